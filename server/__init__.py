@@ -1,0 +1,1 @@
+"""Sıra's server: the app factory (server.app), the queue engine (server.engine), the API."""

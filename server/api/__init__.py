@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1, as DESIGN.md's table gives it."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from server.api import account, branches, counters, stats, tickets  # noqa: E402, F401

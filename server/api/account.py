@@ -1,0 +1,54 @@
+"""Staff sign-in for the API (and the pages, which share the session)."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_login import login_user, logout_user
+
+from server.api import bp
+from server.api.helpers import json_body, require
+from server.auth import User
+from server.auth.accounts import authenticate
+from server.auth.principal import current_principal
+from server.db import get_db
+from server.domain.errors import NotAuthenticated
+
+
+def user_json(user: User) -> dict:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+    }
+
+
+@bp.post("/auth/login")
+def login():
+    body = json_body()
+    row = authenticate(get_db(), body.get("username"), body.get("password"))
+    if row is None:
+        raise NotAuthenticated("Wrong username or password.", "password")
+    user = User(row)
+    login_user(user)
+    return jsonify(user=user_json(user))
+
+
+@bp.post("/auth/logout")
+def logout():
+    logout_user()
+    return jsonify(ok=True)
+
+
+@bp.get("/auth/me")
+@require("staff", "kiosk", "display", "feedback")
+def me():
+    principal = current_principal()
+    return jsonify(
+        kind=principal.kind,
+        role=principal.role,
+        user_id=principal.user_id,
+        device_id=principal.device_id,
+        branch_id=principal.branch_id,
+        counter_id=principal.counter_id,
+    )

@@ -1,0 +1,34 @@
+"""Counters and calling the next customer."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from server.api import bp
+from server.api.branches import branch_in_scope
+from server.api.helpers import require
+from server.auth.principal import current_principal
+from server.db import get_engine, get_reads
+from server.realtime.publish import publish
+
+
+@bp.get("/counters")
+@require("staff")
+def counters():
+    return jsonify(get_reads().counters(branch_in_scope()))
+
+
+@bp.get("/counters/<int:counter_id>")
+@require("staff")
+def counter_state(counter_id: int):
+    return jsonify(get_reads().counter_state(counter_id))
+
+
+@bp.post("/counters/<int:counter_id>/call-next")
+@require("staff")
+def call_next(counter_id: int):
+    change = get_engine().call_next(counter_id, current_principal().user_id)
+    if change is None:
+        return "", 204
+    publish(change)
+    return jsonify(change.ticket)

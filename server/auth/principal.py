@@ -1,0 +1,74 @@
+"""Who is asking: a staff member (session or bearer token), a paired device, or nobody."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request
+from flask_login import current_user
+
+from server.auth.accounts import identify_token
+from server.db import get_db
+
+# Each role may do what the roles after it may do.
+ROLE_RANK = {"staff": 1, "manager": 2, "admin": 3}
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "user", "device" or "anonymous"
+    role: str | None = None  # a user's role or a device's kind
+    user_id: int | None = None
+    device_id: int | None = None
+    branch_id: int | None = None  # a device's branch; users may act in every branch
+    counter_id: int | None = None  # a feedback screen's counter
+
+    def allows(self, *needs: str) -> bool:
+        """True if any need is met: a role (met by that role or a higher one) or a device kind."""
+        for need in needs:
+            if self.kind == "user" and need in ROLE_RANK:
+                if ROLE_RANK[self.role] >= ROLE_RANK[need]:
+                    return True
+            elif self.kind == "device" and need == self.role:
+                return True
+        return False
+
+
+ANONYMOUS = Principal("anonymous")
+
+
+def principal_for_token(token: str | None) -> Principal:
+    if not token:
+        return ANONYMOUS
+    found = identify_token(get_db(), token)
+    if found is None:
+        return ANONYMOUS
+    kind, row = found
+    if kind == "user":
+        return Principal("user", row["role"], user_id=row["id"])
+    return Principal(
+        "device",
+        row["kind"],
+        device_id=row["id"],
+        branch_id=row["branch_id"],
+        counter_id=row["counter_id"],
+    )
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_principal() -> Principal:
+    """Resolved once per request: a bearer token wins over the session cookie."""
+    if "principal" not in g:
+        token = bearer_token()
+        if token:
+            g.principal = principal_for_token(token)
+        elif current_user.is_authenticated:
+            g.principal = Principal("user", current_user.role, user_id=current_user.id)
+        else:
+            g.principal = ANONYMOUS
+    return g.principal

@@ -1,0 +1,36 @@
+"""Settings: defaults here, then the instance file, then SIRA_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "SIRA_DB": "sira.db",
+    "SECRET_KEY": None,
+    "SIRA_MESSAGE_QUEUE": None,
+    "SIRA_ASYNC_MODE": None,
+    "SIRA_PUBLIC_URL": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "JSON_SORT_KEYS": False,
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+}
+
+# Environment variables read as settings, and how to turn their text into a value.
+ENVIRONMENT = {
+    "SIRA_DB": str,
+    "SIRA_SECRET_KEY": str,
+    "SIRA_MESSAGE_QUEUE": str,
+    "SIRA_ASYNC_MODE": str,
+    "SIRA_PUBLIC_URL": str,
+}
+
+
+def from_environment(environ: os._Environ | dict = os.environ) -> dict[str, Any]:
+    settings = {}
+    for name, parse in ENVIRONMENT.items():
+        if name in environ:
+            key = "SECRET_KEY" if name == "SIRA_SECRET_KEY" else name
+            settings[key] = parse(environ[name])
+    return settings

@@ -1,0 +1,58 @@
+"""The ticket state machine and the order in which a queue is served."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from server.domain.errors import InvalidTransition
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+# Each move, the states it may start from, and where it leaves the ticket.
+MOVES: dict[str, tuple[frozenset[Status], Status]] = {
+    "call": (frozenset({Status.WAITING}), Status.CALLED),
+    "recall": (frozenset({Status.CALLED}), Status.CALLED),
+    "start": (frozenset({Status.CALLED}), Status.SERVING),
+    "finish": (frozenset({Status.SERVING}), Status.DONE),
+    "no_show": (frozenset({Status.CALLED}), Status.NO_SHOW),
+    "park": (frozenset({Status.CALLED, Status.SERVING}), Status.WAITING),
+    "transfer": (frozenset({Status.CALLED, Status.SERVING}), Status.WAITING),
+    "cancel": (frozenset({Status.WAITING}), Status.CANCELLED),
+}
+
+# Statuses in which a ticket is at a counter.
+AT_COUNTER = frozenset({Status.CALLED, Status.SERVING})
+
+# Priority needs a customer may state at the kiosk.
+PRIORITY_NEEDS = ("elderly", "disability", "pregnancy")
+
+# The serving order within the services a counter serves: stated priority needs first, then
+# tickets transferred in from another service, then whoever has waited longest.
+QUEUE_ORDER = (
+    "(tickets.priority IS NOT NULL) DESC, tickets.transferred DESC, tickets.queued_at, tickets.id"
+)
+
+
+def next_status(move: str, current: str, code: str) -> Status:
+    """The status after `move`, or InvalidTransition naming why it cannot happen."""
+    allowed_from, to = MOVES[move]
+    if Status(current) not in allowed_from:
+        starts = " or ".join(sorted(s.value for s in allowed_from))
+        raise InvalidTransition(
+            f"Cannot {move.replace('_', '-')} ticket {code}: it is {current}, "
+            f"and only a {starts} ticket can be."
+        )
+    return to
+
+
+def format_code(prefix: str, number: int) -> str:
+    """`A` and 42 make `A042`; numbers past 999 simply grow a digit."""
+    return f"{prefix}{number:03d}"

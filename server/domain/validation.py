@@ -1,0 +1,80 @@
+"""Checks on what customers and staff type, each naming the field it refuses."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from server.domain.errors import ValidationError
+from server.domain.tickets import PRIORITY_NEEDS
+
+LANGUAGES = ("en", "tr", "ms")
+MAX_NAME = 40
+MAX_NOTE = 500
+MAX_COMMENT = 1000
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def integer(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        raise ValidationError(f"{field} must be a whole number.", field)
+    return value
+
+
+def text(value: Any, field: str, limit: int) -> str | None:
+    """Optional free text: trimmed, no control characters, at most `limit` characters."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be text.", field)
+    value = value.strip()
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        raise ValidationError(f"{field} contains control characters.", field)
+    if len(value) > limit:
+        raise ValidationError(f"{field} is longer than {limit} characters.", field)
+    return value or None
+
+
+def customer_name(value: Any) -> str | None:
+    name = text(value, "customer_name", MAX_NAME)
+    if name and "\n" in name:
+        raise ValidationError("customer_name must be on one line.", "customer_name")
+    return name
+
+
+def note(value: Any) -> str | None:
+    return text(value, "note", MAX_NOTE)
+
+
+def comment(value: Any) -> str | None:
+    return text(value, "comment", MAX_COMMENT)
+
+
+def idempotency_key(value: Any) -> str | None:
+    return text(value, "Idempotency-Key", MAX_IDEMPOTENCY_KEY)
+
+
+def priority(value: Any) -> str | None:
+    if value in (None, "", False):
+        return None
+    if value not in PRIORITY_NEEDS:
+        raise ValidationError(f"priority must be one of {', '.join(PRIORITY_NEEDS)}.", "priority")
+    return value
+
+
+def language(value: Any, branch: dict) -> str:
+    """One of the branch's languages; the branch default when none is given."""
+    if value in (None, ""):
+        return branch["default_language"]
+    offered = [code for code in branch["languages"] if code in LANGUAGES]
+    if value not in offered:
+        raise ValidationError(f"language must be one of {', '.join(offered)}.", "language")
+    return value
+
+
+def score(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise ValidationError("score must be a whole number from 1 to 5.", "score")
+    return value

@@ -1,0 +1,315 @@
+"""Writes to the queue. Each public method is one transaction: validate, change, append the
+ticket event, bump the branch `seq`, and return a Change for the caller to publish."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from server.domain import validation
+from server.domain.errors import Conflict, InvalidTransition, NotFound, ValidationError
+from server.domain.events import Event, TicketCalled, TicketChanged, TicketRated
+from server.domain.tickets import QUEUE_ORDER, Status, format_code, next_status
+from server.domain.timing import service_day
+from server.engine.clock import Clock, iso, utc_now
+from server.engine.reads import QueueReads
+from server.storage import transaction
+
+# A ticket going back to a queue leaves its counter and starts a fresh wait.
+BACK_TO_QUEUE = {"counter_id": None, "user_id": None, "called_at": None, "started_at": None}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One committed change: the ticket after it, what happened, and the branch state at `seq`."""
+
+    branch_id: int
+    seq: int
+    ticket: dict
+    events: list[Event] = field(default_factory=list)
+    queue: dict | None = None
+    replayed: bool = False  # an idempotent repeat: nothing changed, nothing to publish
+
+
+class QueueEngine:
+    def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
+        self.db = db
+        self.clock = clock
+        self.reads = QueueReads(db, clock)
+
+    # -- issuing -----------------------------------------------------------------------------
+
+    def issue_ticket(
+        self,
+        service_id: Any,
+        *,
+        language: Any = None,
+        priority: Any = None,
+        customer_name: Any = None,
+        idempotency_key: str | None = None,
+        branch_id: int | None = None,
+        user_id: int | None = None,
+        device_id: int | None = None,
+    ) -> Change:
+        """The service's next number today; a repeated idempotency key returns the first ticket."""
+        service_id = validation.integer(service_id, "service_id")
+        priority = validation.priority(priority)
+        customer_name = validation.customer_name(customer_name)
+        idempotency_key = validation.idempotency_key(idempotency_key)
+        with transaction(self.db):
+            if idempotency_key:
+                earlier = self.reads.row(
+                    "SELECT t.id, t.branch_id, b.seq FROM tickets t JOIN branches b"
+                    " ON b.id = t.branch_id WHERE t.idempotency_key = ?"
+                    + (" AND t.branch_id = ?" if branch_id else ""),
+                    [idempotency_key, branch_id] if branch_id else [idempotency_key],
+                )
+                if earlier:
+                    return Change(
+                        earlier["branch_id"],
+                        earlier["seq"],
+                        self.reads.ticket(earlier["id"]),
+                        replayed=True,
+                    )
+            service = self._service_for(service_id, branch_id)
+            branch = self.reads.branch(service["branch_id"])
+            language = validation.language(language, branch)
+            now = self.clock()
+            day = service_day(now, branch["timezone"], branch["day_starts_at"])
+            number = self.db.execute(
+                "INSERT INTO number_sequences (service_id, service_day, last_number)"
+                " VALUES (?, ?, 1) ON CONFLICT (service_id, service_day)"
+                " DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
+                [service_id, day],
+            ).fetchone()[0]
+            ticket_id = self.db.execute(
+                "INSERT INTO tickets (branch_id, service_id, service_day, number, code, token,"
+                " status, priority, customer_name, language, created_at, queued_at,"
+                " idempotency_key) VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?)",
+                [
+                    branch["id"],
+                    service_id,
+                    day,
+                    number,
+                    format_code(service["prefix"], number),
+                    secrets.token_urlsafe(16),
+                    priority,
+                    customer_name,
+                    language,
+                    iso(now),
+                    iso(now),
+                    idempotency_key,
+                ],
+            ).lastrowid
+            return self._record(ticket_id, "issued", user_id=user_id, data={"device_id": device_id})
+
+    # -- counter moves -----------------------------------------------------------------------
+
+    def call_next(self, counter_id: int, user_id: int | None = None) -> Change | None:
+        """Call the first waiting ticket over the counter's services; None when nobody waits."""
+        with transaction(self.db):
+            counter = self._open_counter(counter_id)
+            day = self.reads.today(counter["branch_id"])
+            called = self.db.execute(
+                "UPDATE tickets SET status = 'called', called_at = ?, counter_id = ?, user_id = ?"
+                " WHERE id = (SELECT tickets.id FROM tickets"
+                "  JOIN counter_services ON counter_services.service_id = tickets.service_id"
+                "  JOIN services ON services.id = tickets.service_id AND services.active"
+                "  WHERE counter_services.counter_id = ? AND tickets.service_day = ?"
+                f"  AND tickets.status = 'waiting' ORDER BY {QUEUE_ORDER} LIMIT 1)"
+                " RETURNING id",
+                [iso(self.clock()), counter_id, user_id, counter_id, day],
+            ).fetchone()
+            if called is None:
+                return None
+            return self._record(
+                called["id"],
+                "called",
+                counter_id=counter_id,
+                user_id=user_id,
+                events=[TicketCalled(called["id"], counter_id, recall=False)],
+            )
+
+    def recall(self, ticket_id: int, user_id: int | None = None) -> Change:
+        """Announce a called ticket again."""
+        with transaction(self.db):
+            ticket = self._move(ticket_id, "recall", {})
+            self.db.execute(
+                "UPDATE tickets SET recall_count = recall_count + 1 WHERE id = ?", [ticket_id]
+            )
+            return self._record(
+                ticket_id,
+                "recalled",
+                counter_id=ticket["counter_id"],
+                user_id=user_id,
+                events=[TicketCalled(ticket_id, ticket["counter_id"], recall=True)],
+            )
+
+    def start(self, ticket_id: int, user_id: int | None = None) -> Change:
+        return self._simple_move(ticket_id, "start", "started", user_id, "started_at")
+
+    def finish(self, ticket_id: int, user_id: int | None = None) -> Change:
+        return self._simple_move(ticket_id, "finish", "finished", user_id, "finished_at")
+
+    def no_show(self, ticket_id: int, user_id: int | None = None) -> Change:
+        return self._simple_move(ticket_id, "no_show", "no_show", user_id, "finished_at")
+
+    def cancel(self, ticket_id: int, user_id: int | None = None) -> Change:
+        return self._simple_move(ticket_id, "cancel", "cancelled", user_id, "finished_at")
+
+    def park(self, ticket_id: int, user_id: int | None = None) -> Change:
+        """Put a ticket back at the end of its queue (the customer steps aside for a moment)."""
+        with transaction(self.db):
+            ticket = self._move(
+                ticket_id, "park", {**BACK_TO_QUEUE, "queued_at": iso(self.clock())}
+            )
+            return self._record(
+                ticket_id, "parked", counter_id=ticket["counter_id"], user_id=user_id
+            )
+
+    def transfer(
+        self, ticket_id: int, service_id: Any, note: Any = None, user_id: int | None = None
+    ) -> Change:
+        """Send a ticket to another service: same code, front of that queue, the note kept."""
+        service_id = validation.integer(service_id, "service_id")
+        note = validation.note(note)
+        with transaction(self.db):
+            current = self.reads.ticket_row(ticket_id)
+            self._service_for(service_id, current["branch_id"])
+            ticket = self._move(
+                ticket_id,
+                "transfer",
+                {
+                    **BACK_TO_QUEUE,
+                    "service_id": service_id,
+                    "transferred": 1,
+                    "queued_at": iso(self.clock()),
+                },
+            )
+            return self._record(
+                ticket_id,
+                "transferred",
+                counter_id=ticket["counter_id"],
+                user_id=user_id,
+                data={
+                    "from_service_id": ticket["service_id"],
+                    "to_service_id": service_id,
+                    "note": note,
+                },
+            )
+
+    # -- rating ------------------------------------------------------------------------------
+
+    def rate(self, token: str, score: Any, comment: Any = None, channel: str = "phone") -> Change:
+        """Record the customer's rating: once per ticket, and only after service."""
+        score = validation.score(score)
+        comment = validation.comment(comment)
+        with transaction(self.db):
+            ticket = self.reads.ticket_row_by_token(token)
+            if ticket["status"] != Status.DONE:
+                raise ValidationError(
+                    f"Ticket {ticket['code']} has not been served yet, so it cannot be rated.",
+                    "token",
+                )
+            if self.reads.row("SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket["id"]]):
+                raise Conflict(f"Ticket {ticket['code']} has already been rated.", "token")
+            self.db.execute(
+                "INSERT INTO ratings (ticket_id, score, comment, channel, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [ticket["id"], score, comment, channel, iso(self.clock())],
+            )
+            return self._record(
+                ticket["id"],
+                "rated",
+                counter_id=ticket["counter_id"],
+                data={"score": score, "channel": channel},
+                events=[TicketRated(ticket["id"])],
+            )
+
+    # -- inside a transaction ------------------------------------------------------------------
+
+    def _service_for(self, service_id: int, branch_id: int | None) -> dict:
+        """An active service of the branch, or a ValidationError on `service_id`."""
+        try:
+            service = self.reads.service(service_id)
+        except NotFound as missing:
+            raise ValidationError(missing.message, "service_id") from None
+        if branch_id is not None and service["branch_id"] != branch_id:
+            raise ValidationError(f"Service {service_id} belongs to another branch.", "service_id")
+        if not service["active"]:
+            raise ValidationError(f"Service {service['name']} is closed.", "service_id")
+        return service
+
+    def _open_counter(self, counter_id: int) -> dict:
+        counter = self.reads.counter(counter_id)
+        if not counter["active"]:
+            raise InvalidTransition(f"Counter {counter['name']} is closed.", "counter_id")
+        busy = self.reads.row(
+            "SELECT code, status FROM tickets WHERE counter_id = ?"
+            " AND status IN ('called', 'serving')",
+            [counter_id],
+        )
+        if busy:
+            raise Conflict(
+                f"{counter['name']} still has ticket {busy['code']} ({busy['status']}): "
+                "finish it, mark it no-show or park it first.",
+                "counter_id",
+            )
+        return counter
+
+    def _move(self, ticket_id: int, move: str, sets: dict) -> dict:
+        """Check the move is legal, apply the column changes, return the row as it was."""
+        ticket = self.reads.ticket_row(ticket_id)
+        status = next_status(move, ticket["status"], ticket["code"])
+        assignments = ", ".join(["status = ?", *(f"{column} = ?" for column in sets)])
+        self.db.execute(
+            f"UPDATE tickets SET {assignments} WHERE id = ?",
+            [status.value, *sets.values(), ticket_id],
+        )
+        return ticket
+
+    def _simple_move(
+        self, ticket_id: int, move: str, kind: str, user_id: int | None, stamp: str
+    ) -> Change:
+        with transaction(self.db):
+            ticket = self._move(ticket_id, move, {stamp: iso(self.clock())})
+            return self._record(ticket_id, kind, counter_id=ticket["counter_id"], user_id=user_id)
+
+    def _record(
+        self,
+        ticket_id: int,
+        kind: str,
+        *,
+        counter_id: int | None = None,
+        user_id: int | None = None,
+        data: dict | None = None,
+        events: list[Event] | None = None,
+    ) -> Change:
+        """Append the ticket event and bump the branch seq: the last step of every change."""
+        ticket = self.reads.ticket(ticket_id)
+        self.db.execute(
+            "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                ticket_id,
+                iso(self.clock()),
+                kind,
+                counter_id,
+                user_id,
+                json.dumps(data or {}, ensure_ascii=False),
+            ],
+        )
+        seq = self.db.execute(
+            "UPDATE branches SET seq = seq + 1 WHERE id = ? RETURNING seq", [ticket["branch_id"]]
+        ).fetchone()[0]
+        return Change(
+            branch_id=ticket["branch_id"],
+            seq=seq,
+            ticket=ticket,
+            events=[TicketChanged(ticket_id, kind, counter_id), *(events or [])],
+            queue=self.reads.queue_state(ticket["branch_id"]),
+        )

@@ -1,0 +1,305 @@
+"""Read models: tickets, queues and branch state as the API, the boards and the phones see them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from server.domain.errors import NotFound
+from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, Status
+from server.domain.timing import (
+    RECENT_SERVICES,
+    estimated_wait_s,
+    service_day,
+    typical_service_s,
+)
+from server.engine.clock import Clock, parse, utc_now
+
+# Calls kept in a branch's state for the boards' "previous calls" list.
+RECENT_CALLS = 8
+
+
+class QueueReads:
+    """Queries over one connection; `now` comes from the clock so tests control it."""
+
+    def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
+        self.db = db
+        self.clock = clock
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def row(self, sql: str, params: Any = ()) -> dict | None:
+        found = self.db.execute(sql, params).fetchone()
+        return dict(found) if found else None
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict]:
+        return [dict(r) for r in self.db.execute(sql, params).fetchall()]
+
+    def branch(self, branch_id: int) -> dict:
+        branch = self.row("SELECT * FROM branches WHERE id = ?", [branch_id])
+        if branch is None:
+            raise NotFound(f"There is no branch {branch_id}.", "branch_id")
+        branch["languages"] = json.loads(branch["languages"])
+        return branch
+
+    def default_branch_id(self) -> int:
+        found = self.row("SELECT id FROM branches ORDER BY id LIMIT 1")
+        if found is None:
+            raise NotFound("No branch is set up yet; run `sira init` or `sira demo`.")
+        return found["id"]
+
+    def service(self, service_id: int) -> dict:
+        service = self.row("SELECT * FROM services WHERE id = ?", [service_id])
+        if service is None:
+            raise NotFound(f"There is no service {service_id}.", "service_id")
+        return service
+
+    def counter(self, counter_id: int) -> dict:
+        counter = self.row("SELECT * FROM counters WHERE id = ?", [counter_id])
+        if counter is None:
+            raise NotFound(f"There is no counter {counter_id}.", "counter_id")
+        counter["service_ids"] = [
+            r["service_id"]
+            for r in self.rows(
+                "SELECT service_id FROM counter_services WHERE counter_id = ? ORDER BY service_id",
+                [counter_id],
+            )
+        ]
+        return counter
+
+    def ticket_row(self, ticket_id: int) -> dict:
+        ticket = self.row("SELECT * FROM tickets WHERE id = ?", [ticket_id])
+        if ticket is None:
+            raise NotFound(f"There is no ticket {ticket_id}.", "ticket_id")
+        return ticket
+
+    def ticket_row_by_token(self, token: str) -> dict:
+        ticket = self.row("SELECT * FROM tickets WHERE token = ?", [token])
+        if ticket is None:
+            raise NotFound("There is no ticket with this link.", "token")
+        return ticket
+
+    def today(self, branch_id: int) -> str:
+        branch = self.branch(branch_id)
+        return service_day(self.clock(), branch["timezone"], branch["day_starts_at"])
+
+    # -- queue arithmetic ---------------------------------------------------------------------
+
+    def waiting_rows(self, service_id: int, day: str) -> list[dict]:
+        """The service's waiting tickets in the order they will be called."""
+        return self.rows(
+            f"SELECT * FROM tickets WHERE service_id = ? AND service_day = ?"
+            f" AND status = 'waiting' ORDER BY {QUEUE_ORDER}",
+            [service_id, day],
+        )
+
+    def waiting_ids(self, service_id: int, day: str) -> list[int]:
+        return [row["id"] for row in self.waiting_rows(service_id, day)]
+
+    def open_counters(self, service_id: int) -> int:
+        return self.row(
+            "SELECT count(*) AS n FROM counter_services JOIN counters"
+            " ON counters.id = counter_services.counter_id"
+            " WHERE counter_services.service_id = ? AND counters.active",
+            [service_id],
+        )["n"]
+
+    def typical_service_s(self, service_id: int) -> float:
+        durations = self.rows(
+            "SELECT (julianday(finished_at) - julianday(started_at)) * 86400 AS s FROM tickets"
+            " WHERE service_id = ? AND status = 'done' AND started_at IS NOT NULL"
+            " ORDER BY finished_at DESC LIMIT ?",
+            [service_id, RECENT_SERVICES],
+        )
+        return typical_service_s([d["s"] for d in durations])
+
+    def eta_s(self, service_id: int, people_ahead: int) -> int:
+        return estimated_wait_s(
+            people_ahead, self.typical_service_s(service_id), self.open_counters(service_id)
+        )
+
+    # -- views -------------------------------------------------------------------------------
+
+    def ticket(self, ticket_id: int) -> dict:
+        """The full ticket object of the API (staff and kiosk view)."""
+        return self.ticket_from_row(self.ticket_row(ticket_id))
+
+    def ticket_from_row(
+        self, row: dict, position: int | None = None, eta: int | None = None
+    ) -> dict:
+        service = self.service(row["service_id"])
+        if row["status"] == Status.WAITING:
+            if position is None:
+                position = self.waiting_ids(row["service_id"], row["service_day"]).index(row["id"])
+            if eta is None:
+                eta = self.eta_s(row["service_id"], position)
+        else:
+            position = eta = None
+        counter = None
+        if row["counter_id"] is not None and row["status"] in AT_COUNTER:
+            found = self.counter(row["counter_id"])
+            counter = {"id": found["id"], "name": found["name"]}
+        return {
+            "id": row["id"],
+            "code": row["code"],
+            "token": row["token"],
+            "status": row["status"],
+            "service_id": row["service_id"],
+            "service": {"id": service["id"], "prefix": service["prefix"], "name": service["name"]},
+            "branch_id": row["branch_id"],
+            "service_day": row["service_day"],
+            "number": row["number"],
+            "priority": row["priority"],
+            "customer_name": row["customer_name"],
+            "language": row["language"],
+            "position": position,
+            "eta_s": eta,
+            "counter": counter,
+            "recall_count": row["recall_count"],
+            "created_at": row["created_at"],
+            "queued_at": row["queued_at"],
+            "called_at": row["called_at"],
+            "started_at": row["started_at"],
+            "finished_at": row["finished_at"],
+        }
+
+    def public_ticket(self, token: str) -> dict:
+        """What the holder of the ticket's link may see, and nothing more."""
+        return public_view(self.ticket_from_row(self.ticket_row_by_token(token)))
+
+    def waiting_tickets(self, service_id: int, day: str) -> list[dict]:
+        """Full ticket objects of a service's queue, in calling order."""
+        service_s = self.typical_service_s(service_id)
+        counters = self.open_counters(service_id)
+        return [
+            self.ticket_from_row(row, position, estimated_wait_s(position, service_s, counters))
+            for position, row in enumerate(self.waiting_rows(service_id, day))
+        ]
+
+    def services(self, branch_id: int) -> list[dict]:
+        """Active services with their queue length, longest current wait and estimated wait."""
+        day = self.today(branch_id)
+        now = self.clock()
+        services = self.rows(
+            "SELECT services.*,"
+            " (SELECT count(*) FROM tickets WHERE tickets.service_id = services.id"
+            "   AND tickets.service_day = :day AND tickets.status = 'waiting') AS waiting,"
+            " (SELECT min(queued_at) FROM tickets WHERE tickets.service_id = services.id"
+            "   AND tickets.service_day = :day AND tickets.status = 'waiting') AS oldest"
+            " FROM services WHERE branch_id = :branch AND active ORDER BY sort_order, id",
+            {"day": day, "branch": branch_id},
+        )
+        return [
+            {
+                "id": s["id"],
+                "prefix": s["prefix"],
+                "name": s["name"],
+                "names": json.loads(s["names"]),
+                "target_wait_s": s["target_wait_s"],
+                "waiting": s["waiting"],
+                "longest_wait_s": (
+                    int((now - parse(s["oldest"])).total_seconds()) if s["oldest"] else 0
+                ),
+                "eta_s": self.eta_s(s["id"], s["waiting"]),
+            }
+            for s in services
+        ]
+
+    def counters(self, branch_id: int) -> list[dict]:
+        ids = self.rows("SELECT id FROM counters WHERE branch_id = ? ORDER BY id", [branch_id])
+        return [
+            {
+                "id": c["id"],
+                "name": c["name"],
+                "service_ids": c["service_ids"],
+                "active": bool(c["active"]),
+            }
+            for c in (self.counter(r["id"]) for r in ids)
+        ]
+
+    def now_serving(self, branch_id: int) -> list[dict]:
+        """Tickets at a counter right now, latest call first; no customer names."""
+        return self.rows(
+            "SELECT tickets.code, tickets.status, tickets.service_id, tickets.language,"
+            " tickets.called_at, tickets.recall_count,"
+            " counters.id AS counter_id, counters.name AS counter_name"
+            " FROM tickets JOIN counters ON counters.id = tickets.counter_id"
+            " WHERE tickets.branch_id = ? AND tickets.status IN ('called', 'serving')"
+            " ORDER BY tickets.called_at DESC",
+            [branch_id],
+        )
+
+    def recent_calls(self, branch_id: int) -> list[dict]:
+        """The latest calls and recalls of today, newest first, for the boards."""
+        return self.rows(
+            "SELECT tickets.code, tickets.service_id, tickets.language, ticket_events.at,"
+            " ticket_events.kind, counters.id AS counter_id, counters.name AS counter_name"
+            " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
+            " JOIN counters ON counters.id = ticket_events.counter_id"
+            " WHERE tickets.branch_id = ? AND tickets.service_day = ?"
+            " AND ticket_events.kind IN ('called', 'recalled')"
+            " ORDER BY ticket_events.id DESC LIMIT ?",
+            [branch_id, self.today(branch_id), RECENT_CALLS],
+        )
+
+    def queue_state(self, branch_id: int) -> dict:
+        """The `queue` event's data: waiting per service and who is at which counter."""
+        return {
+            "branch_id": branch_id,
+            "services": self.services(branch_id),
+            "now_serving": self.now_serving(branch_id),
+        }
+
+    def branch_state(self, branch_id: int) -> dict:
+        """Everything a board or a workstation needs to draw itself, with the branch `seq`."""
+        branch = self.branch(branch_id)
+        return {
+            "seq": branch["seq"],
+            "branch": {
+                "id": branch["id"],
+                "name": branch["name"],
+                "slug": branch["slug"],
+                "timezone": branch["timezone"],
+                "languages": branch["languages"],
+                "default_language": branch["default_language"],
+            },
+            "service_day": self.today(branch_id),
+            **self.queue_state(branch_id),
+            "counters": self.counters(branch_id),
+            "recent_calls": self.recent_calls(branch_id),
+        }
+
+    def counter_state(self, counter_id: int) -> dict:
+        """A workstation's view: its ticket in hand and the queues it serves."""
+        counter = self.counter(counter_id)
+        current = self.row(
+            "SELECT * FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving')"
+            " ORDER BY called_at DESC LIMIT 1",
+            [counter_id],
+        )
+        day = self.today(counter["branch_id"])
+        waiting = []
+        for service_id in counter["service_ids"]:
+            waiting += self.waiting_tickets(service_id, day)
+        return {
+            "seq": self.branch(counter["branch_id"])["seq"],
+            "counter": {
+                "id": counter["id"],
+                "name": counter["name"],
+                "active": bool(counter["active"]),
+                "service_ids": counter["service_ids"],
+                "branch_id": counter["branch_id"],
+            },
+            "current": self.ticket_from_row(current) if current else None,
+            "waiting": waiting,
+        }
+
+
+PUBLIC_FIELDS = ("code", "token", "status", "service", "position", "eta_s", "counter", "language")
+
+
+def public_view(ticket: dict) -> dict:
+    """The part of a ticket its holder sees on the phone: no names, no staff, no history."""
+    return {key: ticket[key] for key in PUBLIC_FIELDS}

@@ -1,0 +1,36 @@
+"""Languages: English, Turkish and Malay, chosen per request; catalogs live beside each part."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+
+from server.domain.validation import LANGUAGES
+
+babel = Babel()
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each part of Sıra keeps its own catalog, so work on one part does not touch another's.
+CATALOG_DIRECTORIES = sorted(str(path) for path in ROOT.glob("*/**/translations") if path.is_dir())
+
+
+def select_language() -> str:
+    """?lang= wins (and is remembered), then the session, then the browser's preference."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(CATALOG_DIRECTORIES))
+    babel.init_app(app, locale_selector=select_language)
+
+    @app.context_processor
+    def language_context() -> dict:
+        return {"current_language": str(get_locale() or "en"), "languages": LANGUAGES}

@@ -1,0 +1,89 @@
+"""Socket.IO connections: who is connecting, and which rooms they may join."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import session
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+
+from server.auth.principal import ANONYMOUS, Principal, principal_for_token
+from server.db import get_reads
+from server.domain.errors import DomainError, NotAllowed, ValidationError
+from server.realtime import socketio
+
+
+def connection_principal() -> Principal:
+    return session.get("sira_principal", ANONYMOUS)
+
+
+@socketio.on("connect")
+def connect(auth: Any = None) -> None:
+    """A token in `auth` identifies staff tools and devices; browsers may use their session."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token:
+        principal = principal_for_token(token)
+        if principal is ANONYMOUS:
+            raise ConnectionRefusedError("unknown or revoked token")
+    elif current_user.is_authenticated:
+        principal = Principal("user", current_user.role, user_id=current_user.id)
+    else:
+        principal = ANONYMOUS
+    session["sira_principal"] = principal
+
+
+@socketio.on("subscribe")
+def subscribe(data: Any) -> dict:
+    """Join a room; the acknowledgement carries the room's current state and `seq`."""
+    try:
+        room = data.get("room") if isinstance(data, dict) else None
+        state = room_state(connection_principal(), room)
+    except DomainError as error:
+        return {
+            "ok": False,
+            "error": {"code": error.code, "message": error.message, "field": error.field},
+        }
+    join_room(room)
+    return {"ok": True, "room": room, "seq": state["seq"], "state": state}
+
+
+@socketio.on("unsubscribe")
+def unsubscribe(data: Any) -> dict:
+    room = data.get("room") if isinstance(data, dict) else None
+    if isinstance(room, str):
+        leave_room(room)
+    return {"ok": True}
+
+
+def room_state(principal: Principal, room: Any) -> dict:
+    """The state a room's member starts from, after checking they may join it."""
+    if not isinstance(room, str) or ":" not in room:
+        raise ValidationError("room must look like branch:1, counter:2 or ticket:<token>.", "room")
+    kind, _, key = room.partition(":")
+    reads = get_reads()
+    if kind == "ticket":
+        ticket = reads.public_ticket(key)
+        return {
+            "seq": reads.branch(reads.ticket_row_by_token(key)["branch_id"])["seq"],
+            "ticket": ticket,
+        }
+    if not key.isdigit():
+        raise ValidationError(f"{kind} rooms are named by number, like {kind}:1.", "room")
+    if kind == "branch":
+        branch_id = int(key)
+        if not (
+            principal.allows("staff")
+            or (
+                principal.allows("display", "kiosk", "feedback")
+                and principal.branch_id == branch_id
+            )
+        ):
+            raise NotAllowed("Only staff and this branch's devices may follow the branch.", "room")
+        return reads.branch_state(branch_id)
+    if kind == "counter":
+        counter_id = int(key)
+        if not (principal.allows("staff") or principal.counter_id == counter_id):
+            raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
+        return reads.counter_state(counter_id)
+    raise ValidationError(f"There are no {kind} rooms.", "room")

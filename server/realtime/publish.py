@@ -1,0 +1,73 @@
+"""Turn a committed Change into Socket.IO events. Called only after the engine has committed."""
+
+from __future__ import annotations
+
+from server.db import get_reads
+from server.domain.events import TicketCalled, TicketChanged
+from server.engine import Change
+from server.engine.reads import public_view
+from server.realtime import socketio
+from server.realtime.rooms import branch_room, counter_room, ticket_room
+
+# Moves after which the rest of the ticket's queue has moved up or down.
+QUEUE_MOVES = {"issued", "called", "parked", "transferred", "cancelled"}
+
+
+def publish(change: Change) -> None:
+    if change.replayed:
+        return
+    seq = change.seq
+    ticket = change.ticket
+    socketio.emit("queue", {"seq": seq, **change.queue}, to=branch_room(change.branch_id))
+    for event in change.events:
+        if isinstance(event, TicketCalled):
+            called = {
+                "seq": seq,
+                "ticket": {
+                    "code": ticket["code"],
+                    "service": ticket["service"],
+                    "language": ticket["language"],
+                },
+                "counter": ticket["counter"],
+                "recall": event.recall,
+            }
+            for room in (
+                branch_room(change.branch_id),
+                counter_room(event.counter_id),
+                ticket_room(ticket["token"]),
+            ):
+                socketio.emit("called", called, to=room)
+        elif isinstance(event, TicketChanged):
+            publish_ticket(seq, ticket, event)
+            if event.kind == "finished" and event.counter_id is not None:
+                prompt = {"seq": seq, "token": ticket["token"], "code": ticket["code"]}
+                socketio.emit("rate", prompt, to=counter_room(event.counter_id))
+                socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
+            if event.kind in QUEUE_MOVES:
+                publish_positions(seq, ticket)
+
+
+def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
+    counters = {event.counter_id, (ticket["counter"] or {}).get("id")} - {None}
+    for counter_id in counters:
+        socketio.emit(
+            "ticket",
+            {"seq": seq, "kind": event.kind, "ticket": ticket},
+            to=counter_room(counter_id),
+        )
+    socketio.emit(
+        "ticket",
+        {"seq": seq, "kind": event.kind, "ticket": public_view(ticket)},
+        to=ticket_room(ticket["token"]),
+    )
+
+
+def publish_positions(seq: int, changed: dict) -> None:
+    """Everyone else waiting in that service moved: tell each phone its new place."""
+    for waiting in get_reads().waiting_tickets(changed["service_id"], changed["service_day"]):
+        if waiting["id"] != changed["id"]:
+            socketio.emit(
+                "ticket",
+                {"seq": seq, "kind": "moved", "ticket": public_view(waiting)},
+                to=ticket_room(waiting["token"]),
+            )

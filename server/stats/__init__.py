@@ -1,0 +1,5 @@
+"""Queue statistics from stored timestamps; no Flask here either."""
+
+from server.stats.kpis import StatsFilter, compute_stats
+
+__all__ = ["StatsFilter", "compute_stats"]

@@ -1,0 +1,38 @@
+"""Open SQLite the one way Sıra uses it: WAL, foreign keys, busy timeout, explicit transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def connect(path: str) -> sqlite_utils.Database:
+    """A connection for one thread or request; never share it across threads."""
+    # isolation_level=None: the sqlite3 module must not open transactions behind our back;
+    # every write runs inside transaction() below.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: a ticket whose 201 has been sent survives a crash or a power cut.
+    conn.execute("PRAGMA synchronous = FULL")
+    return sqlite_utils.Database(conn)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE … COMMIT: takes the write lock up front so racing writers queue, not fail."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -1,0 +1,182 @@
+"""Versioned schema migrations, applied in order inside one transaction each.
+
+A migration is a name and a list of SQL statements. Add new ones at the end; never edit one that
+has shipped, since databases in stores have already run it. Numbers are grouped by area so that
+parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
+workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and security.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from server.storage.connection import transaction
+
+Migration = tuple[str, list[str]]
+
+INITIAL: Migration = (
+    "0001_initial",
+    [
+        """CREATE TABLE branches (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            timezone TEXT NOT NULL DEFAULT 'UTC',
+            languages TEXT NOT NULL DEFAULT '["en"]',
+            day_starts_at TEXT NOT NULL DEFAULT '00:00'
+        )""",
+        """CREATE TABLE services (
+            id INTEGER PRIMARY KEY,
+            branch_id INTEGER NOT NULL REFERENCES branches(id),
+            prefix TEXT NOT NULL,
+            name TEXT NOT NULL,
+            names TEXT NOT NULL DEFAULT '{}',
+            target_wait_s INTEGER NOT NULL DEFAULT 900,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (branch_id, prefix)
+        )""",
+        """CREATE TABLE counters (
+            id INTEGER PRIMARY KEY,
+            branch_id INTEGER NOT NULL REFERENCES branches(id),
+            name TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE counter_services (
+            counter_id INTEGER NOT NULL REFERENCES counters(id),
+            service_id INTEGER NOT NULL REFERENCES services(id),
+            PRIMARY KEY (counter_id, service_id)
+        )""",
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL DEFAULT '',
+            password_hash TEXT,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'staff')),
+            active INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            branch_id INTEGER NOT NULL REFERENCES branches(id),
+            kind TEXT NOT NULL CHECK (kind IN ('kiosk', 'display', 'feedback')),
+            name TEXT NOT NULL,
+            token_hash TEXT UNIQUE,
+            counter_id INTEGER REFERENCES counters(id),
+            printer_uri TEXT,
+            printer_profile TEXT,
+            paper_width_mm INTEGER NOT NULL DEFAULT 80,
+            last_seen_at TEXT
+        )""",
+        """CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            branch_id INTEGER NOT NULL REFERENCES branches(id),
+            service_id INTEGER NOT NULL REFERENCES services(id),
+            service_day TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            token TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL CHECK (status IN
+                ('waiting', 'called', 'serving', 'done', 'no_show', 'cancelled')),
+            priority TEXT,
+            customer_name TEXT,
+            language TEXT NOT NULL DEFAULT 'en',
+            created_at TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            called_at TEXT,
+            started_at TEXT,
+            finished_at TEXT,
+            counter_id INTEGER REFERENCES counters(id),
+            user_id INTEGER REFERENCES users(id),
+            recall_count INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (branch_id, service_day, code)
+        )""",
+        "CREATE INDEX tickets_queue ON tickets (service_id, service_day, status)",
+        """CREATE TABLE ticket_events (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            counter_id INTEGER REFERENCES counters(id),
+            user_id INTEGER REFERENCES users(id),
+            data TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id)",
+        """CREATE TABLE ratings (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+            score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+            comment TEXT,
+            channel TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            device_id INTEGER REFERENCES devices(id),
+            status TEXT NOT NULL DEFAULT 'queued',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            printed_at TEXT
+        )""",
+        """CREATE TABLE number_sequences (
+            service_id INTEGER NOT NULL REFERENCES services(id),
+            service_day TEXT NOT NULL,
+            last_number INTEGER NOT NULL,
+            PRIMARY KEY (service_id, service_day)
+        )""",
+    ],
+)
+
+QUEUE_ORDER_AND_TOKENS: Migration = (
+    "0002_queue_order_and_tokens",
+    [
+        # The branch's change counter: every change bumps it once, events carry it.
+        "ALTER TABLE branches ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE branches ADD COLUMN default_language TEXT NOT NULL DEFAULT 'en'",
+        # Tickets transferred in go before the rest of the queue (after priority needs).
+        "ALTER TABLE tickets ADD COLUMN transferred INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tickets ADD COLUMN idempotency_key TEXT",
+        "CREATE UNIQUE INDEX tickets_idempotency ON tickets (branch_id, idempotency_key)"
+        " WHERE idempotency_key IS NOT NULL",
+        "CREATE INDEX tickets_day_status ON tickets (branch_id, service_day, status)",
+        "CREATE INDEX ticket_events_at ON ticket_events (at)",
+        # Recent service times per service, for the estimated wait.
+        "CREATE INDEX tickets_recent_done ON tickets (service_id, status, finished_at)",
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT
+        )""",
+        "ALTER TABLE devices ADD COLUMN revoked_at TEXT",
+    ],
+)
+
+MIGRATIONS: list[Migration] = [INITIAL, QUEUE_ORDER_AND_TOKENS]
+
+
+def applied(db: sqlite_utils.Database) -> set[str]:
+    """Names of the migrations this database has already run."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    return {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+
+
+def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None) -> list[str]:
+    """Bring the schema up to date in place; returns the names of the migrations just run."""
+    done = applied(db)
+    ran = []
+    for name, statements in migrations if migrations is not None else MIGRATIONS:
+        if name in done:
+            continue
+        with transaction(db):
+            for statement in statements:
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [name, datetime.now(UTC).isoformat()],
+            )
+        ran.append(name)
+    return ran
