@@ -12,8 +12,11 @@ from server.domain.validation import LANGUAGES
 babel = Babel()
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each part of Sıra keeps its own catalog, so work on one part does not touch another's.
-CATALOG_DIRECTORIES = sorted(str(path) for path in ROOT.glob("*/**/translations") if path.is_dir())
+PARTS = ("server", "kiosk", "display")
+# Each part (and blueprint) keeps its own catalog, so work on one does not touch another's.
+CATALOG_DIRECTORIES = sorted(
+    str(path) for part in PARTS for path in (ROOT / part).glob("**/translations") if path.is_dir()
+)
 
 
 def select_language() -> str:

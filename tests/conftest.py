@@ -12,6 +12,7 @@ from server.db import init_db
 from server.engine import QueueEngine
 from server.storage import connect
 from server.store import add_branch, add_counter, add_service
+from tests.live import LiveServer
 
 PASSWORD = "correct horse battery"
 
@@ -50,8 +51,17 @@ def build_store(path: str) -> Store:
     _, feedback = add_device(db, "feedback", "Feedback 1", branch_id, counter1)
     db.conn.close()
     return Store(
-        branch_id, payments, returns, counter1, counter2, kiosk, display, feedback,
-        tokens["staff"], tokens["manager"], tokens["admin"],
+        branch_id,
+        payments,
+        returns,
+        counter1,
+        counter2,
+        kiosk,
+        display,
+        feedback,
+        tokens["staff"],
+        tokens["manager"],
+        tokens["admin"],
     )
 
 
@@ -87,6 +97,14 @@ def db(db_path, store):
 @pytest.fixture
 def engine(db) -> QueueEngine:
     return QueueEngine(db)
+
+
+@pytest.fixture
+def live_server(db_path, store):
+    """A real `sira serve` process on a free port over the test store's database."""
+    server = LiveServer(db_path).start()
+    yield server
+    server.stop()
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_login import login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from server.api import bp
 from server.api.helpers import json_body, require
 from server.auth import User
 from server.auth.accounts import authenticate
-from server.auth.principal import current_principal
+from server.auth.principal import DEVICE_COOKIE, current_principal, principal_for_token
 from server.db import get_db
 from server.domain.errors import NotAuthenticated
 
@@ -31,13 +32,44 @@ def login():
         raise NotAuthenticated("Wrong username or password.", "password")
     user = User(row)
     login_user(user)
-    return jsonify(user=user_json(user))
+    return jsonify(user=user_json(user), csrf_token=generate_csrf())
+
+
+@bp.get("/auth/csrf")
+def csrf_token():
+    """The token a session-authenticated client sends back as X-CSRFToken on writes."""
+    return jsonify(csrf_token=generate_csrf())
 
 
 @bp.post("/auth/logout")
 def logout():
     logout_user()
     return jsonify(ok=True)
+
+
+@bp.post("/device/session")
+def device_session():
+    """A device's browser trades its token for an HttpOnly cookie, so page scripts never hold it."""
+    body = json_body()
+    token = body.get("token")
+    principal = principal_for_token(token if isinstance(token, str) else None)
+    if principal.kind != "device":
+        raise NotAuthenticated("Unknown or revoked device token.", "token")
+    response = jsonify(
+        kind=principal.role,
+        device_id=principal.device_id,
+        branch_id=principal.branch_id,
+        counter_id=principal.counter_id,
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=10 * 365 * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response
 
 
 @bp.get("/auth/me")

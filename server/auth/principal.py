@@ -61,14 +61,21 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+# A paired device's browser keeps its token in this HttpOnly cookie.
+DEVICE_COOKIE = "sira_device"
+
+
 def current_principal() -> Principal:
-    """Resolved once per request: a bearer token wins over the session cookie."""
+    """Resolved once per request: a bearer token, then a staff session, then a device cookie."""
     if "principal" not in g:
-        token = bearer_token()
-        if token:
-            g.principal = principal_for_token(token)
-        elif current_user.is_authenticated:
-            g.principal = Principal("user", current_user.role, user_id=current_user.id)
-        else:
-            g.principal = ANONYMOUS
+        g.principal = resolve(bearer_token())
     return g.principal
+
+
+def resolve(token: str | None) -> Principal:
+    """Shared by HTTP requests and Socket.IO connections (whose handshake carries the cookies)."""
+    if token:
+        return principal_for_token(token)
+    if current_user.is_authenticated:
+        return Principal("user", current_user.role, user_id=current_user.id)
+    return principal_for_token(request.cookies.get(DEVICE_COOKIE))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import session
-from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
-from server.auth.principal import ANONYMOUS, Principal, principal_for_token
+from server.auth.principal import ANONYMOUS, Principal, resolve
 from server.db import get_reads
 from server.domain.errors import DomainError, NotAllowed, ValidationError
 from server.realtime import socketio
@@ -20,16 +19,11 @@ def connection_principal() -> Principal:
 
 @socketio.on("connect")
 def connect(auth: Any = None) -> None:
-    """A token in `auth` identifies staff tools and devices; browsers may use their session."""
+    """A token in `auth` identifies staff tools and devices; browsers use their cookies."""
     token = auth.get("token") if isinstance(auth, dict) else None
-    if token:
-        principal = principal_for_token(token)
-        if principal is ANONYMOUS:
-            raise ConnectionRefusedError("unknown or revoked token")
-    elif current_user.is_authenticated:
-        principal = Principal("user", current_user.role, user_id=current_user.id)
-    else:
-        principal = ANONYMOUS
+    principal = resolve(token)
+    if token and principal is ANONYMOUS:
+        raise ConnectionRefusedError("unknown or revoked token")
     session["sira_principal"] = principal
 
 

@@ -1,0 +1,83 @@
+// Sıra live connection, shared by every page: connect, subscribe to rooms, keep `seq` in order,
+// and reload a room's state from the server whenever a change may have been missed.
+//
+//   const live = SiraLive.connect({ rooms: ["branch:1"], onState, onEvent, onStatus });
+//
+// onState(room, state)  — the room's full state: on subscribe, after a reconnect, after a gap
+// onEvent(name, data)   — each event (queue, called, ticket, rate, device) in seq order
+// onStatus("online" | "offline")
+(function () {
+  "use strict";
+
+  // A device opened with #token=… trades it for an HttpOnly cookie, then forgets it.
+  async function adoptDeviceToken() {
+    const match = location.hash.match(/token=([^&]+)/);
+    if (!match) return;
+    history.replaceState(null, "", location.pathname + location.search);
+    await fetch("/api/v1/device/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({ token: decodeURIComponent(match[1]) }),
+    });
+  }
+
+  function connect(options) {
+    const rooms = options.rooms || [];
+    const onState = options.onState || function () {};
+    const onEvent = options.onEvent || function () {};
+    const onStatus = options.onStatus || function () {};
+    const events = options.events || ["queue", "called", "ticket", "rate", "device"];
+    let lastSeq = null;
+    const socket = io({ transports: ["websocket"], reconnectionDelayMax: 5000 });
+
+    function subscribe(room) {
+      socket.emit("subscribe", { room: room }, function (ack) {
+        if (!ack || !ack.ok) {
+          onStatus("refused", ack && ack.error);
+          return;
+        }
+        if (room.startsWith("branch:") || lastSeq === null || ack.seq > lastSeq) {
+          lastSeq = ack.seq;
+        }
+        onState(room, ack.state);
+      });
+    }
+
+    function resync() {
+      rooms.forEach(subscribe);
+    }
+
+    socket.on("connect", function () {
+      onStatus("online");
+      resync();
+    });
+    socket.on("disconnect", function () {
+      onStatus("offline");
+    });
+    socket.on("connect_error", function () {
+      onStatus("offline");
+    });
+    events.forEach(function (name) {
+      socket.on(name, function (data) {
+        const seq = data && data.seq;
+        // Branch rooms see every change, so a jump in seq means something was missed.
+        const followsBranch = rooms.some(function (r) { return r.startsWith("branch:"); });
+        if (followsBranch && typeof seq === "number" && lastSeq !== null && seq > lastSeq + 1) {
+          lastSeq = seq;
+          resync();
+          return;
+        }
+        if (typeof seq === "number" && (lastSeq === null || seq > lastSeq)) lastSeq = seq;
+        onEvent(name, data);
+      });
+    });
+    return {
+      socket: socket,
+      resync: resync,
+      lastSeq: function () { return lastSeq; },
+    };
+  }
+
+  window.SiraLive = { connect: connect, adoptDeviceToken: adoptDeviceToken };
+})();
