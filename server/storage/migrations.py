@@ -155,7 +155,28 @@ QUEUE_ORDER_AND_TOKENS: Migration = (
     ],
 )
 
-MIGRATIONS: list[Migration] = [INITIAL, QUEUE_ORDER_AND_TOKENS]
+STORE_SETTINGS: Migration = (
+    "0003_store_settings",
+    [
+        # Branding and texts shown on tickets, the kiosk and the boards (set by admins).
+        "ALTER TABLE branches ADD COLUMN logo_path TEXT",
+        "ALTER TABLE branches ADD COLUMN ticket_footer TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE branches ADD COLUMN ticker_message TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE branches ADD COLUMN priority_enabled INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE branches ADD COLUMN opening_hours TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE services ADD COLUMN priority_allowed INTEGER NOT NULL DEFAULT 1",
+        # A paused counter (staff on a break) receives no calls and does not count as open.
+        "ALTER TABLE counters ADD COLUMN sort_order INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE counters ADD COLUMN paused_at TEXT",
+        "ALTER TABLE counters ADD COLUMN pause_reason TEXT",
+        # What the device's printer last reported: online, paper_low, paper_out, offline.
+        "ALTER TABLE devices ADD COLUMN printer_status TEXT",
+        "ALTER TABLE devices ADD COLUMN printer_status_at TEXT",
+        "ALTER TABLE devices ADD COLUMN created_at TEXT",
+    ],
+)
+
+MIGRATIONS: list[Migration] = [INITIAL, QUEUE_ORDER_AND_TOKENS, STORE_SETTINGS]
 
 
 def applied(db: sqlite_utils.Database) -> set[str]:
