@@ -15,11 +15,44 @@ ESC, GS, DLE, LF = 0x1B, 0x1D, 0x10, 0x0A
 # ESC and GS commands that take a fixed number of parameter bytes we do not need to act on.
 ESC_SKIP = {
     ord(c): n
-    for c, n in {" ": 1, "=": 1, "G": 1, "R": 1, "V": 1, "{": 1, "c": 2, "p": 3, "J": 1, "3": 1,
-                 "2": 0, "U": 1, "D": 0, "$": 2, "\\": 2, "%": 1, "?": 2, "B": 2}.items()
+    for c, n in {
+        " ": 1,
+        "=": 1,
+        "G": 1,
+        "R": 1,
+        "V": 1,
+        "{": 1,
+        "c": 2,
+        "p": 3,
+        "J": 1,
+        "3": 1,
+        "2": 0,
+        "U": 1,
+        "D": 0,
+        "$": 2,
+        "\\": 2,
+        "%": 1,
+        "?": 2,
+        "B": 2,
+    }.items()
 }
-GS_SKIP = {ord(c): n for c, n in {"B": 1, "a": 1, "|": 1, "H": 1, "h": 1, "w": 1, "f": 1,
-                                  "L": 2, "W": 2, "P": 2, "b": 1, "I": 1}.items()}
+GS_SKIP = {
+    ord(c): n
+    for c, n in {
+        "B": 1,
+        "a": 1,
+        "|": 1,
+        "H": 1,
+        "h": 1,
+        "w": 1,
+        "f": 1,
+        "L": 2,
+        "W": 2,
+        "P": 2,
+        "b": 1,
+        "I": 1,
+    }.items()
+}
 PAPER_STATES = ("ok", "low", "out")
 
 
@@ -149,7 +182,7 @@ class EscPosDecoder:
         return done, bytes(replies)
 
     def finish(self) -> DecodedTicket | None:
-        """The connection closed: what was printed since the last cut (printers without a cutter)."""
+        """The connection closed: what came since the last cut (printers without a cutter)."""
         self.flush_line(only_pending=True)
         ticket, self.ticket = self.ticket, DecodedTicket()
         ticket.size_bytes += len(self.buffer)
@@ -249,8 +282,14 @@ class EscPosDecoder:
             height = header[4] + header[5] * 256
             bits = self.need(at + 8, width_bytes * height)
             self.flush_line(only_pending=True)
-            self.add(Block("image", self.copy_style(), image_size=(width_bytes * 8, height),
-                           image_bits=bits))
+            self.add(
+                Block(
+                    "image",
+                    self.copy_style(),
+                    image_size=(width_bytes * 8, height),
+                    image_bits=bits,
+                )
+            )
             return at + 8 + width_bytes * height, None, b""
         if command == ord("r"):
             return at + 3, None, bytes([0x0C if self.state.paper == "out" else 0x00])

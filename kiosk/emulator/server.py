@@ -42,7 +42,8 @@ class PrinterEmulator:
         self.paper_width_mm = paper_width_mm
         self.png = png
         self.state = PrinterState()
-        self.tickets: list[ReceivedTicket] = []
+        self.tickets: list[ReceivedTicket] = []  # in the order their files were written
+        self.count = 0
         self.lock = threading.Lock()
         self.printed = threading.Condition(self.lock)
         self.server: socketserver.ThreadingTCPServer | None = None
@@ -95,17 +96,17 @@ class PrinterEmulator:
             return
         received_at = time.monotonic()
         with self.lock:
-            number = len(self.tickets) + 1
-            received = ReceivedTicket(number, ticket, received_at)
-            self.tickets.append(received)
+            self.count += 1
+            received = ReceivedTicket(self.count, ticket, received_at)
         if self.out:
-            stem = f"ticket-{number:04d}-{ticket.code or 'blank'}"
+            stem = f"ticket-{received.number:04d}-{ticket.code or 'blank'}"
             received.text_path = self.out / f"{stem}.txt"
             received.text_path.write_text(ticket.preview(), encoding="utf-8")
             if self.png:
                 received.png_path = self.out / f"{stem}.png"
                 render_png(ticket, received.png_path, paper_dots(self.paper_width_mm))
         with self.printed:
+            self.tickets.append(received)
             self.printed.notify_all()
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedTicket]:

@@ -1,12 +1,12 @@
 """Where a kiosk's printer is, written as a URI, and the python-escpos transport that reaches it.
 
-    tcp://host[:9100]                network printer (raw port 9100)
-    usb://VID:PID                    USB printer on the server, ids in hex (usb://04b8:0e15)
-    serial:///dev/ttyUSB0?baudrate=9600
-    file:///dev/usb/lp0              a device file (Linux printer class driver)
-    cups://QUEUE                     a raw CUPS queue (needs pycups)
-    emulator[://host:port]           Sıra's virtual printer, 127.0.0.1:9100 by default
-    agent                            the kiosk's own print agent (`sira kiosk-agent`) prints it
+tcp://host[:9100]                network printer (raw port 9100)
+usb://VID:PID                    USB printer on the server, ids in hex (usb://04b8:0e15)
+serial:///dev/ttyUSB0?baudrate=9600
+file:///dev/usb/lp0              a device file (Linux printer class driver)
+cups://QUEUE                     a raw CUPS queue (needs pycups)
+emulator[://host:port]           Sıra's virtual printer, 127.0.0.1:9100 by default
+agent                            the kiosk's own print agent (`sira kiosk-agent`) prints it
 """
 
 from __future__ import annotations
