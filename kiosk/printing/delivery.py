@@ -44,8 +44,12 @@ def deliver(address: PrinterAddress, data: bytes, timeout: float = 5.0) -> str:
     """Print `data`; returns the printer's status, raises PrinterUnavailable if it cannot."""
     try:
         printer = open_printer(address, timeout)
-    except (OSError, EscposError, RuntimeError, ImportError) as error:
-        raise PrinterUnavailable(f"{address.uri} cannot be reached: {error}".strip()) from None
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise PrinterUnavailable(f"{address.uri} cannot be reached: {reason}.") from None
+    except (EscposError, RuntimeError, ImportError) as error:
+        reason = " ".join(str(error).split())
+        raise PrinterUnavailable(f"{address.uri} cannot be reached: {reason}") from None
     try:
         status = printer_status(printer) or "online"
         if status in ("paper_out", "offline"):

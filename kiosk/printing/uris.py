@@ -12,11 +12,13 @@ agent                            the kiosk's own print agent (`sira kiosk-agent`
 from __future__ import annotations
 
 import re
+import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from escpos.escpos import Escpos
+from escpos.printer import Network
 
 from server.domain.errors import ValidationError
 
@@ -128,29 +130,31 @@ def validate_printer_uri(uri: Any) -> str | None:
     return parse_printer_uri(uri).uri
 
 
+class NetworkPrinter(Network):
+    """python-escpos's Network, but a refused connection closes its socket and says why."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        connection = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        self.device = connection
+
+
 def open_printer(address: PrinterAddress, timeout: float = 5.0) -> Escpos:
     """An opened python-escpos printer for the address (raises if it cannot be reached)."""
-    if address.scheme in ("tcp", "emulator"):
-        from escpos.printer import Network
+    from escpos.printer import CupsPrinter, File, Serial, Usb
 
-        printer = Network(address.host, port=address.port, timeout=timeout)
-    elif address.scheme == "usb":
-        from escpos.printer import Usb
-
-        printer = Usb(address.vendor_id, address.product_id, timeout=int(timeout * 1000))
-    elif address.scheme == "serial":
-        from escpos.printer import Serial
-
-        printer = Serial(address.path, baudrate=address.baudrate, timeout=timeout)
-    elif address.scheme == "file":
-        from escpos.printer import File
-
-        printer = File(address.path)
-    elif address.scheme == "cups":
-        from escpos.printer import CupsPrinter
-
-        printer = CupsPrinter(address.queue)
-    else:
+    kinds = {
+        "tcp": lambda: NetworkPrinter(address.host, port=address.port, timeout=timeout),
+        "emulator": lambda: NetworkPrinter(address.host, port=address.port, timeout=timeout),
+        "usb": lambda: Usb(address.vendor_id, address.product_id, timeout=int(timeout * 1000)),
+        "serial": lambda: Serial(address.path, baudrate=address.baudrate, timeout=timeout),
+        "file": lambda: File(address.path),
+        "cups": lambda: CupsPrinter(address.queue),
+    }
+    classes = {"usb": Usb, "serial": Serial, "cups": CupsPrinter}
+    if address.scheme not in kinds:
         raise ValueError(f"{address.uri} is printed by the kiosk's agent, not by the server.")
+    if address.scheme in classes and not classes[address.scheme].is_usable():
+        raise ImportError(f"printing to {address.scheme}:// needs its Python library installed")
+    printer = kinds[address.scheme]()
     printer.open()
     return printer
