@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_socketio import join_room
 
 from kiosk.printing import queue
 from kiosk.printing.dispatch import agent_job, printer_room, publish_device
@@ -42,8 +43,6 @@ def now():
 @socketio.on("print_agent")
 def print_agent(_data: Any = None) -> dict:
     """Join the kiosk's printer room; the acknowledgement carries every job not yet printed."""
-    from flask_socketio import join_room
-
     try:
         device = agent_device()
     except DomainError as error:

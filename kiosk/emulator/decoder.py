@@ -28,7 +28,6 @@ ESC_SKIP = {
         "3": 1,
         "2": 0,
         "U": 1,
-        "D": 0,
         "$": 2,
         "\\": 2,
         "%": 1,
@@ -232,6 +231,14 @@ class EscPosDecoder:
             self.need(at + 2, 1)
             self.flush_line(only_pending=True)
             return at + 3
+        if command == ord("D"):  # tab stops: a list ending in NUL
+            end = self.buffer.find(b"\x00", at + 2)
+            if end < 0:
+                raise NeedMore
+            return end + 1
+        if command in ESC_SKIP:
+            self.need(at + 2, ESC_SKIP[command])
+            return at + 2 + ESC_SKIP[command]
         argument = self.need(at + 2, 1)[0]
         if command == ord("t"):
             self.page = self.pages.get(argument, f"slot {argument}")
@@ -247,10 +254,6 @@ class EscPosDecoder:
             self.style.bold = bool(argument & 0x08)
             self.style.height = 2 if argument & 0x10 else 1
             self.style.width = 2 if argument & 0x20 else 1
-        elif command == ord("M"):
-            pass
-        elif command in ESC_SKIP:
-            return at + 2 + ESC_SKIP[command]
         return at + 3
 
     def gs(self, at: int) -> tuple[int, DecodedTicket | None, bytes]:
@@ -294,6 +297,7 @@ class EscPosDecoder:
         if command == ord("r"):
             return at + 3, None, bytes([0x0C if self.state.paper == "out" else 0x00])
         if command in GS_SKIP:
+            self.need(at + 2, GS_SKIP[command])
             return at + 2 + GS_SKIP[command], None, b""
         return at + 2, None, b""
 

@@ -18,10 +18,19 @@ from server.engine.clock import iso, parse
 from server.storage import transaction
 
 PRINTER_STATUSES = ("online", "paper_low", "paper_out", "offline")
-JOB_FIELDS = (
-    "id, ticket_id, device_id, kind, status, attempts, last_error, created_at, printed_at,"
-    " next_attempt_at"
+JOB_COLUMNS = (
+    "id",
+    "ticket_id",
+    "device_id",
+    "kind",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+    "printed_at",
+    "next_attempt_at",
 )
+JOB_FIELDS = ", ".join(JOB_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ class RetryPolicy:
 
 def job_view(row: dict) -> dict:
     """A print job as the API shows it."""
-    return {key: row[key] for key in [k.strip() for k in JOB_FIELDS.split(",")]}
+    return {key: row[key] for key in JOB_COLUMNS}
 
 
 def kiosk_printer(db: sqlite_utils.Database, device_id: int) -> dict | None:

@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+import sqlite_utils
 from flask import Flask
 
 from kiosk.printing import queue
@@ -90,7 +91,8 @@ class PrintWorker:
         finally:
             db.conn.close()
 
-    def send(self, db, job: dict, device: dict) -> None:
+    def send(self, db: sqlite_utils.Database, job: dict, device: dict) -> None:
+        """One attempt: print, or schedule the retry; then record what the printer said."""
         try:
             address = parse_printer_uri(device["printer_uri"])
             status = deliver(address, job_bytes(job, device))

@@ -156,7 +156,7 @@
     }, IDLE_RESET_MS);
   }
 
-  async function post(service, body, key) {
+  async function post(body, key) {
     for (let attempt = 0; ; attempt++) {
       try {
         return await SiraApi.post("/api/v1/tickets", body, { "Idempotency-Key": key });
@@ -167,32 +167,23 @@
     }
   }
 
-  async function issue(service) {
+  function issue(service) {
     if (busy) return; // a double tap issues one ticket
-    busy = true;
-    const key = newKey();
     const body = { service_id: service.id, language: language };
     const name = $("customer-name").value.trim();
     if (name) body.customer_name = name;
     if (priority && service.priority_allowed && setup.branch.priority_enabled) body.priority = priority;
-    show("screen-issuing");
-    let ticket;
-    try {
-      ticket = await post(service, body, key);
-    } catch (error) {
-      showProblem(error, function () { busy = false; retryIssue(service, body, key); });
-      return;
-    }
-    showTicket(ticket, service);
+    send(service, body, newKey());
   }
 
-  async function retryIssue(service, body, key) {
+  // The first try and every "Try again" of one tap share its key: never two tickets.
+  async function send(service, body, key) {
     busy = true;
     show("screen-issuing");
     try {
-      showTicket(await post(service, body, key), service);
+      showTicket(await post(body, key), service);
     } catch (error) {
-      showProblem(error, function () { busy = false; retryIssue(service, body, key); });
+      showProblem(error, function () { send(service, body, key); });
     }
   }
 
