@@ -85,6 +85,7 @@ def test_agent_retries_while_its_printer_is_off(
     assert job["status"] == "queued" and "paper out" in job["last_error"]
     emulator.state.paper = "ok"
     job_until(printing_server, store, ticket["print_job"]["id"], lambda j: j["status"] == "printed")
+    emulator.wait_for(1)
     time.sleep(0.5)
     assert printed_codes(emulator) == ["A001"]
 
