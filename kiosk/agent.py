@@ -13,6 +13,7 @@ import base64
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from pathlib import Path
@@ -23,7 +24,13 @@ from kiosk.printing.delivery import PrinterUnavailable, deliver
 from kiosk.printing.uris import parse_printer_uri
 
 log = logging.getLogger(__name__)
-DEFAULT_JOURNAL = Path.home() / ".local" / "share" / "sira" / "agent-journal.txt"
+JOURNAL_FOLDER = Path.home() / ".local" / "share" / "sira"
+
+
+def default_journal(server_url: str) -> Path:
+    """One journal per server: job ids are only unique within one server's database."""
+    name = re.sub(r"[^A-Za-z0-9]+", "-", server_url.split("://")[-1]).strip("-")
+    return JOURNAL_FOLDER / f"agent-journal-{name}.txt"
 
 
 class Journal:
@@ -52,7 +59,7 @@ class PrintAgent:
         server_url: str,
         token: str,
         printer_uri: str,
-        journal: Path = DEFAULT_JOURNAL,
+        journal: Path | None = None,
         retry_s: float = 2.0,
     ):
         self.server_url = server_url
@@ -60,7 +67,7 @@ class PrintAgent:
         self.address = parse_printer_uri(printer_uri)
         if self.address.by_agent:
             raise ValueError("The agent prints on a local printer: give its URI, not 'agent'.")
-        self.journal = Journal(Path(journal))
+        self.journal = Journal(Path(journal) if journal else default_journal(server_url))
         self.retry_s = retry_s
         self.jobs: queue.Queue[dict] = queue.Queue()
         self.stopping = threading.Event()

@@ -67,10 +67,10 @@ def printer_emulator(
 )
 def kiosk_agent(server_url: str, token: str, printer_uri: str, journal: Path | None) -> None:
     """Print this kiosk's tickets on a printer attached to the kiosk PC."""
-    from kiosk.agent import DEFAULT_JOURNAL, PrintAgent, wait_forever
+    from kiosk.agent import PrintAgent, wait_forever
 
     try:
-        agent = PrintAgent(server_url, token, printer_uri, journal or DEFAULT_JOURNAL)
+        agent = PrintAgent(server_url, token, printer_uri, journal)
     except (ValidationError, ValueError) as error:
         raise click.ClickException(getattr(error, "message", str(error))) from None
     click.echo(f"Sıra print agent: {server_url} → {printer_uri}", err=True)

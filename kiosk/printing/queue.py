@@ -104,6 +104,11 @@ def get_job(db: sqlite_utils.Database, job_id: int) -> dict:
 def claim_due_job(db: sqlite_utils.Database, now: datetime, policy: RetryPolicy) -> dict | None:
     """Take the oldest job that is due on a server-side printer, so no other worker sends it."""
     stale = iso(now - timedelta(seconds=policy.lease_s))
+    # A plain read first, so an idle worker does not take the write lock every second.
+    if not db.execute(
+        "SELECT 1 FROM print_jobs WHERE status IN ('queued', 'printing') LIMIT 1"
+    ).fetchone():
+        return None
     with transaction(db):
         row = db.execute(
             "UPDATE print_jobs SET status = 'printing', claimed_at = :now,"

@@ -66,30 +66,30 @@ class PrintWorker:
         self.woken.set()
 
     def run(self) -> None:
+        db = None
         while not self.stopping.is_set():
             try:
-                busy = self.run_once()
+                db = db or connect(self.db_path)
+                busy = self.run_once(db)
             except Exception:  # the worker must outlive any one bad job or database hiccup
                 log.exception("print worker")
-                busy = False
+                if db is not None:
+                    db.conn.close()
+                db, busy = None, False
             if not busy:
                 self.woken.wait(POLL_S)
                 self.woken.clear()
-
-    def run_once(self) -> bool:
-        """Send one due job; False when there was none."""
-        db = connect(self.db_path)
-        try:
-            job = queue.claim_due_job(db, self.clock(), self.policy)
-            if job is None:
-                return False
-            device = dict(
-                db.execute("SELECT * FROM devices WHERE id = ?", [job["device_id"]]).fetchone()
-            )
-            self.send(db, job, device)
-            return True
-        finally:
+        if db is not None:
             db.conn.close()
+
+    def run_once(self, db: sqlite_utils.Database) -> bool:
+        """Send one due job; False when there was none."""
+        job = queue.claim_due_job(db, self.clock(), self.policy)
+        if job is None:
+            return False
+        device = db.execute("SELECT * FROM devices WHERE id = ?", [job["device_id"]]).fetchone()
+        self.send(db, job, dict(device))
+        return True
 
     def send(self, db: sqlite_utils.Database, job: dict, device: dict) -> None:
         """One attempt: print, or schedule the retry; then record what the printer said."""

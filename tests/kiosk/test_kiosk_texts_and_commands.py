@@ -71,3 +71,23 @@ def test_printer_emulator_command_keeps_tickets_in_its_folder(tmp_path):
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+
+
+@pytest.mark.parametrize(("printer", "why"), [("agent", "local printer"), ("lp0", "no scheme")])
+def test_kiosk_agent_refuses_a_printer_it_cannot_print_on(printer, why, tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "kiosk-agent",
+            "--server",
+            "http://127.0.0.1:9",
+            "--token",
+            "t",
+            "--printer",
+            printer,
+            "--journal",
+            str(tmp_path / "journal.txt"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert why in result.output
