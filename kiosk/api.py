@@ -25,7 +25,8 @@ def kiosk_setup():
     reads = get_reads()
     branch = reads.branch(principal.branch_id)
     device = reads.row(
-        "SELECT id, name, printer_uri FROM devices WHERE id = ?", [principal.device_id]
+        "SELECT id, name, printer_uri, printer_status FROM devices WHERE id = ?",
+        [principal.device_id],
     )
     allowed = {
         row["id"]: bool(row["priority_allowed"])
@@ -41,6 +42,7 @@ def kiosk_setup():
             "id": device["id"],
             "name": device["name"],
             "has_printer": bool(device["printer_uri"]),
+            "printer_status": device["printer_status"],
         },
         branch={
             "id": branch["id"],

@@ -56,6 +56,10 @@ def page_strings() -> dict[str, dict[str, str]]:
                 "refused": gettext(
                     "Sorry, no ticket could be issued: %(reason)s", reason="{reason}"
                 ),
+                "printer_down": gettext(
+                    "The ticket printer is not working right now: your number will be shown"
+                    " on screen."
+                ),
                 "not_paired": gettext(
                     "This kiosk is not paired yet. Please ask a member of staff."
                 ),

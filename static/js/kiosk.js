@@ -129,6 +129,13 @@
     if (!busy && !$("screen-start").hidden) drawServices();
   }
 
+  function showPrinter(device) {
+    // Customers are warned before they tap that the number will only be on screen.
+    const down = device.has_printer !== false &&
+      (device.printer_status === "paper_out" || device.printer_status === "offline");
+    $("printer-notice").hidden = !down;
+  }
+
   function setOnline(isOnline) {
     online = isOnline;
     $("offline").hidden = isOnline;
@@ -260,13 +267,19 @@
     $("store-name").textContent = setup.branch.name;
     language = setup.branch.default_language;
     services = setup.services;
+    showPrinter(setup.device);
     setOnline(true);
     resetToStart(false);
     SiraLive.connect({
       rooms: ["branch:" + setup.branch.id],
-      events: ["queue"],
+      events: ["queue", "device"],
       onState: function (room, state) { if (state.services) mergeServices(state.services); },
-      onEvent: function (name, data) { if (name === "queue" && data.services) mergeServices(data.services); },
+      onEvent: function (name, data) {
+        if (name === "queue" && data.services) mergeServices(data.services);
+        if (name === "device" && data.device && data.device.id === setup.device.id) {
+          showPrinter(data.device);
+        }
+      },
       onStatus: function (status) { setOnline(status === "online"); },
     });
     $("done").addEventListener("click", function () { resetToStart(true); });

@@ -113,6 +113,11 @@ def test_a_failed_print_asks_for_a_photo(printing_server, store, kiosk_on_emulat
     expect(page.locator("#print-status")).to_have_text(
         "The ticket could not be printed: please photograph or scan this code."
     )
+    # The printer's status came as a `device` event: the next customer is warned up front.
+    page.locator("#done").click()
+    expect(page.locator("#printer-notice")).to_have_text(
+        "The ticket printer is not working right now: your number will be shown on screen."
+    )
 
 
 def test_server_gone_the_kiosk_says_so_and_issues_nothing_stale(
