@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from escpos.capabilities import CAPABILITIES
 from escpos.printer import Dummy
+from PIL import Image
+
+from server.domain.errors import ValidationError
 
 # Font A is 12 dots wide; at 203 dpi 58 mm paper prints 384 dots and 80 mm paper 576.
 PAPER_DOTS = {58: 384, 80: 576}
@@ -78,7 +82,7 @@ def render_ticket(
     ticket: TicketPrint, profile: str | None = None, paper_width_mm: int = 80
 ) -> bytes:
     """The ESC/POS bytes of one ticket for a printer profile and a paper width (58 or 80 mm)."""
-    printer = Dummy(profile=profile or DEFAULT_PROFILE)
+    printer = Dummy(profile=printer_profile(profile))
     width = columns(paper_width_mm)
 
     def line(text: str) -> None:
@@ -87,8 +91,9 @@ def render_ticket(
 
     printer.hw("INIT")
     printer.set(align="center")
-    if ticket.logo_path and Path(ticket.logo_path).is_file():
-        printer.image(logo(ticket.logo_path, paper_dots(paper_width_mm)))
+    picture = logo(ticket.logo_path, paper_dots(paper_width_mm)) if ticket.logo_path else None
+    if picture:
+        printer.image(picture)
     printer.set(bold=True, double_height=True)
     line(ticket.store_name)
     printer.set(normal_textsize=True, bold=False)
@@ -117,6 +122,18 @@ def render_ticket(
     return printer.output
 
 
+def printer_profile(name: str | None) -> str:
+    """A python-escpos profile name (`default` when none is set), or a ValidationError."""
+    name = name or DEFAULT_PROFILE
+    if name not in CAPABILITIES["profiles"]:
+        raise ValidationError(
+            f"Unknown printer profile {name!r}; python-escpos knows e.g. default, TM-T20II,"
+            " TM-T88V, POS-5890.",
+            "printer_profile",
+        )
+    return name
+
+
 def printable(printer: Dummy, text: str) -> str:
     """The text with each letter that no code page of the profile holds replaced by its base."""
     encoder = printer.magic.encoder
@@ -136,12 +153,15 @@ def base_letter(char: str) -> str:
     return base if base.isascii() and base else "?"
 
 
-def logo(path: str, max_width: int):
-    """The branch logo, scaled down to the paper's printable width."""
-    from PIL import Image
-
-    image = Image.open(path)
-    image.load()
-    if image.width > max_width:
-        image = image.resize((max_width, round(image.height * max_width / image.width)))
-    return image
+def logo(path: str, max_width: int) -> Image.Image | None:
+    """The branch logo, scaled down to the paper's printable width; None if it cannot be read
+    (a missing logo must not stop the ticket)."""
+    try:
+        with Image.open(Path(path)) as image:
+            image.load()
+            picture = image.copy()
+    except OSError:
+        return None
+    if picture.width > max_width:
+        picture = picture.resize((max_width, round(picture.height * max_width / picture.width)))
+    return picture

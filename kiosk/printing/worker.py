@@ -93,16 +93,21 @@ class PrintWorker:
 
     def send(self, db: sqlite_utils.Database, job: dict, device: dict) -> None:
         """One attempt: print, or schedule the retry; then record what the printer said."""
+        status = None
         try:
             address = parse_printer_uri(device["printer_uri"])
             status = deliver(address, job_bytes(job, device))
-        except (PrinterUnavailable, ValidationError) as error:
-            status = getattr(error, "status", "offline")
-            message = getattr(error, "message", None) or str(error)
-            queue.mark_attempt_failed(db, job["id"], message, self.clock(), self.policy)
-            log.warning("print job %s: %s", job["id"], message)
+        except PrinterUnavailable as error:
+            status = error.status
+            self.failed(db, job, str(error))
+        except ValidationError as error:  # a bad URI or profile saved by hand: fix the device
+            self.failed(db, job, error.message)
         else:
             queue.mark_printed(db, job["id"], self.clock())
-        changed = queue.record_printer_status(db, device["id"], status, self.clock())
+        changed = status and queue.record_printer_status(db, device["id"], status, self.clock())
         if changed:
             self.on_device_change(changed)
+
+    def failed(self, db: sqlite_utils.Database, job: dict, message: str) -> None:
+        queue.mark_attempt_failed(db, job["id"], message, self.clock(), self.policy)
+        log.warning("print job %s: %s", job["id"], message)

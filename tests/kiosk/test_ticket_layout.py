@@ -9,6 +9,7 @@ from PIL import Image
 from kiosk.emulator.decoder import decode
 from kiosk.printing.layout import TicketLabels, TicketPrint, code_size, columns, render_ticket
 from kiosk.printing.tickets import ticket_labels
+from server.domain.errors import ValidationError
 
 TURKISH = "Şişli İğne Işık: çay, öğle, üzüm, ĞÜŞİÖÇ ğüşıöç"
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -114,6 +115,17 @@ def test_logo_footer_reprint_mark_and_cut(tmp_path):
     assert printed.lines()[-3:] != [] and "Güle güle." in " ".join(printed.lines())
     assert data.endswith(b"\x1dV\x00")  # full cut
     assert data.startswith(b"\x1b@")  # a clean printer state first
+
+
+def test_an_unreadable_logo_is_left_out_and_an_unknown_profile_refused(tmp_path):
+    broken = tmp_path / "logo.png"
+    broken.write_bytes(b"not a picture")
+    for path in (str(broken), str(tmp_path / "missing.png")):
+        printed = decode(render_ticket(ticket(logo_path=path), None, 80))[0]
+        assert printed.blocks[0].kind == "text" and printed.code == "B042"
+    with pytest.raises(ValidationError) as refused:
+        render_ticket(ticket(), "TM-NOPE", 80)
+    assert refused.value.field == "printer_profile"
 
 
 def test_next_in_line_says_so_instead_of_a_wait():
