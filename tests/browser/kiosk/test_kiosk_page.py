@@ -21,6 +21,24 @@ def open_kiosk(page, server, store):
 def test_choose_turkish_tap_a_service_and_the_ticket_prints(
     printing_server, store, kiosk_on_emulator, emulator, page
 ):
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "Failed to load resource" not in message.text
+            and problems.append(message.text)
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and not response.url.endswith("/favicon.ico")
+            and problems.append(f"{response.status} {response.url}")
+        ),
+    )
     open_kiosk(page, printing_server, store)
     assert "#token" not in page.url  # the token went into an HttpOnly cookie
     expect(page.locator("#store-name")).to_have_text("Test Store")
@@ -53,6 +71,7 @@ def test_choose_turkish_tap_a_service_and_the_ticket_prints(
     ).json()["waiting"]
     assert [t["code"] for t in tickets] == ["A001"]
     assert tickets[0]["language"] == "tr"
+    assert problems == []  # no script errors, nothing refused by the strict CSP
     # A tap anywhere on the ticket goes back to the start, in the default language.
     page.locator("#ticket-code").click()
     expect(page.locator("#screen-start")).to_be_visible()
