@@ -62,11 +62,12 @@ class QueueEngine:
         idempotency_key = validation.idempotency_key(idempotency_key)
         with transaction(self.db):
             if idempotency_key:
+                # Keys are unique per branch: the caller's, or else the asked service's.
                 earlier = self.reads.row(
                     "SELECT t.id, t.branch_id, b.seq FROM tickets t JOIN branches b"
-                    " ON b.id = t.branch_id WHERE t.idempotency_key = ?"
-                    + (" AND t.branch_id = ?" if branch_id else ""),
-                    [idempotency_key, branch_id] if branch_id else [idempotency_key],
+                    " ON b.id = t.branch_id WHERE t.idempotency_key = ? AND t.branch_id ="
+                    " coalesce(?, (SELECT branch_id FROM services WHERE id = ?))",
+                    [idempotency_key, branch_id, service_id],
                 )
                 if earlier:
                     return Change(
