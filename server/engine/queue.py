@@ -163,10 +163,15 @@ class QueueEngine:
         return self._simple_move(ticket_id, "cancel", "cancelled", user_id, "finished_at")
 
     def park(self, ticket_id: int, user_id: int | None = None) -> Change:
-        """Put a ticket back at the end of its queue (the customer steps aside for a moment)."""
+        """Put a ticket back at the end of its queue (the customer steps aside for a moment).
+
+        A ticket transferred in loses its place at the front: that was for its first call.
+        """
         with transaction(self.db):
             ticket = self._move(
-                ticket_id, "park", {**BACK_TO_QUEUE, "queued_at": iso(self.clock())}
+                ticket_id,
+                "park",
+                {**BACK_TO_QUEUE, "transferred": 0, "queued_at": iso(self.clock())},
             )
             return self._record(
                 ticket_id, "parked", counter_id=ticket["counter_id"], user_id=user_id
