@@ -95,9 +95,7 @@ def test_a_parked_ticket_that_was_transferred_in_waits_its_turn_like_the_others(
     assert engine.call_next(store.counter1).ticket["id"] == waiting["id"]
 
 
-def test_transfer_keeps_the_code_and_puts_the_ticket_first_in_the_new_queue(
-    engine, store, serving
-):
+def test_transfer_keeps_the_code_and_puts_the_ticket_first_in_the_new_queue(engine, store, serving):
     for _ in range(2):
         engine.issue_ticket(store.returns)
     moved = engine.transfer(serving["id"], store.returns, "exchange, not refund").ticket

@@ -19,9 +19,7 @@ def test_each_service_counts_its_own_numbers(engine, store):
     assert codes == ["A001", "A002", "B001", "A003", "B002"]
 
 
-def test_numbering_restarts_each_service_day_and_keeps_yesterdays_tickets(
-    engine, store, clock, db
-):
+def test_numbering_restarts_each_service_day_and_keeps_yesterdays_tickets(engine, store, clock, db):
     engine.issue_ticket(store.payments)
     engine.issue_ticket(store.payments)
     clock.advance(86400)
@@ -67,9 +65,7 @@ def test_tokens_are_long_random_and_reveal_nothing(engine, store):
     assert all(ticket["code"] not in ticket["token"] for ticket in tickets)
 
 
-def test_a_repeated_idempotency_key_returns_the_first_ticket_and_changes_nothing(
-    engine, store, db
-):
+def test_a_repeated_idempotency_key_returns_the_first_ticket_and_changes_nothing(engine, store, db):
     first = engine.issue_ticket(store.payments, idempotency_key="kiosk-1:42")
     seq = branch_seq(db, store.branch_id)
     repeat = engine.issue_ticket(store.payments, idempotency_key="kiosk-1:42")
@@ -87,7 +83,9 @@ def test_a_repeat_returns_the_first_ticket_even_if_the_body_changed(engine, stor
 
 
 def test_different_idempotency_keys_make_different_tickets(engine, store):
-    codes = [engine.issue_ticket(store.payments, idempotency_key=key).ticket["code"] for key in "xy"]
+    codes = [
+        engine.issue_ticket(store.payments, idempotency_key=key).ticket["code"] for key in "xy"
+    ]
     assert codes == ["A001", "A002"]
 
 
@@ -100,9 +98,7 @@ def test_idempotency_keys_of_two_branches_do_not_collide(engine, store, other_br
     assert theirs.ticket["id"] != ours.ticket["id"]
 
 
-def test_a_staff_repeat_finds_the_ticket_in_the_branch_of_the_service(
-    engine, store, other_branch
-):
+def test_a_staff_repeat_finds_the_ticket_in_the_branch_of_the_service(engine, store, other_branch):
     """Staff act in every branch, so their key is scoped by the service they ask for."""
     ours = engine.issue_ticket(store.payments, idempotency_key="k")
     theirs = engine.issue_ticket(other_branch.service, idempotency_key="k")
