@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from server.domain.timing import DEFAULT_SERVICE_S, RECENT_SERVICES
 from server.store import set_counter_active
 
