@@ -180,3 +180,18 @@ def test_every_response_carries_the_security_headers(client):
     response = client.get("/api/v1/services")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/counters/{big}"),
+        ("POST", "/api/v1/counters/{big}/call-next"),
+        ("POST", "/api/v1/tickets/{big}/start"),
+        ("POST", "/api/v1/tickets/{big}/transfer"),
+        ("GET", "/api/v1/branches/{big}/snapshot"),
+    ],
+)
+def test_an_id_too_large_for_the_database_is_simply_not_found(client, store, method, path):
+    response = client.open(path.format(big=2**64), method=method, headers=bearer(store.staff_token))
+    assert_error(response, 404, "not_found")
