@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from server.auth.accounts import authenticate, identify_token
 from server.commands import cli
+from server.storage import connect
 from server.storage.migrations import MIGRATIONS
 from tests.live import ROOT
 
