@@ -110,9 +110,11 @@ def test_the_snapshot_shows_no_customer_names(client, store):
     assert "Ayşe" not in response.get_data(as_text=True)
 
 
-def test_a_display_may_not_read_another_branchs_snapshot(client, store, db):
+@pytest.mark.parametrize("device", ["display_token", "kiosk_token", "feedback_token"])
+def test_a_device_may_not_read_another_branchs_snapshot(client, store, db, device):
     other = add_branch(db, "Other", "other")
-    response = client.get(f"/api/v1/branches/{other}/snapshot", headers=bearer(store.display_token))
+    headers = bearer(getattr(store, device))
+    response = client.get(f"/api/v1/branches/{other}/snapshot", headers=headers)
     assert_error(response, 403, "forbidden")
 
 
