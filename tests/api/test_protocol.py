@@ -195,3 +195,13 @@ def test_every_response_carries_the_security_headers(client):
 def test_an_id_too_large_for_the_database_is_simply_not_found(client, store, method, path):
     response = client.open(path.format(big=2**64), method=method, headers=bearer(store.staff_token))
     assert_error(response, 404, "not_found")
+
+
+def test_even_an_unexpected_failure_answers_in_the_error_shape(app, client, store, db):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    db.execute("DROP TABLE number_sequences")  # the next ticket number can no longer be kept
+    response = client.post(
+        "/api/v1/tickets", json={"service_id": store.payments}, headers=bearer(store.kiosk_token)
+    )
+    assert_error(response, 500, "internal_server_error")
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
