@@ -6,7 +6,7 @@ import pytest
 
 from server.domain.errors import Conflict, InvalidTransition, NotFound
 from server.store import set_counter_active
-from tests.core.state import database_state
+from tests.core.state import database_state, ticket_events
 
 
 def issue(engine, service_id, **fields) -> dict:
@@ -78,10 +78,13 @@ def test_only_a_closed_services_tickets_waiting_means_nobody_to_call(engine, sto
     assert engine.call_next(store.counter1) is None
 
 
-def test_yesterdays_waiting_tickets_are_not_called_today(engine, store, clock):
-    issue(engine, store.payments)
+def test_yesterdays_waiting_tickets_are_not_called_today_but_closed(engine, store, clock, db):
+    yesterday = issue(engine, store.payments)
     clock.advance(86400)
-    assert engine.call_next(store.counter2) is None
+    today = issue(engine, store.payments)
+    assert engine.call_next(store.counter2).ticket["id"] == today["id"]
+    assert engine.reads.ticket(yesterday["id"])["status"] == "cancelled"
+    assert ticket_events(db, yesterday["id"])[-1]["kind"] == "expired"
 
 
 def test_nobody_waiting_returns_none_and_changes_nothing(engine, store, db):

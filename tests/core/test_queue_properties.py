@@ -36,6 +36,7 @@ EVENT_MOVES = {
     "parked": "park",
     "transferred": "transfer",
     "cancelled": "cancel",
+    "expired": "cancel",  # closed by the first call of a later service day
     "rated": None,
 }
 COUNTER_MOVES = ("recall", "start", "finish", "no_show", "park", "cancel")
@@ -65,6 +66,7 @@ class DeskDay(RuleBasedStateMachine):
         self.clock = MovingClock(START)
         self.engine = QueueEngine(self.db, self.clock)
         self.changes = 0  # committed changes so far: the branch seq must equal this
+        self.expired = 0  # earlier days' tickets closed by calls, an event each
 
     def teardown(self) -> None:
         self.db.conn.close()
@@ -155,15 +157,22 @@ class DeskDay(RuleBasedStateMachine):
             " AND tickets.status = 'waiting' AND tickets.service_day = ?",
             [counter_id, self.engine.reads.today(self.store.branch_id)],
         )
-        if not candidates:
+        stale = self.rows(
+            "SELECT id FROM tickets WHERE status = 'waiting' AND service_day < ?",
+            [self.engine.reads.today(self.store.branch_id)],
+        )
+        if candidates:
+            expected = min(candidates, key=calling_order)
+            ahead = self.engine.reads.ticket(expected["id"])["position"]
+            change = self.engine.call_next(counter_id)
+            self.committed(change)
+            assert change.ticket["id"] == expected["id"]
+            assert ahead == 0  # the one called was first in its own service's queue
+        else:
             assert self.engine.call_next(counter_id) is None
-            return
-        expected = min(candidates, key=calling_order)
-        ahead = self.engine.reads.ticket(expected["id"])["position"]
-        change = self.engine.call_next(counter_id)
-        self.committed(change)
-        assert change.ticket["id"] == expected["id"]
-        assert ahead == 0  # the one called was first in its own service's queue
+        # No queue carries over: earlier days' waiting tickets were closed by this call.
+        self.expired += len(stale)
+        assert all(self.ticket(row["id"])["status"] == Status.CANCELLED for row in stale)
 
     @rule(move=st.sampled_from(COUNTER_MOVES), data=st.data())
     def counter_move(self, move: str, data: st.DataObject) -> None:
@@ -286,7 +295,7 @@ class DeskDay(RuleBasedStateMachine):
     def the_seq_counts_every_change_and_each_change_has_one_event(self) -> None:
         assert branch_seq(self.db, self.store.branch_id) == self.changes
         events = self.db.execute("SELECT count(*) FROM ticket_events").fetchone()[0]
-        assert events == self.changes
+        assert events == self.changes + self.expired
 
 
 DeskDay.TestCase.settings = settings(
