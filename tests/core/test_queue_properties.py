@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -56,6 +57,14 @@ def calling_order(ticket: dict) -> tuple:
     return (ticket["priority"] is None, not transferred_in, ticket["queued_at"], ticket["id"])
 
 
+class TickingClock(MovingClock):
+    """Like real time, every reading is a little later than the one before."""
+
+    def __call__(self) -> datetime:
+        self.advance(1)
+        return self.now
+
+
 class DeskDay(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -63,7 +72,7 @@ class DeskDay(RuleBasedStateMachine):
         path = str(self.directory / "sira.db")
         self.store = copy_store(path)
         self.db = connect(path)
-        self.clock = MovingClock(START)
+        self.clock = TickingClock(START)
         self.engine = QueueEngine(self.db, self.clock)
         self.changes = 0  # committed changes so far: the branch seq must equal this
         self.expired = 0  # earlier days' tickets closed by calls, an event each
