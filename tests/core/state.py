@@ -18,11 +18,13 @@ WRITTEN_TABLES = (
 )
 
 
-def database_state(db: sqlite_utils.Database) -> dict[str, list[tuple]]:
-    """Every row of the written tables, in id order, to compare before and after a refusal."""
+def database_state(
+    db: sqlite_utils.Database, tables: tuple[str, ...] = WRITTEN_TABLES
+) -> dict[str, list[tuple]]:
+    """Every row of the tables, in id order, to compare before and after a refusal."""
     return {
         table: [tuple(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY rowid")]
-        for table in WRITTEN_TABLES
+        for table in tables
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 
 import pytest
@@ -11,7 +12,7 @@ from server.domain.events import TicketCalled, TicketChanged, TicketRated
 from server.domain.tickets import Status
 from server.engine import Change
 from tests.core.flows import ticket_in
-from tests.core.state import branch_seq, ticket_events
+from tests.core.state import branch_seq, database_state, ticket_events
 
 # Each change: the status it starts from, how it is made, and the event kind it records.
 CHANGES: dict[str, tuple[Status | None, Callable[..., Change]]] = {
@@ -114,3 +115,16 @@ def test_the_seqs_of_two_branches_are_independent(engine, store, db, other_branc
     engine.issue_ticket(other_branch.service)
     assert branch_seq(db, store.branch_id) == 1
     assert branch_seq(db, other_branch.branch_id) == 2
+
+
+def test_a_change_that_fails_half_way_leaves_nothing_behind(engine, store, db):
+    """The ticket row, its number and the seq are written in one transaction with the event."""
+    engine.issue_ticket(store.payments)
+    db.execute("ALTER TABLE ticket_events RENAME TO ticket_events_gone")
+    tables = ("branches", "tickets", "number_sequences")
+    before = database_state(db, tables)
+    with pytest.raises(sqlite3.OperationalError):
+        engine.issue_ticket(store.payments)
+    with pytest.raises(sqlite3.OperationalError):
+        engine.call_next(store.counter2)
+    assert database_state(db, tables) == before
