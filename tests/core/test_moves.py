@@ -23,13 +23,11 @@ def serving(engine, called, clock) -> dict:
     return engine.start(called["id"]).ticket
 
 
-def test_recall_announces_again_and_counts_the_recalls(engine, called):
-    change = engine.recall(called["id"])
+def test_recall_counts_the_recalls_and_keeps_the_ticket_at_its_counter(engine, called):
     engine.recall(called["id"])
-    ticket = engine.reads.ticket(called["id"])
+    ticket = engine.recall(called["id"]).ticket
     assert (ticket["status"], ticket["recall_count"]) == ("called", 2)
-    assert ticket["counter"]["id"] == called["counter"]["id"]
-    assert [event.recall for event in change.events if hasattr(event, "recall")] == [True]
+    assert (ticket["counter"], ticket["called_at"]) == (called["counter"], called["called_at"])
 
 
 def test_start_begins_service_at_the_same_counter(engine, called, clock):
