@@ -62,11 +62,12 @@ class QueueEngine:
         idempotency_key = validation.idempotency_key(idempotency_key)
         with transaction(self.db):
             if idempotency_key:
+                # Keys are unique per branch: the caller's, or else the asked service's.
                 earlier = self.reads.row(
                     "SELECT t.id, t.branch_id, b.seq FROM tickets t JOIN branches b"
-                    " ON b.id = t.branch_id WHERE t.idempotency_key = ?"
-                    + (" AND t.branch_id = ?" if branch_id else ""),
-                    [idempotency_key, branch_id] if branch_id else [idempotency_key],
+                    " ON b.id = t.branch_id WHERE t.idempotency_key = ? AND t.branch_id ="
+                    " coalesce(?, (SELECT branch_id FROM services WHERE id = ?))",
+                    [idempotency_key, branch_id, service_id],
                 )
                 if earlier:
                     return Change(
@@ -163,10 +164,15 @@ class QueueEngine:
         return self._simple_move(ticket_id, "cancel", "cancelled", user_id, "finished_at")
 
     def park(self, ticket_id: int, user_id: int | None = None) -> Change:
-        """Put a ticket back at the end of its queue (the customer steps aside for a moment)."""
+        """Put a ticket back at the end of its queue (the customer steps aside for a moment).
+
+        A ticket transferred in loses its place at the front: that was for its first call.
+        """
         with transaction(self.db):
             ticket = self._move(
-                ticket_id, "park", {**BACK_TO_QUEUE, "queued_at": iso(self.clock())}
+                ticket_id,
+                "park",
+                {**BACK_TO_QUEUE, "transferred": 0, "queued_at": iso(self.clock())},
             )
             return self._record(
                 ticket_id, "parked", counter_id=ticket["counter_id"], user_id=user_id
