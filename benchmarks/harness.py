@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ class Bench:
     kiosk_token: str
     display_token: str
     staff_token: str
+    server_pid: int
 
 
 @contextmanager
@@ -53,6 +55,7 @@ def running_server(async_mode: str) -> Iterator[Bench]:
                 kiosk_token=demo.device_tokens["Entrance kiosk"],
                 display_token=demo.device_tokens["Waiting-area board"],
                 staff_token=staff_token,
+                server_pid=server.process.pid,
             )
         finally:
             server.stop()
@@ -69,6 +72,12 @@ def arguments(description: str) -> argparse.ArgumentParser:
         help="SIRA_ASYNC_MODE values to measure, one server each (default: all)",
     )
     return parser
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from Linux's /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def milliseconds(seconds: list[float]) -> str:

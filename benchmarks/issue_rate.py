@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from benchmarks.harness import Bench, arguments, milliseconds, running_server
+from benchmarks.harness import Bench, arguments, cpu_seconds, milliseconds, running_server
 
 WARM_UP = 3  # tickets per client before the clock starts: connections opened, code paths warm
 
@@ -45,12 +45,14 @@ def measure(async_mode: str, clients: int, tickets: int) -> None:
         start = threading.Barrier(clients + 1)
         runs = [pool.submit(kiosk, bench, per_client, start, n) for n in range(clients)]
         start.wait()
-        began = time.perf_counter()
+        began, cpu_before = time.perf_counter(), cpu_seconds(bench.server_pid)
         durations = [d for run in runs for d in run.result()]
         elapsed = time.perf_counter() - began
+        server_cpu = cpu_seconds(bench.server_pid) - cpu_before
     print(
         f"{async_mode:<9} {clients:>3} clients  {len(durations):>5} tickets  "
-        f"{len(durations) / elapsed:7.1f} tickets/s  {milliseconds(durations)}",
+        f"{len(durations) / elapsed:7.1f} tickets/s  {milliseconds(durations)}  "
+        f"server CPU {server_cpu / len(durations) * 1000:.1f} ms/ticket",
         flush=True,
     )
 

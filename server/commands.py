@@ -20,7 +20,7 @@ from server.db import init_db
 from server.demo import seed
 from server.domain.errors import DomainError
 from server.realtime import socketio
-from server.storage import connect
+from server.storage import connect, hold_wal_open
 from server.store import add_branch
 
 
@@ -145,7 +145,11 @@ def run_server(host: str, port: int) -> None:
     )
     start_print_worker(app)
     click.echo(f"Sıra serving on http://{host}:{port} ({socketio.async_mode})", err=True)
-    serving.serve(app, host, port)
+    wal = hold_wal_open(database_path())
+    try:
+        serving.serve(app, host, port)
+    finally:
+        wal.conn.close()
 
 
 @cli.command()

@@ -1,10 +1,13 @@
-"""The production listener: connections it accepts must not hold small responses back (Nagle)."""
+"""What `sira serve` sets up around the app: its listening socket and its held connection."""
 
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 from server.serving import listener
+from server.storage import connect, hold_wal_open
+from server.store import add_counter
 
 
 def test_accepted_connections_send_without_delay():
@@ -12,3 +15,17 @@ def test_accepted_connections_send_without_delay():
         accepted, _ = server.accept()
         with accepted:
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_held_connection_keeps_the_wal_across_request_connections(db_path, store):
+    """Without it, each request's closing connection checkpoints and deletes the WAL."""
+    wal = Path(f"{db_path}-wal")
+    held = hold_wal_open(db_path)
+    try:
+        request = connect(db_path)
+        add_counter(request, store.branch_id, "Counter 9", [store.payments])
+        request.conn.close()
+        assert wal.exists() and wal.stat().st_size > 0
+    finally:
+        held.conn.close()
+    assert not wal.exists(), "the last connection to close checkpoints the WAL"
