@@ -5,9 +5,13 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
+
 from server.serving import listener
 from server.storage import connect, hold_wal_open
 from server.store import add_counter
+from tests.e2e.conftest import ApiClient
+from tests.live import LiveServer
 
 
 def test_accepted_connections_send_without_delay():
@@ -29,3 +33,21 @@ def test_held_connection_keeps_the_wal_across_request_connections(db_path, store
     finally:
         held.conn.close()
     assert not wal.exists(), "the last connection to close checkpoints the WAL"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_each_async_mode_serves_the_api_and_websockets(db_path, store, listen, async_mode):
+    """Both modes the benchmarks compare really serve, so the choice stays a measured one."""
+    server = LiveServer(db_path, env={"SIRA_ASYNC_MODE": async_mode}).start()
+    try:
+        display = listen(server.url, store.display_token)
+        assert display.subscribe(f"branch:{store.branch_id}")["ok"]
+        staff = ApiClient(server.url, store.staff_token)
+        assert staff.post("/tickets", {"service_id": store.payments}).status_code == 201
+        assert staff.post(f"/counters/{store.counter1}/call-next").status_code == 200
+        assert display.wait_for("called")["ticket"]["code"] == "A001"
+        display.close()
+    finally:
+        server.stop()
+    assert f"({async_mode})" in server.log_path.read_text()
