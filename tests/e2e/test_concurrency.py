@@ -17,7 +17,7 @@ import pytest
 from server.auth.accounts import add_user, create_token
 from server.storage import connect
 from server.store import add_counter
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Store
 from tests.e2e.conftest import ApiClient
 from tests.live import LiveServer
 
@@ -29,7 +29,7 @@ TICKETS_PER_KIOSK = 15
 LIFE = ["called", "finished", "issued", "started"]
 
 
-def add_clerks(db_path: str, store) -> dict[int, tuple[int, str]]:
+def add_clerks(db_path: str, store: Store) -> dict[int, tuple[int, str]]:
     """Two more counters than the test store has, each with its own clerk: user id and token."""
     db = connect(db_path)
     counters = [
@@ -76,7 +76,7 @@ def serve(url: str, token: str, counter_id: int, issuing_done: threading.Event) 
         served.append(ticket)
 
 
-def rush(urls: list[str], store, clerks: dict[int, tuple[int, str]]) -> tuple[list, dict]:
+def rush(urls: list[str], store: Store, clerks: dict[int, tuple[int, str]]) -> tuple[list, dict]:
     """Kiosks and counters at the same time, spread over the servers; what each got back."""
     issuing_done = threading.Event()
     services = [store.payments, store.returns]
@@ -98,7 +98,7 @@ def rush(urls: list[str], store, clerks: dict[int, tuple[int, str]]) -> tuple[li
     return issued, served
 
 
-def check_rush(db_path: str, store, clerks: dict, issued: list, served: dict) -> None:
+def check_rush(db_path: str, store: Store, clerks: dict, issued: list, served: dict) -> None:
     """Each ticket issued once with the next number, called once by a counter serving it."""
     assert [status for status, _ in issued] == [201] * len(issued), issued
     tickets = {body["id"]: body for _, body in issued}
