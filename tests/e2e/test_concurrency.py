@@ -17,9 +17,9 @@ import pytest
 from server.auth.accounts import add_user, create_token
 from server.storage import connect
 from server.store import add_counter
-from tests.conftest import PASSWORD, Store
 from tests.e2e.conftest import ApiClient
 from tests.live import LiveServer
+from tests.store import PASSWORD, Store
 
 pytestmark = pytest.mark.slow
 
