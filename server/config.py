@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "JSON_SORT_KEYS": False,
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Hours after the visit during which the phone page still takes a rating.
+    "SIRA_RATING_WINDOW_H": 24.0,
 }
 
 # Environment variables read as settings, and how to turn their text into a value.
@@ -24,6 +26,7 @@ ENVIRONMENT = {
     "SIRA_MESSAGE_QUEUE": str,
     "SIRA_ASYNC_MODE": str,
     "SIRA_PUBLIC_URL": str,
+    "SIRA_RATING_WINDOW_H": float,
 }
 
 

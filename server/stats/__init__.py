@@ -1,4 +1,4 @@
-"""Queue statistics from stored timestamps; no Flask here either."""
+"""Queue statistics and ratings for managers, computed in SQL; no Flask here either."""
 
 from server.stats.kpis import StatsFilter, compute_stats
 
