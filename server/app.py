@@ -43,6 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
 
+    from server.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
+
     from server.realtime import handlers  # noqa: F401  (registers the socket handlers)
 
     socketio.init_app(

@@ -3,13 +3,15 @@
 A ticket's wait is the sum of its spells in a queue: from being issued, transferred or parked to
 being called. Its service time is the sum of its spells at a counter (started to finished,
 transferred or parked), and only tickets that were served (done) have one: no-shows do not.
+Averages and maxima are exact; medians and 90th percentiles are taken over whole seconds.
 A ticket counts for its service day (branch-local, from `day_starts_at`) and for the service,
 counter and staff member it ended with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -62,40 +64,72 @@ LEFT JOIN requeued ON requeued.ticket_id = scope.id
 LEFT JOIN ratings ON ratings.ticket_id = scope.id
 """
 
-COUNTS = """
-SELECT {key} AS key, count(*) AS issued,
+# One pass over the tickets: sums per service × counter × staff member, re-added per breakdown.
+CUBE = """
+CREATE TEMP TABLE stat_cube AS
+SELECT service_id, counter_id, user_id, count(*) AS issued,
     sum(status = 'done') AS served, sum(status = 'no_show') AS no_show,
     sum(status = 'cancelled') AS cancelled,
-    count(wait_s) AS waited, sum(wait_s <= target_wait_s) AS within_target,
-    count(score) AS rated, avg(score) AS rating_avg, sum(score >= 4) AS positive,
+    count(wait_s) AS waited, sum(wait_s) AS wait_sum, max(wait_s) AS wait_max,
+    sum(wait_s <= target_wait_s) AS within_target,
+    count(service_s) AS serviced, sum(service_s) AS service_sum,
+    count(score) AS rated, sum(score) AS score_sum, sum(score >= 4) AS positive,
     sum(score = 1) AS r1, sum(score = 2) AS r2, sum(score = 3) AS r3,
     sum(score = 4) AS r4, sum(score = 5) AS r5
-FROM stat_tickets WHERE {key} IS NOT NULL GROUP BY {key}
+FROM stat_tickets GROUP BY service_id, counter_id, user_id
 """
 
-# Average, median, 90th percentile (linear between closest ranks) and maximum, per key.
-SPREAD = """
-WITH ranked AS (
-    SELECT {key} AS key, {value} AS value,
-        row_number() OVER (PARTITION BY {key} ORDER BY {value}) - 1 AS rank,
-        count(*) OVER (PARTITION BY {key}) AS n
-    FROM stat_tickets WHERE {value} IS NOT NULL AND {key} IS NOT NULL
+COUNTS = """
+SELECT {key} AS key, sum(issued) AS issued, sum(served) AS served, sum(no_show) AS no_show,
+    sum(cancelled) AS cancelled, sum(waited) AS waited, sum(within_target) AS within_target,
+    sum(wait_sum) / sum(waited) AS wait_avg, max(wait_max) AS wait_max,
+    sum(service_sum) / sum(serviced) AS service_avg,
+    sum(rated) AS rated, 1.0 * sum(score_sum) / sum(rated) AS rating_avg,
+    sum(positive) AS positive, sum(r1) AS r1, sum(r2) AS r2, sum(r3) AS r3, sum(r4) AS r4,
+    sum(r5) AS r5
+FROM stat_cube WHERE {key} IS NOT NULL GROUP BY {key}
+"""
+
+# Durations counted per whole second and per service × counter × staff member: the
+# percentiles are read off these counts, so no pass ever sorts every ticket.
+HISTOGRAM = """
+CREATE TEMP TABLE stat_histogram AS
+SELECT 'wait_s' AS metric, service_id, counter_id, user_id,
+    CAST(round(wait_s) AS INT) AS value, count(*) AS n
+FROM stat_tickets WHERE wait_s IS NOT NULL GROUP BY 2, 3, 4, 5
+UNION ALL
+SELECT 'service_s', service_id, counter_id, user_id, CAST(round(service_s) AS INT), count(*)
+FROM stat_tickets WHERE service_s IS NOT NULL GROUP BY 2, 3, 4, 5
+"""
+
+# Median and 90th percentile per key, linear between closest ranks (numpy's default).
+PERCENTILES = """
+WITH bins AS (
+    SELECT {key} AS key, value, sum(n) AS n FROM stat_histogram
+    WHERE metric = :metric AND {key} IS NOT NULL GROUP BY 1, 2
+),
+running AS (
+    SELECT key, value, sum(n) OVER (PARTITION BY key ORDER BY value) AS upto,
+        sum(n) OVER (PARTITION BY key) AS total
+    FROM bins
 ),
 marks AS (
-    SELECT key, n, avg(value) AS avg, max(value) AS max,
-        max(CASE WHEN rank = CAST((n - 1) * 0.5 AS INT) THEN value END) AS p50_low,
-        max(CASE WHEN rank = min(CAST((n - 1) * 0.5 AS INT) + 1, n - 1) THEN value END)
-            AS p50_high,
-        max(CASE WHEN rank = CAST((n - 1) * 0.9 AS INT) THEN value END) AS p90_low,
-        max(CASE WHEN rank = min(CAST((n - 1) * 0.9 AS INT) + 1, n - 1) THEN value END)
-            AS p90_high
-    FROM ranked GROUP BY key, n
+    SELECT key, total,
+        min(CASE WHEN upto > CAST((total - 1) * 0.5 AS INT) THEN value END) AS p50_low,
+        min(CASE WHEN upto > min(CAST((total - 1) * 0.5 AS INT) + 1, total - 1)
+            THEN value END) AS p50_high,
+        min(CASE WHEN upto > CAST((total - 1) * 0.9 AS INT) THEN value END) AS p90_low,
+        min(CASE WHEN upto > min(CAST((total - 1) * 0.9 AS INT) + 1, total - 1)
+            THEN value END) AS p90_high
+    FROM running GROUP BY key, total
 )
-SELECT key, avg, max,
-    p50_low + (p50_high - p50_low) * ((n - 1) * 0.5 - CAST((n - 1) * 0.5 AS INT)) AS p50,
-    p90_low + (p90_high - p90_low) * ((n - 1) * 0.9 - CAST((n - 1) * 0.9 AS INT)) AS p90
+SELECT key,
+    p50_low + (p50_high - p50_low) * ((total - 1) * 0.5 - CAST((total - 1) * 0.5 AS INT)) AS p50,
+    p90_low + (p90_high - p90_low) * ((total - 1) * 0.9 - CAST((total - 1) * 0.9 AS INT)) AS p90
 FROM marks
 """
+
+TEMPORARY = ("stat_tickets", "stat_cube", "stat_histogram")
 
 # Each breakdown: its key column, and how to name its rows.
 DIMENSIONS = {
@@ -161,16 +195,14 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
     timezone = db.execute(
         "SELECT timezone FROM branches WHERE id = ?", [query.branch_id]
     ).fetchone()[0]
-    where, params = query.where()
-    db.execute("DROP TABLE IF EXISTS temp.stat_tickets")
-    db.execute(PER_TICKET.format(where=where), params)
-    try:
-        totals = breakdown(db, "1")[1] if has_tickets(db) else kpis({}, {}, {})
+    with per_ticket(db, query):
+        db.execute(CUBE)
+        db.execute(HISTOGRAM)
         result = {
             "from": query.day_from,
             "to": query.day_to,
             "timezone": timezone,
-            **totals,
+            **breakdown(db, "1").get(1, kpis({}, {}, {})),
         }
         for name, (column, names_sql) in DIMENSIONS.items():
             rows = breakdown(db, column)
@@ -183,28 +215,42 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
             )
         result.update(arrivals(db, timezone))
         result["daily"] = daily(db, query)
-    finally:
-        db.execute("DROP TABLE IF EXISTS temp.stat_tickets")
     return result
 
 
-def has_tickets(db: sqlite_utils.Database) -> bool:
-    return db.execute("SELECT 1 FROM stat_tickets LIMIT 1").fetchone() is not None
+@contextmanager
+def per_ticket(db: sqlite_utils.Database, query: StatsFilter) -> Iterator[None]:
+    """The `stat_tickets` table (wait, service time, score per ticket in scope) while inside."""
+    where, params = query.where()
+    db.execute("PRAGMA temp_store = MEMORY")
+    drop_temporary(db)
+    try:
+        db.execute(PER_TICKET.format(where=where), params)
+        yield
+    finally:
+        drop_temporary(db)
+
+
+def drop_temporary(db: sqlite_utils.Database) -> None:
+    for table in TEMPORARY:
+        db.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
 def breakdown(db: sqlite_utils.Database, key: str) -> dict:
-    """KPIs per value of `key` (a stat_tickets column, or "1" for the totals)."""
+    """KPIs per value of `key` (service_id, counter_id, user_id, or "1" for the totals)."""
     counts = {row["key"]: dict(row) for row in db.execute(COUNTS.format(key=key))}
-    waits = spread(db, key, "wait_s")
-    services = spread(db, key, "service_s")
+    waits = percentiles(db, key, "wait_s")
+    services = percentiles(db, key, "service_s")
     return {
         key_value: kpis(row, waits.get(key_value, {}), services.get(key_value, {}))
         for key_value, row in counts.items()
     }
 
 
-def spread(db: sqlite_utils.Database, key: str, value: str) -> dict:
-    return {row["key"]: dict(row) for row in db.execute(SPREAD.format(key=key, value=value))}
+def percentiles(db: sqlite_utils.Database, key: str, metric: str) -> dict:
+    return {
+        row["key"]: dict(row) for row in db.execute(PERCENTILES.format(key=key), {"metric": metric})
+    }
 
 
 def kpis(counts: dict, waits: dict, services: dict) -> dict:
@@ -215,8 +261,17 @@ def kpis(counts: dict, waits: dict, services: dict) -> dict:
         "served": counts.get("served") or 0,
         "no_show": counts.get("no_show") or 0,
         "cancelled": counts.get("cancelled") or 0,
-        "wait_s": {key: seconds(waits.get(key)) for key in ("avg", "p50", "p90", "max")},
-        "service_s": {key: seconds(services.get(key)) for key in ("avg", "p50", "p90")},
+        "wait_s": {
+            "avg": seconds(counts.get("wait_avg")),
+            "p50": seconds(waits.get("p50")),
+            "p90": seconds(waits.get("p90")),
+            "max": seconds(counts.get("wait_max")),
+        },
+        "service_s": {
+            "avg": seconds(counts.get("service_avg")),
+            "p50": seconds(services.get("p50")),
+            "p90": seconds(services.get("p90")),
+        },
         "within_target_pct": percent(counts.get("within_target"), waited),
         "rating": {
             "avg": round(counts["rating_avg"], 2) if rated else None,
