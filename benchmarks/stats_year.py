@@ -24,6 +24,7 @@ DAYS = 365
 FIRST_DAY = "2025-01-01"
 PER_DAY = -(-TICKETS // DAYS)
 
+
 def stamp(base: str, seconds: str) -> str:
     """SQL for `base` plus `seconds`, in the engine's stored format (UTC, microseconds)."""
     return f"strftime('%Y-%m-%dT%H:%M:%f', {base}, '+' || ({seconds}) || ' seconds') || '000+00:00'"

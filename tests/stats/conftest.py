@@ -108,7 +108,7 @@ def history(db, store, clock) -> History:
     engine.rate(tickets["T1"]["token"], 5, None, "feedback", ["friendliness"])
     engine.rate(tickets["T3"]["token"], 1, "<b>Too slow</b>", "phone", ["wait_time"])
     engine.rate(tickets["T5"]["token"], 4)
-    engine.rate(tickets["T6"]["token"], 2, "Rude")
+    engine.rate(tickets["T6"]["token"], 2, "=1+1 rude")
     return History(
         clock,
         engine,
