@@ -120,3 +120,10 @@ def test_live_shows_queues_counters_and_printers(client, store, db, engine):
     page = client.get("/manager/live/panel").get_data(as_text=True)
     assert 'id="issued-today">1<' in page
     assert "Paused" in page and "Lunch" in page
+
+
+def test_pages_speak_turkish_and_malay(client, store):
+    sign_in(client)
+    assert "Canlı" in client.get("/manager?lang=tr").get_data(as_text=True)
+    assert "Düşük puanların takibi" in client.get("/manager/follow-up").get_data(as_text=True)
+    assert "Sejarah" in client.get("/manager/history?lang=ms").get_data(as_text=True)
