@@ -190,6 +190,9 @@ RATINGS_AND_STATISTICS: Migration = (
         "CREATE INDEX tickets_stats ON tickets (branch_id, service_day, service_id)",
         "CREATE INDEX tickets_counter_day ON tickets (counter_id, service_day)",
         "CREATE INDEX tickets_user_day ON tickets (user_id, service_day)",
+        # Tickets that went back to a queue (transferred, parked): their waits come from events.
+        "CREATE INDEX tickets_requeued ON tickets (branch_id, service_day)"
+        " WHERE queued_at <> created_at",
     ],
 )
 
