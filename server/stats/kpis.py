@@ -52,26 +52,36 @@ requeued AS (
             THEN julianday(at) - julianday(at_before) END) * 86400 AS service_s
     FROM spells GROUP BY ticket_id
 )
+-- Tickets that never went back to a queue: their own timestamps tell everything.
 SELECT scope.id, scope.service_id, scope.counter_id, scope.user_id, scope.status,
     scope.service_day, substr(scope.created_at, 1, 15) AS arrival_bucket, scope.target_wait_s,
-    round(CASE WHEN scope.queued_at = scope.created_at
-        THEN (julianday(scope.called_at) - julianday(scope.created_at)) * 86400
-        ELSE requeued.wait_s END, 3) AS wait_s,
-    round(CASE WHEN scope.status <> 'done' THEN NULL
-        WHEN scope.queued_at = scope.created_at
-        THEN (julianday(scope.finished_at) - julianday(scope.started_at)) * 86400
-        ELSE requeued.service_s END, 3) AS service_s,
+    round((julianday(scope.called_at) - julianday(scope.created_at)) * 86400, 3) AS wait_s,
+    CASE WHEN scope.status = 'done' THEN
+        round((julianday(scope.finished_at) - julianday(scope.started_at)) * 86400, 3)
+    END AS service_s,
+    ratings.score
+FROM scope LEFT JOIN ratings ON ratings.ticket_id = scope.id
+WHERE scope.queued_at = scope.created_at
+UNION ALL
+-- Transferred or parked tickets: their spells, from the events.
+SELECT scope.id, scope.service_id, scope.counter_id, scope.user_id, scope.status,
+    scope.service_day, substr(scope.created_at, 1, 15), scope.target_wait_s,
+    round(requeued.wait_s, 3),
+    CASE WHEN scope.status = 'done' THEN round(requeued.service_s, 3) END,
     ratings.score
 FROM scope
 LEFT JOIN requeued ON requeued.ticket_id = scope.id
 LEFT JOIN ratings ON ratings.ticket_id = scope.id
+WHERE scope.queued_at <> scope.created_at
 """
 
-# One pass over the tickets: sums per service × counter × staff member, re-added per breakdown.
+# One pass over the tickets: sums per service × counter × staff member × whole second of wait.
+# The breakdowns re-add these rows, and the wait percentiles are read off the seconds, so no
+# other pass has to sort every ticket.
 CUBE = """
 CREATE TEMP TABLE stat_cube AS
-SELECT service_id, counter_id, user_id, count(*) AS issued,
-    sum(status = 'done') AS served, sum(status = 'no_show') AS no_show,
+SELECT service_id, counter_id, user_id, CAST(round(wait_s) AS INT) AS wait_bin,
+    count(*) AS issued, sum(status = 'done') AS served, sum(status = 'no_show') AS no_show,
     sum(status = 'cancelled') AS cancelled,
     count(wait_s) AS waited, sum(wait_s) AS wait_sum, max(wait_s) AS wait_max,
     sum(wait_s <= target_wait_s) AS within_target,
@@ -79,7 +89,14 @@ SELECT service_id, counter_id, user_id, count(*) AS issued,
     count(score) AS rated, sum(score) AS score_sum, sum(score >= 4) AS positive,
     sum(score = 1) AS r1, sum(score = 2) AS r2, sum(score = 3) AS r3,
     sum(score = 4) AS r4, sum(score = 5) AS r5
-FROM stat_tickets GROUP BY service_id, counter_id, user_id
+FROM stat_tickets GROUP BY service_id, counter_id, user_id, wait_bin
+"""
+
+# Service times counted per whole second, for their percentiles.
+SERVICE_BINS = """
+CREATE TEMP TABLE stat_service_bins AS
+SELECT service_id, counter_id, user_id, CAST(round(service_s) AS INT) AS value, count(*) AS n
+FROM stat_tickets WHERE service_s IS NOT NULL GROUP BY 1, 2, 3, 4
 """
 
 COUNTS = """
@@ -93,24 +110,17 @@ SELECT {key} AS key, sum(issued) AS issued, sum(served) AS served, sum(no_show) 
 FROM stat_cube WHERE {key} IS NOT NULL GROUP BY {key}
 """
 
-# Durations counted per whole second and per service × counter × staff member: the
-# percentiles are read off these counts, so no pass ever sorts every ticket.
-HISTOGRAM = """
-CREATE TEMP TABLE stat_histogram AS
-SELECT 'wait_s' AS metric, service_id, counter_id, user_id,
-    CAST(round(wait_s) AS INT) AS value, count(*) AS n
-FROM stat_tickets WHERE wait_s IS NOT NULL GROUP BY 2, 3, 4, 5
-UNION ALL
-SELECT 'service_s', service_id, counter_id, user_id, CAST(round(service_s) AS INT), count(*)
-FROM stat_tickets WHERE service_s IS NOT NULL GROUP BY 2, 3, 4, 5
-"""
+# Per metric: the (key, value, n) rows its percentiles are read from.
+BINS = {
+    "wait_s": "SELECT {key} AS key, wait_bin AS value, sum(waited) AS n FROM stat_cube"
+    " WHERE wait_bin IS NOT NULL AND {key} IS NOT NULL GROUP BY 1, 2",
+    "service_s": "SELECT {key} AS key, value, sum(n) AS n FROM stat_service_bins"
+    " WHERE {key} IS NOT NULL GROUP BY 1, 2",
+}
 
 # Median and 90th percentile per key, linear between closest ranks (numpy's default).
 PERCENTILES = """
-WITH bins AS (
-    SELECT {key} AS key, value, sum(n) AS n FROM stat_histogram
-    WHERE metric = :metric AND {key} IS NOT NULL GROUP BY 1, 2
-),
+WITH bins AS ({bins}),
 running AS (
     SELECT key, value, sum(n) OVER (PARTITION BY key ORDER BY value) AS upto,
         sum(n) OVER (PARTITION BY key) AS total
@@ -132,7 +142,7 @@ SELECT key,
 FROM marks
 """
 
-TEMPORARY = ("stat_tickets", "stat_cube", "stat_histogram")
+TEMPORARY = ("stat_tickets", "stat_cube", "stat_service_bins")
 
 # Each breakdown: its key column, and how to name its rows.
 DIMENSIONS = {
@@ -200,7 +210,7 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
     ).fetchone()[0]
     with per_ticket(db, query):
         db.execute(CUBE)
-        db.execute(HISTOGRAM)
+        db.execute(SERVICE_BINS)
         result = {
             "from": query.day_from,
             "to": query.day_to,
@@ -253,9 +263,8 @@ def breakdown(db: sqlite_utils.Database, key: str) -> dict:
 
 
 def percentiles(db: sqlite_utils.Database, key: str, metric: str) -> dict:
-    return {
-        row["key"]: dict(row) for row in db.execute(PERCENTILES.format(key=key), {"metric": metric})
-    }
+    bins = BINS[metric].format(key=key)
+    return {row["key"]: dict(row) for row in db.execute(PERCENTILES.format(bins=bins))}
 
 
 def kpis(counts: dict, waits: dict, services: dict) -> dict:
