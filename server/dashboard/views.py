@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from babel.dates import get_day_names
 from flask import Response, current_app, g, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from server.dashboard.format import duration, heat_levels, local_time
 from server.db import get_db, get_reads
 from server.domain.errors import NotAllowed
 from server.domain.ratings import REASONS
-from server.stats import StatsFilter, compute_stats
+from server.stats import StatsFilter, compute_stats, filter_choices
 from server.stats.exports import KPI_COLUMNS, TICKET_COLUMNS, kpi_rows, ticket_rows, to_csv
 from server.stats.live import live_state
 from server.stats.ratings import follow_up, low_ratings
@@ -31,7 +32,7 @@ def manager_required(view: Callable) -> Callable:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         principal = current_principal()
         if principal.kind == "anonymous":
-            return redirect(f"/login?next={request.full_path.rstrip('?')}")
+            return redirect("/login?next=" + quote(request.full_path.rstrip("?"), safe="/"))
         if not principal.allows("manager"):
             raise NotAllowed("The dashboard is for managers.")
         return view(*args, **kwargs)
@@ -55,24 +56,6 @@ def query_from_request() -> StatsFilter:
     branch_id = branch_in_scope()
     today = date.fromisoformat(get_reads().today(branch_id))
     return StatsFilter.from_args(request.args, branch_id, today)
-
-
-def choices(branch_id: int) -> dict:
-    """Services, counters and staff for the filter menus."""
-    db = get_db()
-    return {
-        "services": db.execute(
-            "SELECT id, name FROM services WHERE branch_id = ? ORDER BY sort_order, id",
-            [branch_id],
-        ).fetchall(),
-        "counters": db.execute(
-            "SELECT id, name FROM counters WHERE branch_id = ? ORDER BY sort_order, id",
-            [branch_id],
-        ).fetchall(),
-        "staff": db.execute(
-            "SELECT id, display_name AS name FROM users WHERE active ORDER BY display_name"
-        ).fetchall(),
-    }
 
 
 @bp.get("")
@@ -101,7 +84,7 @@ def history():
         "dashboard/history.html",
         stats=stats,
         query=query,
-        choices=choices(query.branch_id),
+        choices=filter_choices(get_db(), query.branch_id),
         heatmap=heat_levels(stats["arrivals_heatmap"]),
         weekdays=[day_names[n] for n in range(7)],
     )

@@ -341,3 +341,20 @@ def daily(db: sqlite_utils.Database, query: StatsFilter) -> list[dict]:
         }
         for day in query.days()
     ]
+
+
+def filter_choices(db: sqlite_utils.Database, branch_id: int) -> dict:
+    """Services, counters and staff members a range can be narrowed to."""
+    return {
+        "services": db.execute(
+            "SELECT id, name FROM services WHERE branch_id = ? ORDER BY sort_order, id",
+            [branch_id],
+        ).fetchall(),
+        "counters": db.execute(
+            "SELECT id, name FROM counters WHERE branch_id = ? ORDER BY sort_order, id",
+            [branch_id],
+        ).fetchall(),
+        "staff": db.execute(
+            "SELECT id, display_name AS name FROM users WHERE active ORDER BY display_name"
+        ).fetchall(),
+    }

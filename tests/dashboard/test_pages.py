@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -28,9 +29,11 @@ def read_csv(response) -> list[dict]:
     "path", ["/manager", "/manager/history", "/manager/follow-up", "/manager/export/kpis.csv"]
 )
 def test_strangers_are_sent_to_sign_in(client, store, path):
-    response = client.get(path)
+    response = client.get(f"{path}?from=2026-03-01&to=2026-03-02")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith(f"/login?next={path}")
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/login"
+    assert parse_qs(location.query)["next"] == [f"{path}?from=2026-03-01&to=2026-03-02"]
 
 
 def test_staff_may_not_see_the_dashboard(client, store):
