@@ -18,7 +18,6 @@ from server.dashboard import bp
 from server.dashboard.format import duration, heat_levels, local_time
 from server.db import get_db, get_reads
 from server.domain.errors import NotAllowed
-from server.domain.ratings import REASONS
 from server.stats import StatsFilter, compute_stats, filter_choices
 from server.stats.exports import KPI_COLUMNS, TICKET_COLUMNS, kpi_rows, ticket_rows, to_csv
 from server.stats.live import live_state
@@ -100,7 +99,6 @@ def follow_ups():
         ratings=low_ratings(get_db(), query, open_only=not show_all),
         query=query,
         show_all=show_all,
-        reasons=REASONS,
     )
 
 

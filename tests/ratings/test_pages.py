@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from server.app import create_app
+from server.domain.ratings import REASONS
 from server.engine import QueueEngine
 from tests.ratings.test_rules import Clock
 
@@ -66,3 +68,9 @@ def test_every_message_is_translated(catalog):
     with (ROOT / catalog).open("rb") as po:
         messages = [m for m in read_po(po) if m.id]
     assert messages and all(m.string for m in messages)
+
+
+def test_every_reason_code_has_a_chip(client, store):
+    page = client.get("/feedback").get_data(as_text=True)
+    chips = re.findall(r'data-reason="([a-z_]+)"', page)
+    assert chips == list(REASONS)
