@@ -1,35 +1,48 @@
 // The counter-top feedback screen. It follows its counter's room and shows, in turn:
 // idle (counter name, welcome) → greeting while a customer is served → the rating prompt when
-// service ends → thank you → idle. Every new ticket wipes what the previous customer saw or typed.
+// service ends → thank you → idle. It speaks the customer's language (the page holds every
+// language's steps in a "pack"), and every new ticket wipes what the previous customer saw or typed.
 (function () {
   "use strict";
 
   const main = document.getElementById("feedback");
   const offline = document.getElementById("offline");
-  const steps = ["unpaired", "idle", "greeting", "rating", "thanks"];
   const idleAfterMs = Number(main.dataset.idleAfterMs);
   const promptTimeoutMs = Number(main.dataset.promptTimeoutMs);
-  let current = null; // the token of the ticket this screen is about, if any
+  const packs = {};
+  let pack = null; // the language pack on screen
+  let current = null; // the ticket this screen is about: {token, language}
   let timer = null;
-  let form = null;
-
-  function show(step) {
-    steps.forEach(function (name) {
-      document.getElementById("step-" + name).hidden = name !== step;
-    });
-    main.dataset.step = step;
-  }
 
   function later(ms, action) {
     clearTimeout(timer);
     timer = setTimeout(action, ms);
   }
 
+  // Show one step of one language's pack, hiding everything else.
+  function show(step, language) {
+    const next = packs[language] || packs[main.dataset.lang];
+    Object.values(packs).forEach(function (other) {
+      other.root.hidden = other !== next;
+    });
+    pack = next;
+    pack.root.querySelectorAll(".step").forEach(function (section) {
+      section.hidden = !section.classList.contains("step-" + step);
+    });
+    main.dataset.step = step;
+  }
+
+  function wipe() {
+    Object.values(packs).forEach(function (each) {
+      each.form.reset();
+      each.root.querySelector(".greeting").textContent = "";
+    });
+  }
+
   function idle() {
     clearTimeout(timer);
     current = null;
-    form.reset();
-    document.getElementById("greeting").textContent = "";
+    wipe();
     show("idle");
   }
 
@@ -38,33 +51,18 @@
   }
 
   function greet(ticket) {
-    const heading = document.getElementById("greeting");
+    show("greeting", ticket.language);
+    const heading = pack.root.querySelector(".greeting");
     const name = firstName(ticket.customer_name);
     heading.textContent = name ? heading.dataset.named.replace("{name}", name) : heading.dataset.plain;
-    show("greeting");
   }
 
   function thanks() {
-    form.reset();
+    const language = current && current.language;
+    wipe();
     current = null;
-    show("thanks");
+    show("thanks", language);
     later(idleAfterMs, idle);
-  }
-
-  // Left alone at the prompt: keep a chosen score, otherwise go back to idle.
-  function promptTimedOut() {
-    if (form.pending()) {
-      form.send();
-    } else {
-      idle();
-    }
-  }
-
-  function prompt(token) {
-    if (current !== token) form.reset();
-    current = token;
-    show("rating");
-    later(promptTimeoutMs, promptTimedOut);
   }
 
   // The rating of `token`; a second one (the phone was quicker) is no error for the screen.
@@ -76,14 +74,32 @@
     }
   }
 
+  // Left alone at the question: keep a score already chosen, otherwise go back to idle.
+  function promptTimedOut() {
+    if (pack.form.pending()) {
+      pack.form.send();
+    } else {
+      idle();
+    }
+  }
+
+  function prompt(token) {
+    if (!current || current.token !== token) {
+      wipe();
+      current = { token: token, language: null };
+    }
+    show("rating", current.language);
+    later(promptTimeoutMs, promptTimedOut);
+  }
+
   function onTicket(data) {
     const ticket = data.ticket;
-    if (ticket.token !== current) {
+    if (!current || ticket.token !== current.token) {
       // A new customer: keep a score the last one chose, and wipe the screen of them.
-      const left = main.dataset.step === "rating" ? form.pending() : null;
-      if (left) submit(current, left).catch(function () {});
-      form.reset();
-      current = ticket.token;
+      const left = main.dataset.step === "rating" ? pack.form.pending() : null;
+      if (left && current) submit(current.token, left).catch(function () {});
+      wipe();
+      current = { token: ticket.token, language: ticket.language };
     }
     if (ticket.status === "serving") {
       clearTimeout(timer);
@@ -99,31 +115,35 @@
   }
 
   function setCounterName(name) {
-    document.getElementById("counter-name").textContent = name;
-    document.querySelectorAll("[data-counter-name]").forEach(function (el) {
+    main.querySelectorAll(".counter-name").forEach(function (el) {
       el.textContent = name;
     });
   }
 
   async function start() {
     await SiraLive.adoptDeviceToken();
-    let me;
+    let me = null;
     try {
       me = await SiraApi.get("/api/v1/auth/me");
     } catch (refused) {
-      show("unpaired");
+      me = null;
+    }
+    if (!me || me.role !== "feedback" || !me.counter_id) {
+      document.getElementById("step-unpaired").hidden = false;
+      main.dataset.step = "unpaired";
       return;
     }
-    if (me.role !== "feedback" || !me.counter_id) {
-      show("unpaired");
-      return;
-    }
-    form = SiraRatingForm.attach(document.getElementById("step-rating"), {
-      send: async function (rating) {
-        await submit(current, rating);
-        thanks();
-      },
-      onActivity: function () { later(promptTimeoutMs, promptTimedOut); },
+    main.querySelectorAll(".lang-pack").forEach(function (root) {
+      packs[root.dataset.lang] = {
+        root: root,
+        form: SiraRatingForm.attach(root.querySelector(".step-rating"), {
+          send: async function (rating) {
+            await submit(current.token, rating);
+            thanks();
+          },
+          onActivity: function () { later(promptTimeoutMs, promptTimedOut); },
+        }),
+      };
     });
     idle();
     SiraLive.connect({
@@ -133,7 +153,7 @@
         setCounterName(state.counter.name);
         if (main.dataset.step === "rating" || main.dataset.step === "thanks") return;
         if (state.current && state.current.status === "serving") {
-          current = state.current.token;
+          current = { token: state.current.token, language: state.current.language };
           greet(state.current);
         } else {
           idle();

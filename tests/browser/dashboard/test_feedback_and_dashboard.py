@@ -20,13 +20,13 @@ def api(live_server, path: str, token: str, body: dict | None = None) -> dict:
     return response.json()
 
 
-def serve(live_server, store, name: str | None = None) -> dict:
+def serve(live_server, store, name: str | None = None, language: str = "en") -> dict:
     """A customer takes a ticket, counter 1 calls and starts serving them."""
     ticket = api(
         live_server,
         "/tickets",
         store.kiosk_token,
-        {"service_id": store.returns, "customer_name": name},
+        {"service_id": store.returns, "customer_name": name, "language": language},
     )
     api(live_server, f"/counters/{store.counter1}/call-next", store.staff_token)
     api(live_server, f"/tickets/{ticket['id']}/start", store.staff_token)
@@ -45,26 +45,27 @@ def test_rating_on_the_feedback_screen_reaches_the_dashboard(live_server, store,
     screen = new_page()
     screen.goto(f"{live_server.url}/feedback?idle_ms=1500#token={store.feedback_token}")
     main = screen.locator("#feedback")
+    shown = screen.locator(".lang-pack:not([hidden])")
     expect(main).to_have_attribute("data-step", "idle")
-    expect(screen.locator("#counter-name")).to_have_text("Counter 1")
+    expect(shown.locator(".step-idle .counter-name")).to_have_text("Counter 1")
 
     first = serve(live_server, store, "Ayşe Yılmaz")
-    expect(screen.locator("#greeting")).to_have_text("Hello, Ayşe!")
+    expect(shown.locator(".greeting")).to_have_text("Hello, Ayşe!")
     api(live_server, f"/tickets/{first['id']}/finish", store.staff_token)
     expect(main).to_have_attribute("data-step", "rating")
-    expect(screen.get_by_text("How was your service today?")).to_be_visible()
-    screen.locator(".face-2").click()
-    screen.locator(".chip[data-reason=wait_time]").click()
-    screen.locator("textarea").fill("<i>Too long</i> a wait")
-    screen.locator(".rating-send").click()
+    expect(shown.get_by_text("How was your service today?")).to_be_visible()
+    shown.locator(".face-2").click()
+    shown.locator(".chip[data-reason=wait_time]").click()
+    shown.locator("textarea").fill("<i>Too long</i> a wait")
+    shown.locator(".rating-send").click()
     expect(main).to_have_attribute("data-step", "thanks")
     expect(main).to_have_attribute("data-step", "idle")
 
     # The next customer sees nothing of the last one.
     serve(live_server, store)
-    expect(screen.locator("#greeting")).to_have_text("Hello!")
+    expect(shown.locator(".greeting")).to_have_text("Hello!")
     expect(screen.locator("body")).not_to_contain_text("Ayşe")
-    expect(screen.locator("textarea")).to_have_value("")
+    expect(shown.locator("textarea")).to_have_value("")
 
     manager = new_page()
     sign_in_manager(manager, live_server)
@@ -82,6 +83,24 @@ def test_rating_on_the_feedback_screen_reaches_the_dashboard(live_server, store,
     manager.goto(f"{live_server.url}/manager/history")
     expect(manager.locator('#totals [data-key="rating_count"]')).to_have_text("1")
     expect(manager.locator('#totals [data-key="rating_avg"]')).to_have_text("2.00")
+
+
+def test_the_screen_speaks_the_customers_language(live_server, store, page):
+    page.goto(f"{live_server.url}/feedback?lang=en#token={store.feedback_token}")
+    expect(page.locator("#feedback")).to_have_attribute("data-step", "idle")
+    ticket = serve(live_server, store, "Şükrü", language="tr")
+    shown = page.locator(".lang-pack:not([hidden])")
+    expect(shown).to_have_attribute("lang", "tr")
+    expect(shown.locator(".greeting")).to_have_text("Merhaba Şükrü!")
+    api(live_server, f"/tickets/{ticket['id']}/finish", store.staff_token)
+    expect(shown.locator(".rating-question")).to_have_text("Bugünkü hizmetimizi nasıl buldunuz?")
+    shown.locator(".face-5").click()
+    shown.locator(".rating-send").click()
+    expect(shown.locator(".step-thanks h1")).to_have_text("Teşekkür ederiz!")
+    rating = requests.get(
+        f"{live_server.url}/api/v1/stats", headers=bearer(store.manager_token), timeout=10
+    ).json()["rating"]
+    assert rating["count"] == 1 and rating["distribution"]["5"] == 1
 
 
 def test_live_view_updates_when_a_ticket_is_issued(live_server, store, page):
