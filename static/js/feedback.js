@@ -145,7 +145,7 @@
         }),
       };
     });
-    idle();
+    // The screen shows its first step once subscribed, so nothing can be missed in between.
     SiraLive.connect({
       rooms: ["counter:" + me.counter_id],
       events: ["ticket", "rate"],
