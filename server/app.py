@@ -45,6 +45,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     kiosk.init_app(app)
 
+    from server.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
+
+    from display.feedback import bp as feedback_bp
+
+    app.register_blueprint(feedback_bp)
+
     from server.realtime import handlers  # noqa: F401  (registers the socket handlers)
 
     socketio.init_app(
