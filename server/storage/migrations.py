@@ -268,7 +268,9 @@ STORED_DURATIONS: Migration = (
         "CREATE INDEX tickets_wait_bins ON tickets (branch_id, wait_whole_s, service_id,"
         " counter_id, user_id, service_day, status, wait_ms)",
         "CREATE INDEX tickets_service_bins ON tickets (branch_id, service_whole_s, service_id,"
-        " counter_id, user_id, rating_score, service_day, service_ms) WHERE status = 'done'",
+        " counter_id, user_id, service_day, status, service_ms) WHERE status = 'done'",
+        "CREATE INDEX tickets_ratings ON tickets (branch_id, rating_score, service_id, counter_id,"
+        " user_id, service_day) WHERE rating_score IS NOT NULL",
         "CREATE INDEX tickets_daily ON tickets (branch_id, service_day, status, rating_score,"
         " service_id, counter_id, user_id, wait_ms)",
         "CREATE INDEX tickets_arrivals ON tickets (branch_id, service_day, arrival_slot,"
