@@ -55,7 +55,6 @@ UPDATE tickets SET wait_whole_s = CAST(round(wait_ms / 1000.0) AS INTEGER),
     service_whole_s = CAST(round(service_ms / 1000.0) AS INTEGER),
     rating_score = (SELECT score FROM ratings WHERE ratings.ticket_id = tickets.id),
     arrival_slot = unixepoch(created_at) / 600
-WHERE id = ?
 """
 
 
@@ -374,7 +373,7 @@ class QueueEngine:
         at = iso(self.clock())
         if kind in SPELL_ENDS:
             self.db.execute(ADD_SPELL, {"kind": kind, "at": at, "ticket_id": ticket_id})
-        self.db.execute(STAT_COLUMNS, [ticket_id])
+        self.db.execute(STAT_COLUMNS + " WHERE id = ?", [ticket_id])
         ticket = self.reads.ticket(ticket_id)
         self.db.execute(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"
