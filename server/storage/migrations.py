@@ -176,7 +176,24 @@ STORE_SETTINGS: Migration = (
     ],
 )
 
-MIGRATIONS: list[Migration] = [INITIAL, QUEUE_ORDER_AND_TOKENS, STORE_SETTINGS]
+COUNTER_EVENTS: Migration = (
+    "0020_counter_events",
+    [
+        # What happened to a counter rather than to a ticket (a pause and its reason, a resume),
+        # kept like ticket_events so the manager can see who paused, when and for how long.
+        """CREATE TABLE counter_events (
+            id INTEGER PRIMARY KEY,
+            counter_id INTEGER NOT NULL REFERENCES counters(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            data TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX counter_events_counter ON counter_events (counter_id, at)",
+    ],
+)
+
+MIGRATIONS: list[Migration] = [INITIAL, QUEUE_ORDER_AND_TOKENS, STORE_SETTINGS, COUNTER_EVENTS]
 
 
 def applied(db: sqlite_utils.Database) -> set[str]:
