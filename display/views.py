@@ -75,7 +75,6 @@ def phone(token: str):
 def board_labels() -> dict[str, str]:
     """Words the board's script fills in; `{n}` stands for a number."""
     return {
-        "counter": gettext("Counter"),
         "waiting": gettext("{n} waiting"),
         "eta": gettext("about {n} min"),
         "no_wait": gettext("no wait"),

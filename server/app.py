@@ -43,6 +43,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
 
+    from display import bp as display_bp
+    from server.workstation import bp as workstation_bp
+
+    app.register_blueprint(display_bp)
+    app.register_blueprint(workstation_bp)
+
     from server.realtime import handlers  # noqa: F401  (registers the socket handlers)
 
     socketio.init_app(

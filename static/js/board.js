@@ -75,6 +75,7 @@
     el("latest-counter").textContent = latest ? latest.counter_name : "";
     const box = el("latest");
     box.classList.remove("flash", "fresh");
+    box.classList.toggle("empty", !latest);
     if (latest) {
       void box.offsetWidth; // restart the animation even for the same call
       box.classList.add(flash ? "flash" : "fresh");
@@ -130,7 +131,7 @@
 
   function tick() {
     el("clock").textContent = new Intl.DateTimeFormat(language, {
-      hour: "2-digit", minute: "2-digit", timeZone: timezone,
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: timezone,
     }).format(new Date());
   }
 

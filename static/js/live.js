@@ -16,7 +16,11 @@
     history.replaceState(null, "", location.pathname + location.search);
     await fetch("/api/v1/device/session", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: {
+        "Content-Type": "application/json",
+        // The page's own session cookie makes this a cookie-carrying write: CSRF applies.
+        "X-CSRFToken": (document.querySelector('meta[name="csrf-token"]') || {}).content || "",
+      },
       credentials: "same-origin",
       body: JSON.stringify({ token: decodeURIComponent(match[1]) }),
     });
