@@ -37,6 +37,11 @@
     return Math.floor(minutes / 60) + "h " + String(minutes % 60).padStart(2, "0") + "m";
   }
 
+  function serviceName(service) {
+    const known = services.find(function (s) { return s.id === service.id; }) || service;
+    return (known.names && known.names[root.dataset.lang]) || known.name;
+  }
+
   function secondsSince(timestamp, until) {
     return ((until === undefined ? serverNow() : until) - Date.parse(timestamp)) / 1000;
   }
@@ -168,7 +173,7 @@
     el("current-status").textContent = labels["status_" + ticket.status] || ticket.status;
     el("current-status").dataset.status = ticket.status;
     el("current-priority").hidden = !ticket.priority;
-    el("current-service").textContent = ticket.service.prefix + " · " + ticket.service.name;
+    el("current-service").textContent = ticket.service.prefix + " · " + serviceName(ticket.service);
     el("current-name").textContent = ticket.customer_name || "";
     renderTimes();
     const notes = el("current-notes");
@@ -231,7 +236,7 @@
         section.dataset.serviceId = service.id;
         const heading = document.createElement("h3");
         const tickets = state.waiting.filter(function (t) { return t.service_id === service.id; });
-        heading.textContent = service.prefix + " · " + service.name + " — " +
+        heading.textContent = service.prefix + " · " + serviceName(service) + " — " +
           fill(labels.waiting_count, { n: tickets.length }) + " (" +
           fill(labels.target, { time: duration(service.target_wait_s) }) + ")";
         const list = document.createElement("ol");
@@ -385,7 +390,7 @@
         .map(function (service) {
           const option = document.createElement("option");
           option.value = service.id;
-          option.textContent = service.prefix + " · " + service.name;
+          option.textContent = service.prefix + " · " + serviceName(service);
           return option;
         })
     );
