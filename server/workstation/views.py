@@ -42,6 +42,8 @@ def login():
             login_user(User(row))
             return redirect(safe_next(url_for("workstation.counter")))
         error = gettext("Wrong username or password.")
+    elif request.method == "POST" and form.csrf_token.errors:
+        error = gettext("This form had expired. Please sign in again.")
     elif request.method == "POST":
         error = gettext("Please enter your username and password.")
     status = 401 if error else 200

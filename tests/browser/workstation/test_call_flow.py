@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 from tests.browser.workstation.conftest import spoken
 
 
-def test_call_next_reaches_the_board_and_the_phone(live_server, api, store, open_staff, open_board, new_page):
+def test_call_next_reaches_the_board_and_the_phone(
+    live_server, api, store, open_staff, open_board, new_page
+):
     ticket = api.issue(store.payments, customer_name="Zeynep")
     board = open_board()
     phone = new_page()
