@@ -10,7 +10,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from server.api.branches import branch_in_scope
-from server.auth import User
+from server.auth import User, login_manager
 from server.auth.accounts import authenticate
 from server.db import get_db, get_reads
 from server.workstation import bp
@@ -21,6 +21,12 @@ class LoginForm(FlaskForm):
 
     username = StringField(validators=[DataRequired()])
     password = PasswordField(validators=[DataRequired()])
+
+
+@bp.record_once
+def use_this_sign_in_page(_state) -> None:
+    """Pages marked @login_required send people to this form (with ?next=)."""
+    login_manager.login_view = "workstation.login"
 
 
 def safe_next(default: str) -> str:

@@ -45,16 +45,29 @@
 
   // -- calls ---------------------------------------------------------------------------------
 
-  function addCall(call, announce) {
+  // Show a call and announce it, unless it was seen before; true when it was new.
+  // `quiet` leaves the drawing to the caller (a reload draws once at the end).
+  function addCall(call, announce, quiet) {
+    if (!shown(call.service_id)) return false;
     const key = keyOf(call);
-    if (seen.indexOf(key) !== -1 || !shown(call.service_id)) return;
+    if (!calls.some(function (c) { return keyOf(c) === key; })) {
+      calls.push(call);
+      tidyCalls();
+    }
+    if (seen.indexOf(key) !== -1) return false;
     seen.push(key);
     if (seen.length > KEYS_REMEMBERED) seen = seen.slice(-KEYS_REMEMBERED);
-    calls.push(call);
-    calls.sort(function (a, b) { return a.at < b.at ? 1 : a.at > b.at ? -1 : 0; });
-    calls = calls.slice(0, CALLS_SHOWN);
-    renderCalls(calls[0] === call && call.recall);
+    if (!quiet) renderCalls(calls[0] !== call ? null : call.recall ? "flash" : "fresh");
     if (announce) Announcer.enqueue(call);
+    return true;
+  }
+
+  // Newest first, each code once (a recall or a second call replaces the earlier line).
+  function tidyCalls() {
+    calls.sort(function (a, b) { return a.at < b.at ? 1 : a.at > b.at ? -1 : 0; });
+    calls = calls.filter(function (call, index) {
+      return calls.findIndex(function (other) { return other.code === call.code; }) === index;
+    }).slice(0, CALLS_SHOWN);
   }
 
   function fromEvent(data) {
@@ -69,16 +82,17 @@
     };
   }
 
-  function renderCalls(flash) {
+  // effect: "fresh" for a new call, "flash" for a recall, null to redraw quietly.
+  function renderCalls(effect) {
     const latest = calls[0];
     el("latest-code").textContent = latest ? latest.code : "—";
     el("latest-counter").textContent = latest ? latest.counter_name : "";
     const box = el("latest");
-    box.classList.remove("flash", "fresh");
     box.classList.toggle("empty", !latest);
-    if (latest) {
+    if (effect) {
+      box.classList.remove("flash", "fresh");
       void box.offsetWidth; // restart the animation even for the same call
-      box.classList.add(flash ? "flash" : "fresh");
+      box.classList.add(effect);
     }
     const list = el("previous-calls");
     list.replaceChildren.apply(
@@ -152,11 +166,17 @@
     renderServices();
     renderTicker(state.ticker);
     tick();
+    // The server's list is the truth (a new day starts empty); only calls that arrived live
+    // after it was read are kept beside it.
+    calls = calls.filter(function (call) { return call.at > state.now; });
     const now = Date.parse(state.now);
-    state.recent_calls.slice().reverse().forEach(function (call) {
+    const fresh = state.recent_calls.slice().reverse().filter(function (call) {
       const young = (now - Date.parse(call.at)) / 1000 < CATCH_UP_S;
-      addCall(call, loaded && young);
+      return addCall(call, loaded && young, true);
     });
+    const latest = calls[0];
+    const latestIsNew = loaded && latest && fresh.indexOf(latest) !== -1;
+    renderCalls(latestIsNew ? (latest.recall ? "flash" : "fresh") : null);
     loaded = true;
     return state;
   }
