@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+import kiosk
 from server import auth, db, errors, i18n, security
 from server.config import DEFAULTS, from_environment
 from server.engine.clock import utc_now
@@ -42,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from server.api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    kiosk.init_app(app)
 
     from display import bp as display_bp
     from server.workstation import bp as workstation_bp

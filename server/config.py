@@ -15,6 +15,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "JSON_SORT_KEYS": False,
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # The print queue (kiosk/): backoff between attempts, and when a ticket is not worth printing.
+    "SIRA_PRINT_RETRY_S": 2.0,
+    "SIRA_PRINT_RETRY_MAX_S": 30.0,
+    "SIRA_PRINT_GIVE_UP_S": 300.0,
 }
 
 # Environment variables read as settings, and how to turn their text into a value.
@@ -24,6 +28,9 @@ ENVIRONMENT = {
     "SIRA_MESSAGE_QUEUE": str,
     "SIRA_ASYNC_MODE": str,
     "SIRA_PUBLIC_URL": str,
+    "SIRA_PRINT_RETRY_S": float,
+    "SIRA_PRINT_RETRY_MAX_S": float,
+    "SIRA_PRINT_GIVE_UP_S": float,
 }
 
 

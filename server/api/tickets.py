@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from kiosk.printing.dispatch import print_ticket
 from server.api import bp
 from server.api.helpers import json_body, require
 from server.auth.principal import current_principal
@@ -27,7 +28,9 @@ def issue_ticket():
         device_id=principal.device_id,
     )
     publish(change)
-    return jsonify(change.ticket), 201
+    # After the commit and the announcement: the kiosk's printer gets its job (kiosk/).
+    job = print_ticket(change.ticket, principal.device_id) if principal.device_id else None
+    return jsonify({**change.ticket, "print_job": job}), 201
 
 
 @bp.get("/tickets/<token>")

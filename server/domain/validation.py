@@ -16,10 +16,15 @@ MAX_IDEMPOTENCY_KEY = 200
 MAX_PAUSE_REASON = 100
 
 
+# SQLite's integers have 64 bits: a larger id names nothing and must not reach a query.
+MAX_INTEGER = 2**63 - 1
+
+
 def integer(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
+    """A whole number, or its decimal digits as text (from a URL or a form)."""
+    if isinstance(value, str) and value.strip().isdecimal():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
         raise ValidationError(f"{field} must be a whole number.", field)
     return value
 

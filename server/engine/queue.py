@@ -65,11 +65,12 @@ class QueueEngine:
         idempotency_key = validation.idempotency_key(idempotency_key)
         with transaction(self.db):
             if idempotency_key:
+                # Keys are unique per branch: the caller's, or else the asked service's.
                 earlier = self.reads.row(
                     "SELECT t.id, t.branch_id, b.seq FROM tickets t JOIN branches b"
-                    " ON b.id = t.branch_id WHERE t.idempotency_key = ?"
-                    + (" AND t.branch_id = ?" if branch_id else ""),
-                    [idempotency_key, branch_id] if branch_id else [idempotency_key],
+                    " ON b.id = t.branch_id WHERE t.idempotency_key = ? AND t.branch_id ="
+                    " coalesce(?, (SELECT branch_id FROM services WHERE id = ?))",
+                    [idempotency_key, branch_id, service_id],
                 )
                 if earlier:
                     return Change(
@@ -117,6 +118,7 @@ class QueueEngine:
         with transaction(self.db):
             counter = self._open_counter(counter_id)
             day = self.reads.today(counter["branch_id"])
+            self._expire_earlier_days(counter["branch_id"], day)
             called = self.db.execute(
                 "UPDATE tickets SET status = 'called', called_at = ?, counter_id = ?, user_id = ?"
                 " WHERE id = (SELECT tickets.id FROM tickets"
@@ -191,10 +193,15 @@ class QueueEngine:
         return self._simple_move(ticket_id, "cancel", "cancelled", user_id, "finished_at")
 
     def park(self, ticket_id: int, user_id: int | None = None) -> Change:
-        """Put a ticket back at the end of its queue (the customer steps aside for a moment)."""
+        """Put a ticket back at the end of its queue (the customer steps aside for a moment).
+
+        A ticket transferred in loses its place at the front: that was for its first call.
+        """
         with transaction(self.db):
             ticket = self._move(
-                ticket_id, "park", {**BACK_TO_QUEUE, "queued_at": iso(self.clock())}
+                ticket_id,
+                "park",
+                {**BACK_TO_QUEUE, "transferred": 0, "queued_at": iso(self.clock())},
             )
             return self._record(
                 ticket_id, "parked", counter_id=ticket["counter_id"], user_id=user_id
@@ -308,6 +315,20 @@ class QueueEngine:
         if not service["active"]:
             raise ValidationError(f"Service {service['name']} is closed.", "service_id")
         return service
+
+    def _expire_earlier_days(self, branch_id: int, day: str) -> None:
+        """Tickets still waiting from an earlier service day are closed: no queue carries over."""
+        now = iso(self.clock())
+        expired = self.db.execute(
+            "UPDATE tickets SET status = 'cancelled', finished_at = ?"
+            " WHERE branch_id = ? AND service_day < ? AND status = 'waiting' RETURNING id",
+            [now, branch_id, day],
+        ).fetchall()
+        for ticket in expired:
+            self.db.execute(
+                "INSERT INTO ticket_events (ticket_id, at, kind) VALUES (?, ?, 'expired')",
+                [ticket["id"], now],
+            )
 
     def _open_counter(self, counter_id: int) -> dict:
         counter = self.reads.counter(counter_id)

@@ -109,7 +109,9 @@ class QueueReads:
 
     def typical_service_s(self, service_id: int) -> float:
         durations = self.rows(
-            "SELECT (julianday(finished_at) - julianday(started_at)) * 86400 AS s FROM tickets"
+            # julianday() is a float of days: round off its microsecond noise (120 s, not 119.99…).
+            "SELECT round((julianday(finished_at) - julianday(started_at)) * 86400, 3) AS s"
+            " FROM tickets"
             " WHERE service_id = ? AND status = 'done' AND started_at IS NOT NULL"
             " ORDER BY finished_at DESC LIMIT ?",
             [service_id, RECENT_SERVICES],

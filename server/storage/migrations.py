@@ -176,6 +176,23 @@ STORE_SETTINGS: Migration = (
     ],
 )
 
+PRINT_QUEUE: Migration = (
+    "0010_print_queue",
+    [
+        # What is printed (a ticket's first print or a staff reprint) and by whom it was asked.
+        "ALTER TABLE print_jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'ticket'",
+        "ALTER TABLE print_jobs ADD COLUMN requested_by INTEGER REFERENCES users(id)",
+        # The ticket's paper as the customer was told it at the kiosk (JSON snapshot).
+        "ALTER TABLE print_jobs ADD COLUMN data TEXT NOT NULL DEFAULT '{}'",
+        # Retries with backoff, and the claim of the worker that is sending the job.
+        "ALTER TABLE print_jobs ADD COLUMN next_attempt_at TEXT",
+        "ALTER TABLE print_jobs ADD COLUMN claimed_at TEXT",
+        "CREATE INDEX print_jobs_due ON print_jobs (status, next_attempt_at)",
+        "CREATE INDEX print_jobs_ticket ON print_jobs (ticket_id, device_id)",
+        "CREATE INDEX print_jobs_device ON print_jobs (device_id, status)",
+    ],
+)
+
 COUNTER_EVENTS: Migration = (
     "0020_counter_events",
     [
@@ -193,7 +210,13 @@ COUNTER_EVENTS: Migration = (
     ],
 )
 
-MIGRATIONS: list[Migration] = [INITIAL, QUEUE_ORDER_AND_TOKENS, STORE_SETTINGS, COUNTER_EVENTS]
+MIGRATIONS: list[Migration] = [
+    INITIAL,
+    QUEUE_ORDER_AND_TOKENS,
+    STORE_SETTINGS,
+    PRINT_QUEUE,
+    COUNTER_EVENTS,
+]
 
 
 def applied(db: sqlite_utils.Database) -> set[str]:

@@ -9,6 +9,12 @@
 (function () {
   "use strict";
 
+  // The page's session cookie makes this a cookie-borne write, so it carries the CSRF token.
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
   // A device opened with #token=… trades it for an HttpOnly cookie, then forgets it.
   async function adoptDeviceToken() {
     const match = location.hash.match(/token=([^&]+)/);
@@ -16,11 +22,7 @@
     history.replaceState(null, "", location.pathname + location.search);
     await fetch("/api/v1/device/session", {
       method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        // The page's own session cookie makes this a cookie-carrying write: CSRF applies.
-        "X-CSRFToken": (document.querySelector('meta[name="csrf-token"]') || {}).content || "",
-      },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       credentials: "same-origin",
       body: JSON.stringify({ token: decodeURIComponent(match[1]) }),
     });
