@@ -41,6 +41,7 @@ def test_transfer_shows_up_on_the_target_counters_list(api, store, open_staff):
 
     first.keyboard.press("n")
     expect(first.locator("#current-code")).to_have_text("B001")
+    expect(first.locator("#action-transfer")).to_be_enabled()
     first.keyboard.press("t")
     first.select_option("#transfer-service", str(store.payments))
     first.fill("#transfer-note", "Wants to pay the difference")
@@ -128,8 +129,10 @@ def test_call_a_chosen_ticket_out_of_turn_then_serve_it_by_keyboard(
     expect(staff.locator("#current-history li").last).to_contain_text("out of turn")
     expect(phone.locator("#message")).to_have_text("Please go to Counter 1 now")
 
+    expect(staff.locator("#action-start")).to_be_enabled()
     staff.keyboard.press("s")
     expect(phone.locator("#status")).to_have_text("Being served")
+    expect(staff.locator("#action-finish")).to_be_enabled()  # keys wait for the last move
     staff.keyboard.press("f")
     expect(phone.locator("#rate")).to_be_visible()
     assert phone.locator("#rate").get_attribute("href") == f"/t/{chosen['token']}/rate"
