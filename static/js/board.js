@@ -264,9 +264,9 @@
       });
     }
 
-    return { enqueue: enqueue, pending: function () { return queue.length; } };
+    return { enqueue: enqueue };
   })();
 
-  window.SiraBoard = { calls: function () { return calls.slice(); }, announcer: Announcer };
+  window.SiraBoard = { calls: function () { return calls.slice(); } }; // for tests and benchmarks
   start();
 })();

@@ -115,7 +115,7 @@
     try {
       apply(await SiraApi.get("/api/v1/counters/" + counterId));
     } catch (error) {
-      showNotice(error.message);
+      showNotice(error.message, error.status);
     }
   }
 
@@ -352,7 +352,7 @@
       await refresh();
       return result;
     } catch (error) {
-      showNotice(error.message);
+      showNotice(error.message, error.status);
       await refresh();
       return null;
     } finally {
@@ -404,7 +404,12 @@
     moves[action]();
   }
 
-  function showNotice(message) {
+  // A signed-out session (expired, or signed out elsewhere) goes back to the sign-in form.
+  function showNotice(message, status) {
+    if (status === 401) {
+      location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      return;
+    }
     el("notice").textContent = message;
     el("notice").hidden = false;
   }

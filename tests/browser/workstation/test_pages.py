@@ -43,3 +43,12 @@ def test_phone_page_in_turkish_follows_the_queue(live_server, api, store, page):
     expect(page.locator("#ahead")).to_have_text("Sıradaki sizsiniz.")
     api.call_next(store.counter2)
     expect(page.locator("#message")).to_have_text("Lütfen şimdi şuraya gidin: Counter 2")
+
+
+def test_a_signed_out_workstation_goes_back_to_sign_in(api, store, open_staff):
+    api.issue(store.payments)
+    staff = open_staff(store.counter1)
+    staff.context.clear_cookies()
+    staff.click("#action-call-next")
+    staff.wait_for_url("**/login?next=%2Fcounter%3Fcounter%3D*")
+    expect(staff.locator("h1")).to_have_text("Staff sign-in")
