@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flask import jsonify, render_template
-from flask_babel import get_locale, gettext
+from flask import jsonify, render_template, request, session
+from flask_babel import force_locale, get_locale, gettext
 
 from display import bp
 from display.announce import announcements
@@ -62,14 +62,17 @@ def phone(token: str):
         row = reads.ticket_row_by_token(token)
     except NotFound:
         return render_template("display/ticket_missing.html"), 404
-    service = reads.service(row["service_id"])
-    return render_template(
-        "display/phone.html",
-        ticket=reads.public_ticket(token),
-        branch_name=reads.branch(row["branch_id"])["name"],
-        service_name=json.loads(service["names"]).get(str(get_locale()), service["name"]),
-        labels=phone_labels(),
-    )
+    # The language chosen at the kiosk, unless this phone has asked for another (?lang=).
+    chosen = "lang" in request.args or "lang" in session
+    with force_locale(str(get_locale()) if chosen else row["language"]):
+        service = reads.service(row["service_id"])
+        return render_template(
+            "display/phone.html",
+            ticket=reads.public_ticket(token),
+            branch_name=reads.branch(row["branch_id"])["name"],
+            service_name=json.loads(service["names"]).get(str(get_locale()), service["name"]),
+            labels=phone_labels(),
+        )
 
 
 def board_labels() -> dict[str, str]:

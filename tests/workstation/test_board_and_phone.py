@@ -58,6 +58,16 @@ def test_phone_page_shows_the_ticket_in_the_customers_language(client, store):
     assert f"/t/{ticket['token']}/rate" in page.text
 
 
+def test_phone_page_speaks_the_language_chosen_at_the_kiosk_unless_asked(client, store):
+    ticket = issue(client, store, store.returns, language="ms")
+    page = client.get(f"/t/{ticket['token']}", headers={"Accept-Language": "en"})
+    assert '<html lang="ms">' in page.text
+    assert "Nombor anda" in page.text
+    english = client.get(f"/t/{ticket['token']}?lang=en")
+    assert '<html lang="en">' in english.text
+    assert "Your number" in english.text
+
+
 def test_unknown_ticket_link_is_a_friendly_404(client, store):
     page = client.get("/t/no-such-token?lang=ms")
     assert page.status_code == 404
