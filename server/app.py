@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["SIRA_ASYNC_MODE"],
         message_queue=app.config["SIRA_MESSAGE_QUEUE"],
+        channel=app.config["SIRA_MESSAGE_CHANNEL"],
     )
     return app
 

@@ -13,13 +13,14 @@ from kiosk.cli import kiosk_agent, printer_emulator
 from kiosk.emulator.server import PrinterEmulator
 from kiosk.printing.dispatch import start_print_worker
 from kiosk.printing.uris import validate_printer_uri
+from server import serving
 from server.app import create_app
 from server.auth.accounts import add_device, add_user, create_token
 from server.db import init_db
 from server.demo import seed
 from server.domain.errors import DomainError
 from server.realtime import socketio
-from server.storage import connect
+from server.storage import connect, hold_wal_open
 from server.store import add_branch
 
 
@@ -144,7 +145,11 @@ def run_server(host: str, port: int) -> None:
     )
     start_print_worker(app)
     click.echo(f"Sıra serving on http://{host}:{port} ({socketio.async_mode})", err=True)
-    socketio.run(app, host=host, port=port, log_output=False)
+    wal = hold_wal_open(database_path())
+    try:
+        serving.serve(app, host, port)
+    finally:
+        wal.conn.close()
 
 
 @cli.command()

@@ -9,6 +9,8 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_DB": "sira.db",
     "SECRET_KEY": None,
     "SIRA_MESSAGE_QUEUE": None,
+    # The pub/sub channel on the message queue; installations sharing one Redis need their own.
+    "SIRA_MESSAGE_CHANNEL": "sira",
     "SIRA_ASYNC_MODE": None,
     "SIRA_PUBLIC_URL": None,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -26,6 +28,7 @@ ENVIRONMENT = {
     "SIRA_DB": str,
     "SIRA_SECRET_KEY": str,
     "SIRA_MESSAGE_QUEUE": str,
+    "SIRA_MESSAGE_CHANNEL": str,
     "SIRA_ASYNC_MODE": str,
     "SIRA_PUBLIC_URL": str,
     "SIRA_PRINT_RETRY_S": float,

@@ -11,7 +11,8 @@ from server.realtime import socketio
 from server.realtime.rooms import branch_room, counter_room, ticket_room
 
 # Moves after which the rest of the ticket's queue has moved up or down.
-QUEUE_MOVES = {"issued", "called", "parked", "transferred", "cancelled"}
+# A plain new ticket joins at the back and moves nobody; one with a priority need does.
+QUEUE_MOVES = {"called", "parked", "transferred", "cancelled"}
 
 
 def publish(change: Change) -> None:
@@ -52,7 +53,7 @@ def publish(change: Change) -> None:
                 prompt = {"seq": seq, "token": ticket["token"], "code": ticket["code"]}
                 socketio.emit("rate", prompt, to=counter_room(event.counter_id))
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
-            if event.kind in QUEUE_MOVES:
+            if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket)
 
 

@@ -8,7 +8,6 @@ from contextlib import AbstractContextManager, contextmanager
 import pytest
 
 from tests.core.state import database_state
-from tests.core.template import store  # noqa: F401  (the store, copied from a template)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from server.demo import MovingClock
 from server.engine import QueueEngine
 from server.store import add_branch, add_counter, add_service
-from tests.core.template import store  # noqa: F401  (the store, copied from a template)
 
 # Monday 2 March 2026, 09:00 UTC: noon in the test store (Europe/Istanbul, UTC+3).
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

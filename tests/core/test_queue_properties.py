@@ -26,7 +26,7 @@ from server.storage import connect
 from server.store import set_counter_active
 from tests.core.conftest import START
 from tests.core.state import branch_seq, database_state
-from tests.core.template import copy_store
+from tests.store import copy_store
 
 # The move each ticket event records (None: the event changes no status).
 EVENT_MOVES = {
