@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.workstation.conftest import SPEECH_SPY  # noqa: E402
-from tests.conftest import PASSWORD, bearer, build_store  # noqa: E402
-from tests.live import LiveServer  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.workstation.conftest import SPEECH_SPY
+from tests.conftest import bearer
+from tests.live import LiveServer
+from tests.store import PASSWORD, build_store
 
 
 class Scene:

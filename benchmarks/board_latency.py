@@ -3,7 +3,7 @@
 Both pages run in one Chromium; each stamps performance.timeOrigin + performance.now(), the same
 wall clock, so the difference is the whole path: click, HTTP, engine, commit, Socket.IO, DOM.
 
-    .venv/bin/python benchmarks/board_latency.py [--calls 200]
+    .venv/bin/python -m benchmarks.board_latency [--calls 200]
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from board_common import scene
+from benchmarks.board_common import scene
 
 # On the board: note when #latest-code shows the awaited code (kept as a promise to await later).
 WATCH = """code => { window.benchShown = new Promise(resolve => {

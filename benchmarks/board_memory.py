@@ -3,7 +3,7 @@
 Measures the JS heap after a forced garbage collection (CDP Runtime.getHeapUsage) and the
 number of DOM nodes, once loaded and then every --step calls, up to --calls.
 
-    .venv/bin/python benchmarks/board_memory.py [--calls 1000] [--step 250]
+    .venv/bin/python -m benchmarks.board_memory [--calls 1000] [--step 250]
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from board_common import scene
+from benchmarks.board_common import scene
 
 
 def measure(board, cdp) -> tuple[float, int]:
