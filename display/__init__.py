@@ -1,7 +1,1 @@
-"""Screens that watch the queue: the display board and the customer's phone page."""
-
-from flask import Blueprint
-
-bp = Blueprint("display", __name__, template_folder="templates")
-
-from display import views  # noqa: E402, F401
+"""Screens for customers: the display board, the counter-top feedback screen, the phone pages."""

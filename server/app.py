@@ -45,7 +45,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     kiosk.init_app(app)
 
-    from display import bp as display_bp
+    from server.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
+
+    from display.feedback import bp as feedback_bp
+
+    app.register_blueprint(feedback_bp)
+
+    from display.board import bp as display_bp
     from server.workstation import bp as workstation_bp
 
     app.register_blueprint(display_bp)

@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_PRINT_RETRY_S": 2.0,
     "SIRA_PRINT_RETRY_MAX_S": 30.0,
     "SIRA_PRINT_GIVE_UP_S": 300.0,
+    # Hours after the visit during which the phone page still takes a rating.
+    "SIRA_RATING_WINDOW_H": 24.0,
 }
 
 # Environment variables read as settings, and how to turn their text into a value.
@@ -34,6 +36,7 @@ ENVIRONMENT = {
     "SIRA_PRINT_RETRY_S": float,
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,
+    "SIRA_RATING_WINDOW_H": float,
 }
 
 

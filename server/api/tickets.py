@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from datetime import timedelta
+
+from flask import current_app, jsonify, request
 
 from kiosk.printing.dispatch import print_ticket
 from server.api import bp
 from server.api.helpers import json_body, require
 from server.auth.principal import current_principal
-from server.db import get_engine, get_reads
+from server.db import get_db, get_engine, get_reads
 from server.realtime.publish import publish
+from server.stats import ratings
 
 
 @bp.post("/tickets")
@@ -60,9 +63,18 @@ def transfer(ticket_id: int):
 
 @bp.post("/tickets/<token>/rating")
 def rate(token: str):
+    """The customer's rating; a paired feedback screen rates for its own counter only."""
     body = json_body()
     principal = current_principal()
-    channel = "feedback" if principal.role == "feedback" else "phone"
-    change = get_engine().rate(token, body.get("score"), body.get("comment"), channel)
+    on_screen = principal.kind == "device" and principal.role == "feedback"
+    change = get_engine().rate(
+        token,
+        body.get("score"),
+        body.get("comment"),
+        "feedback" if on_screen else "phone",
+        body.get("reasons"),
+        counter_id=principal.counter_id if on_screen else None,
+        phone_window=timedelta(hours=current_app.config["SIRA_RATING_WINDOW_H"]),
+    )
     publish(change)
-    return jsonify(ticket_id=change.ticket["id"], score=body.get("score")), 201
+    return jsonify(ratings.rating(get_db(), change.ticket["id"])), 201

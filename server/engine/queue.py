@@ -6,12 +6,19 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
 
-from server.domain import validation
-from server.domain.errors import Conflict, InvalidTransition, NotFound, ValidationError
+from server.domain import ratings, validation
+from server.domain.errors import (
+    Conflict,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    ValidationError,
+)
 from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
 from server.domain.tickets import QUEUE_ORDER, Status, format_code, next_status
 from server.domain.timing import service_day
@@ -276,12 +283,28 @@ class QueueEngine:
 
     # -- rating ------------------------------------------------------------------------------
 
-    def rate(self, token: str, score: Any, comment: Any = None, channel: str = "phone") -> Change:
-        """Record the customer's rating: once per ticket, and only after service."""
+    def rate(
+        self,
+        token: str,
+        score: Any,
+        comment: Any = None,
+        channel: Any = "phone",
+        reasons: Any = None,
+        *,
+        counter_id: int | None = None,
+        phone_window: timedelta = ratings.DEFAULT_PHONE_WINDOW,
+    ) -> Change:
+        """Record the customer's rating: once per ticket, only after service, and from the
+        phone only within `phone_window` of the finish. A feedback screen passes its
+        `counter_id` and may rate only tickets served at that counter."""
         score = validation.score(score)
         comment = validation.comment(comment)
+        channel = ratings.channel(channel)
+        reasons = ratings.reasons(reasons)
         with transaction(self.db):
             ticket = self.reads.ticket_row_by_token(token)
+            if counter_id is not None and ticket["counter_id"] != counter_id:
+                raise NotAllowed("This ticket was served at another counter.", "token")
             if ticket["status"] != Status.DONE:
                 raise ValidationError(
                     f"Ticket {ticket['code']} has not been served yet, so it cannot be rated.",
@@ -289,10 +312,17 @@ class QueueEngine:
                 )
             if self.reads.row("SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket["id"]]):
                 raise Conflict(f"Ticket {ticket['code']} has already been rated.", "token")
+            if channel == "phone" and not ratings.phone_window_open(
+                parse(ticket["finished_at"]), self.clock(), phone_window
+            ):
+                raise ValidationError(
+                    f"Ticket {ticket['code']} can no longer be rated: the time for it has passed.",
+                    "token",
+                )
             self.db.execute(
-                "INSERT INTO ratings (ticket_id, score, comment, channel, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [ticket["id"], score, comment, channel, iso(self.clock())],
+                "INSERT INTO ratings (ticket_id, score, comment, channel, reasons, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [ticket["id"], score, comment, channel, json.dumps(reasons), iso(self.clock())],
             )
             return self._record(
                 ticket["id"],

@@ -210,12 +210,33 @@ COUNTER_EVENTS: Migration = (
     ],
 )
 
+RATINGS_AND_STATISTICS: Migration = (
+    "0030_ratings_and_statistics",
+    [
+        # The reason chips a customer ticked with the score, as a JSON list of codes.
+        "ALTER TABLE ratings ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'",
+        # A manager's follow-up of a low rating: when, by whom, and what was done.
+        "ALTER TABLE ratings ADD COLUMN followed_up_at TEXT",
+        "ALTER TABLE ratings ADD COLUMN followed_up_by INTEGER REFERENCES users(id)",
+        "ALTER TABLE ratings ADD COLUMN follow_up_note TEXT",
+        "CREATE INDEX ratings_low ON ratings (score, created_at) WHERE score <= 2",
+        # Statistics read a branch's tickets by service day, then per service, counter or staff.
+        "CREATE INDEX tickets_stats ON tickets (branch_id, service_day, service_id)",
+        "CREATE INDEX tickets_counter_day ON tickets (counter_id, service_day)",
+        "CREATE INDEX tickets_user_day ON tickets (user_id, service_day)",
+        # Tickets that went back to a queue (transferred, parked): their waits come from events.
+        "CREATE INDEX tickets_requeued ON tickets (branch_id, service_day)"
+        " WHERE queued_at <> created_at",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
     STORE_SETTINGS,
     PRINT_QUEUE,
     COUNTER_EVENTS,
+    RATINGS_AND_STATISTICS,
 ]
 
 
