@@ -7,8 +7,8 @@ import json
 from flask import jsonify, render_template, request, session
 from flask_babel import force_locale, get_locale, gettext
 
-from display.board import bp
 from display.announce import announcements
+from display.board import bp
 from server.api.branches import branch_in_scope
 from server.api.helpers import require
 from server.db import get_reads
