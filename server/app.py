@@ -53,6 +53,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(feedback_bp)
 
+    from display.board import bp as display_bp
+    from server.workstation import bp as workstation_bp
+
+    app.register_blueprint(display_bp)
+    app.register_blueprint(workstation_bp)
+
     from server.realtime import handlers  # noqa: F401  (registers the socket handlers)
 
     socketio.init_app(

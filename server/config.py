@@ -11,7 +11,9 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_MESSAGE_QUEUE": None,
     # The pub/sub channel on the message queue; installations sharing one Redis need their own.
     "SIRA_MESSAGE_CHANNEL": "sira",
-    "SIRA_ASYNC_MODE": None,
+    # `sira serve` picks gevent; an app made in a test or a WSGI script uses plain threads
+    # rather than whichever async library happens to be installed.
+    "SIRA_ASYNC_MODE": "threading",
     "SIRA_PUBLIC_URL": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

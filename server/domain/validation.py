@@ -13,6 +13,7 @@ MAX_NAME = 40
 MAX_NOTE = 500
 MAX_COMMENT = 1000
 MAX_IDEMPOTENCY_KEY = 200
+MAX_PAUSE_REASON = 100
 
 
 # SQLite's integers have 64 bits: a larger id names nothing and must not reach a query.
@@ -55,6 +56,14 @@ def note(value: Any) -> str | None:
 
 def comment(value: Any) -> str | None:
     return text(value, "comment", MAX_COMMENT)
+
+
+def pause_reason(value: Any) -> str:
+    """Why a counter stops calling (a break, lunch): required, one short line."""
+    reason = text(value, "reason", MAX_PAUSE_REASON)
+    if not reason or "\n" in reason:
+        raise ValidationError("reason must be one line saying why the counter pauses.", "reason")
+    return reason
 
 
 def idempotency_key(value: Any) -> str | None:

@@ -19,7 +19,7 @@ from server.domain.errors import (
     NotFound,
     ValidationError,
 )
-from server.domain.events import Event, TicketCalled, TicketChanged, TicketRated
+from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
 from server.domain.tickets import QUEUE_ORDER, Status, format_code, next_status
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
@@ -60,14 +60,17 @@ UPDATE tickets SET wait_whole_s = CAST(round(wait_ms / 1000.0) AS INTEGER),
 
 @dataclass(frozen=True)
 class Change:
-    """One committed change: the ticket after it, what happened, and the branch state at `seq`."""
+    """One committed change: the ticket after it, what happened, and the branch state at `seq`.
+
+    A change to a counter (a pause) has no ticket."""
 
     branch_id: int
     seq: int
-    ticket: dict
+    ticket: dict | None
     events: list[Event] = field(default_factory=list)
     queue: dict | None = None
     replayed: bool = False  # an idempotent repeat: nothing changed, nothing to publish
+    at: str | None = None  # when the change's event was recorded, as stored in the database
 
 
 class QueueEngine:
@@ -171,6 +174,32 @@ class QueueEngine:
                 events=[TicketCalled(called["id"], counter_id, recall=False)],
             )
 
+    def call_ticket(self, ticket_id: int, counter_id: int, user_id: int | None = None) -> Change:
+        """Call one waiting ticket out of turn; the `called` event records that it was chosen."""
+        with transaction(self.db):
+            counter = self._open_counter(counter_id)
+            ticket = self.reads.ticket_row(ticket_id)
+            if ticket["service_id"] not in counter["service_ids"]:
+                raise ValidationError(
+                    f"{counter['name']} does not serve ticket {ticket['code']}'s service.",
+                    "ticket_id",
+                )
+            if ticket["service_day"] != self.reads.today(counter["branch_id"]):
+                raise ValidationError(f"Ticket {ticket['code']} is from another day.", "ticket_id")
+            self._move(
+                ticket_id,
+                "call",
+                {"called_at": iso(self.clock()), "counter_id": counter_id, "user_id": user_id},
+            )
+            return self._record(
+                ticket_id,
+                "called",
+                counter_id=counter_id,
+                user_id=user_id,
+                data={"out_of_turn": True},
+                events=[TicketCalled(ticket_id, counter_id, recall=False)],
+            )
+
     def recall(self, ticket_id: int, user_id: int | None = None) -> Change:
         """Announce a called ticket again."""
         with transaction(self.db):
@@ -242,6 +271,42 @@ class QueueEngine:
                     "to_service_id": service_id,
                     "note": note,
                 },
+            )
+
+    # -- counters ----------------------------------------------------------------------------
+
+    def pause(self, counter_id: int, reason: Any, user_id: int | None = None) -> Change:
+        """Stop calling at this counter (a break): it gets no calls and leaves the estimates."""
+        reason = validation.pause_reason(reason)
+        with transaction(self.db):
+            counter = self.reads.counter(counter_id)
+            if counter["paused_at"]:
+                raise InvalidTransition(
+                    f"{counter['name']} is already paused ({counter['pause_reason']}).",
+                    "counter_id",
+                )
+            self.db.execute(
+                "UPDATE counters SET paused_at = ?, pause_reason = ? WHERE id = ?",
+                [iso(self.clock()), reason, counter_id],
+            )
+            return self._record_counter(counter, "paused", user_id, {"reason": reason})
+
+    def resume(self, counter_id: int, user_id: int | None = None) -> Change:
+        """End a counter's pause; the paused time is kept in the counter's events."""
+        with transaction(self.db):
+            counter = self.reads.counter(counter_id)
+            if not counter["paused_at"]:
+                raise InvalidTransition(f"{counter['name']} is not paused.", "counter_id")
+            paused_s = (self.clock() - parse(counter["paused_at"])).total_seconds()
+            self.db.execute(
+                "UPDATE counters SET paused_at = NULL, pause_reason = NULL WHERE id = ?",
+                [counter_id],
+            )
+            return self._record_counter(
+                counter,
+                "resumed",
+                user_id,
+                {"reason": counter["pause_reason"], "paused_s": round(paused_s)},
             )
 
     # -- rating ------------------------------------------------------------------------------
@@ -327,6 +392,11 @@ class QueueEngine:
         counter = self.reads.counter(counter_id)
         if not counter["active"]:
             raise InvalidTransition(f"Counter {counter['name']} is closed.", "counter_id")
+        if counter["paused_at"]:
+            raise InvalidTransition(
+                f"{counter['name']} is paused ({counter['pause_reason']}): resume it to call.",
+                "counter_id",
+            )
         busy = self.reads.row(
             "SELECT code, status FROM tickets WHERE counter_id = ?"
             " AND status IN ('called', 'serving')",
@@ -375,6 +445,7 @@ class QueueEngine:
             self.db.execute(ADD_SPELL, {"kind": kind, "at": at, "ticket_id": ticket_id})
         self.db.execute(STAT_COLUMNS + " WHERE id = ?", [ticket_id])
         ticket = self.reads.ticket(ticket_id)
+        at = iso(self.clock())
         self.db.execute(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -387,13 +458,31 @@ class QueueEngine:
                 json.dumps(data or {}, ensure_ascii=False),
             ],
         )
-        seq = self.db.execute(
-            "UPDATE branches SET seq = seq + 1 WHERE id = ? RETURNING seq", [ticket["branch_id"]]
-        ).fetchone()[0]
         return Change(
             branch_id=ticket["branch_id"],
-            seq=seq,
+            seq=self._bump_seq(ticket["branch_id"]),
             ticket=ticket,
             events=[TicketChanged(ticket_id, kind, counter_id), *(events or [])],
             queue=self.reads.queue_state(ticket["branch_id"]),
+            at=at,
         )
+
+    def _record_counter(self, counter: dict, kind: str, user_id: int | None, data: dict) -> Change:
+        """The counter's counterpart of `_record`: its event, the seq bump, the new queue state."""
+        self.db.execute(
+            "INSERT INTO counter_events (counter_id, at, kind, user_id, data)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [counter["id"], iso(self.clock()), kind, user_id, json.dumps(data, ensure_ascii=False)],
+        )
+        return Change(
+            branch_id=counter["branch_id"],
+            seq=self._bump_seq(counter["branch_id"]),
+            ticket=None,
+            events=[CounterChanged(counter["id"], kind)],
+            queue=self.reads.queue_state(counter["branch_id"]),
+        )
+
+    def _bump_seq(self, branch_id: int) -> int:
+        return self.db.execute(
+            "UPDATE branches SET seq = seq + 1 WHERE id = ? RETURNING seq", [branch_id]
+        ).fetchone()[0]

@@ -193,6 +193,23 @@ PRINT_QUEUE: Migration = (
     ],
 )
 
+COUNTER_EVENTS: Migration = (
+    "0020_counter_events",
+    [
+        # What happened to a counter rather than to a ticket (a pause and its reason, a resume),
+        # kept like ticket_events so the manager can see who paused, when and for how long.
+        """CREATE TABLE counter_events (
+            id INTEGER PRIMARY KEY,
+            counter_id INTEGER NOT NULL REFERENCES counters(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            data TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX counter_events_counter ON counter_events (counter_id, at)",
+    ],
+)
+
 RATINGS_AND_STATISTICS: Migration = (
     "0030_ratings_and_statistics",
     [
@@ -285,6 +302,7 @@ MIGRATIONS: list[Migration] = [
     QUEUE_ORDER_AND_TOKENS,
     STORE_SETTINGS,
     PRINT_QUEUE,
+    COUNTER_EVENTS,
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
 ]

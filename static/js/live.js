@@ -74,6 +74,11 @@
           resync();
           return;
         }
+        // Changes committed at the same moment may be published out of order: a `queue`
+        // older than what is shown is dropped; other events still happened, so they pass.
+        if (name === "queue" && typeof seq === "number" && lastSeq !== null && seq < lastSeq) {
+          return;
+        }
         if (typeof seq === "number" && (lastSeq === null || seq > lastSeq)) lastSeq = seq;
         onEvent(name, data);
       });

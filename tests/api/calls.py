@@ -32,9 +32,9 @@ def called(client: FlaskClient, store: Store, counter_id: int | None = None) -> 
     return response.json
 
 
-def served(client: FlaskClient, store: Store) -> dict:
-    """A payments ticket called, started and finished at counter 2."""
-    ticket = called(client, store)
+def served(client: FlaskClient, store: Store, counter_id: int | None = None) -> dict:
+    """A payments ticket called, started and finished at counter 2 (or `counter_id`)."""
+    ticket = called(client, store, counter_id)
     for move in ("start", "finish"):
         response = staff_post(client, store, f"/tickets/{ticket['id']}/{move}")
         assert response.status_code == 200, response.json

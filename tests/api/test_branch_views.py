@@ -54,12 +54,16 @@ def test_staff_list_the_counters_and_what_they_serve(client, store):
             "name": "Counter 1",
             "service_ids": [store.payments, store.returns],
             "active": True,
+            "paused_at": None,
+            "pause_reason": None,
         },
         {
             "id": store.counter2,
             "name": "Counter 2",
             "service_ids": [store.payments],
             "active": True,
+            "paused_at": None,
+            "pause_reason": None,
         },
     ]
 
