@@ -445,7 +445,6 @@ class QueueEngine:
             self.db.execute(ADD_SPELL, {"kind": kind, "at": at, "ticket_id": ticket_id})
         self.db.execute(STAT_COLUMNS + " WHERE id = ?", [ticket_id])
         ticket = self.reads.ticket(ticket_id)
-        at = iso(self.clock())
         self.db.execute(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
