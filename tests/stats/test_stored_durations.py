@@ -53,8 +53,9 @@ def whole(ms: int | None) -> int | None:
 
 # Calling, starting and finishing twice as often as the rest, so that tickets get served.
 MOVES = ["issue", "call", "call", "start", "start", "finish", "finish", "park", "transfer"]
-MOVES += ["no_show", "cancel", "recall", "rate"]
+MOVES += ["no_show", "cancel", "recall", "rate", "call_ticket"]
 SUITS = {
+    "call_ticket": ("waiting",),
     "start": ("called",),
     "finish": ("serving",),
     "no_show": ("called",),
@@ -66,8 +67,8 @@ STATUSES = ("waiting", "called", "serving", "done", "no_show", "cancelled")
 
 
 def play_random_moves(engine: QueueEngine, clock: StepClock, store, seed: int) -> None:
-    """Issue, call, start, finish, park, transfer, no-show, cancel, recall and rate at random,
-    with the clock moving by whole milliseconds; moves the state machine refuses are skipped."""
+    """Issue, call (in turn or not), start, finish, park, transfer, no-show, cancel, recall and
+    rate at random, the clock moving by whole milliseconds; refused moves are skipped."""
     rng = random.Random(seed)
     services = [store.payments, store.returns]
     counters = [store.counter1, store.counter2]
@@ -86,6 +87,8 @@ def play_random_moves(engine: QueueEngine, clock: StepClock, store, seed: int) -
                 engine.call_next(rng.choice(counters))
             elif move == "issue" or not candidates:
                 engine.issue_ticket(rng.choice(services))
+            elif move == "call_ticket":
+                engine.call_ticket(rng.choice(candidates)["id"], rng.choice(counters))
             elif move == "transfer":
                 engine.transfer(rng.choice(candidates)["id"], rng.choice(services))
             elif move == "rate":
