@@ -133,12 +133,12 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
     timezone = db.execute(
         "SELECT timezone FROM branches WHERE id = ?", [query.branch_id]
     ).fetchone()[0]
-    groups = tally_groups(db, query)
+    groups, bins = tally_groups(db, query)
     result = {
         "from": query.day_from,
         "to": query.day_to,
         "timezone": timezone,
-        **Tally.merged(groups.values()).kpis(),
+        **Tally.merged(groups.values(), bins[TOTAL]).kpis(),
     }
     for name, (place, names_sql) in DIMENSIONS.items():
         per_key: dict[int, list[Tally]] = defaultdict(list)
@@ -150,7 +150,11 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
         )
         result[f"by_{name}"] = sorted(
             (
-                {"id": key, "name": labels.get(key, "?"), **Tally.merged(tallies).kpis()}
+                {
+                    "id": key,
+                    "name": labels.get(key, "?"),
+                    **Tally.merged(tallies, bins[place, key]).kpis(),
+                }
                 for key, tallies in per_key.items()
             ),
             key=lambda row: (-row["issued"], row["name"]),
@@ -163,7 +167,7 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
 @dataclass
 class Tally:
     """The sums behind one row of KPIs: one group, or the groups of a service, counter, staff
-    member or the whole range merged."""
+    member or the whole range merged with their bins."""
 
     issued: int = 0
     served: int = 0
@@ -178,8 +182,8 @@ class Tally:
     scores: Counter = field(default_factory=Counter)
 
     @classmethod
-    def merged(cls, tallies: Iterable[Tally]) -> Tally:
-        total = cls()
+    def merged(cls, tallies: Iterable[Tally], bins: Bins) -> Tally:
+        total = cls(wait_bins=bins.waits, service_bins=bins.services)
         for tally in tallies:
             total.issued += tally.issued
             total.served += tally.served
@@ -190,8 +194,6 @@ class Tally:
             total.service_ms += tally.service_ms
             if tally.wait_max_ms is not None:
                 total.wait_max_ms = larger(total.wait_max_ms, tally.wait_max_ms)
-            total.wait_bins.update(tally.wait_bins)
-            total.service_bins.update(tally.service_bins)
             total.scores.update(tally.scores)
         return total
 
@@ -227,8 +229,25 @@ class Tally:
         }
 
 
-def tally_groups(db: sqlite_utils.Database, query: StatsFilter) -> dict[tuple, Tally]:
-    """Sums per service × counter × staff member (the ones each ticket ended with)."""
+@dataclass
+class Bins:
+    """Tickets per whole second of wait and of service, for percentiles."""
+
+    waits: Counter = field(default_factory=Counter)
+    services: Counter = field(default_factory=Counter)
+
+
+# The key of the whole range's bins; the others are (place in a group key, service, counter or
+# staff member id).
+TOTAL = "total"
+
+
+def tally_groups(
+    db: sqlite_utils.Database, query: StatsFilter
+) -> tuple[dict[tuple, Tally], dict[object, Bins]]:
+    """Sums per service × counter × staff member (the ones each ticket ended with), and bins for
+    the whole range and per service, counter and staff member (counted as the rows stream by,
+    which is quicker than merging the groups' bins)."""
     where, params = query.where()
     # The groups of a year read about a hundred index pages a second: keep them in memory.
     db.execute("PRAGMA cache_size = -65536")
@@ -237,6 +256,7 @@ def tally_groups(db: sqlite_utils.Database, query: StatsFilter) -> dict[tuple, T
         db.execute("SELECT id, target_wait_s FROM services WHERE branch_id = ?", [query.branch_id])
     )
     groups: dict[tuple, Tally] = defaultdict(Tally)
+    bins: dict[object, Bins] = defaultdict(Bins)
     hint = "INDEXED BY tickets_{}" if long_range else ""
     waits = WAITS.format(index=hint.format("wait_bins"), where=where)
     for value, service_id, counter_id, user_id, n, *counts in rows(db, waits, params):
@@ -247,7 +267,10 @@ def tally_groups(db: sqlite_utils.Database, query: StatsFilter) -> dict[tuple, T
         tally.cancelled += cancelled
         if value is None:
             continue
-        tally.wait_bins[value] = n
+        bins[TOTAL].waits[value] += n
+        bins[0, service_id].waits[value] += n
+        bins[1, counter_id].waits[value] += n
+        bins[2, user_id].waits[value] += n
         tally.wait_ms += wait_ms
         tally.wait_max_ms = larger(tally.wait_max_ms, wait_max_ms)
         # A bin holds waits within half a second of it: only at the target itself does the
@@ -259,12 +282,15 @@ def tally_groups(db: sqlite_utils.Database, query: StatsFilter) -> dict[tuple, T
         tally = groups[service_id, counter_id, user_id]
         tally.served += n
         if value is not None:
-            tally.service_bins[value] = n
+            bins[TOTAL].services[value] += n
+            bins[0, service_id].services[value] += n
+            bins[1, counter_id].services[value] += n
+            bins[2, user_id].services[value] += n
             tally.service_ms += service_ms
     ratings = RATINGS.format(index=hint.format("ratings"), where=where)
     for score, service_id, counter_id, user_id, n in rows(db, ratings, params):
         groups[service_id, counter_id, user_id].scores[score] = n
-    return groups
+    return groups, bins
 
 
 def rows(db: sqlite_utils.Database, sql: str, params: Mapping) -> Iterable[tuple]:
