@@ -30,10 +30,11 @@ from server.domain.validation import integer
 # The longest range one request may ask for.
 MAX_RANGE_DAYS = 3 * 366
 
-# From this many days on, waits and service times are read through the indexes ordered by whole
-# seconds, which cover every day of the branch: their order is the order of the bins. Shorter
-# ranges read their few tickets by day and let SQLite sort them.
-LONG_RANGE_DAYS = 28
+# The indexes ordered by whole seconds hold every day of the branch: their order is the order of
+# the bins, so reading them sorts nothing, but a short range would read mostly other days. They
+# are read when the range covers at least this share of the branch's days with tickets; a
+# shorter range reads its few tickets by day and lets SQLite sort them.
+BINS_SHARE = 0.25
 
 # Per whole second of wait (NULL: never called) × service × counter × staff member.
 WAITS = """
@@ -251,7 +252,7 @@ def tally_groups(
     where, params = query.where()
     # The groups of a year read about a hundred index pages a second: keep them in memory.
     db.execute("PRAGMA cache_size = -65536")
-    long_range = len(query.days()) >= LONG_RANGE_DAYS
+    long_range = len(query.days()) >= BINS_SHARE * history_days(db, query.branch_id)
     targets = dict(
         db.execute("SELECT id, target_wait_s FROM services WHERE branch_id = ?", [query.branch_id])
     )
@@ -291,6 +292,18 @@ def tally_groups(
     for score, service_id, counter_id, user_id, n in rows(db, ratings, params):
         groups[service_id, counter_id, user_id].scores[score] = n
     return groups, bins
+
+
+def history_days(db: sqlite_utils.Database, branch_id: int) -> int:
+    """Service days from the branch's first ticket to its last (two index look-ups)."""
+    first, last = db.execute(
+        "SELECT (SELECT min(service_day) FROM tickets WHERE branch_id = :branch),"
+        " (SELECT max(service_day) FROM tickets WHERE branch_id = :branch)",
+        {"branch": branch_id},
+    ).fetchone()
+    if first is None:
+        return 0
+    return (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
 
 
 def rows(db: sqlite_utils.Database, sql: str, params: Mapping) -> Iterable[tuple]:
