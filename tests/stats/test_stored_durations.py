@@ -11,7 +11,7 @@ import pytest
 
 from server.domain.errors import DomainError
 from server.engine import QueueEngine
-from server.stats import StatsFilter, compute_stats
+from server.stats import StatsFilter, compute_stats, kpis
 from server.storage import connect, migrate
 from server.storage.migrations import MIGRATIONS
 from tests.stats.conftest import StepClock
@@ -172,3 +172,13 @@ def test_back_fill_keeps_milliseconds_as_julianday_counts_them():
         " - julianday('2026-03-02T06:00:00.000400+00:00')) * 86400000) AS INTEGER)"
     ).fetchone()[0]
     assert elapsed == 300_001
+
+
+def test_short_and_long_range_reads_agree(db, store, history, monkeypatch):
+    """Read by day (and sorted) or through the bin-ordered indexes: the same figures."""
+    query = StatsFilter(store.branch_id, "2026-03-02", "2026-03-03")
+    monkeypatch.setattr(kpis, "BINS_SHARE", 0.0)
+    through_bins = compute_stats(db, query)
+    monkeypatch.setattr(kpis, "BINS_SHARE", 100.0)
+    assert compute_stats(db, query) == through_bins
+    assert through_bins["wait_s"]["p90"] == 780.0  # 180, 240, 300, 600, 900
