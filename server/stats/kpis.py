@@ -10,8 +10,8 @@ milliseconds), so nothing here recomputes a ticket. Averages and maxima are exac
 
 Each query reads one index in the order it groups by, so SQLite streams its groups and sorts
 nothing: waits per whole second × service × counter × staff member (which also counts the
-tickets), service times likewise with the ratings, then days and arrival slots. Python adds
-these few thousand groups up per service, counter and staff member and reads the percentiles.
+tickets), service times likewise, ratings per score, then days and arrival slots. Python adds
+these groups up per service, counter and staff member and reads the percentiles off the bins.
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def tally_groups(
     the whole range and per service, counter and staff member (counted as the rows stream by,
     which is quicker than merging the groups' bins)."""
     where, params = query.where()
-    # The groups of a year read about a hundred index pages a second: keep them in memory.
+    # A year's passes read tens of megabytes of index: a larger page cache than the default.
     db.execute("PRAGMA cache_size = -65536")
     long_range = len(query.days()) >= BINS_SHARE * history_days(db, query.branch_id)
     targets = dict(
