@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import g, request
 from flask_login import current_user
 
-from server.auth.accounts import identify_token
+from server.auth.accounts import identify_token, touch_device
 from server.db import get_db
 
 # Each role may do what the roles after it may do.
@@ -46,6 +46,7 @@ def principal_for_token(token: str | None) -> Principal:
     kind, row = found
     if kind == "user":
         return Principal("user", row["role"], user_id=row["id"])
+    touch_device(get_db(), row)
     return Principal(
         "device",
         row["kind"],

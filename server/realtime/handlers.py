@@ -10,7 +10,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from server.auth.principal import ANONYMOUS, Principal, resolve
 from server.db import get_reads
 from server.domain.errors import DomainError, NotAllowed, ValidationError
-from server.realtime import socketio
+from server.realtime import connections, socketio
 
 
 def connection_principal() -> Principal:
@@ -25,6 +25,7 @@ def connect(auth: Any = None) -> None:
     if token and principal is ANONYMOUS:
         raise ConnectionRefusedError("unknown or revoked token")
     session["sira_principal"] = principal
+    connections.remember(principal)
 
 
 @socketio.on("subscribe")
