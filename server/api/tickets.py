@@ -8,6 +8,7 @@ from server.api import bp
 from server.api.helpers import json_body, require
 from server.auth.principal import current_principal
 from server.db import get_engine, get_reads
+from server.domain.errors import NotAllowed
 from server.realtime.publish import publish
 
 
@@ -59,6 +60,12 @@ def transfer(ticket_id: int):
 def rate(token: str):
     body = json_body()
     principal = current_principal()
+    if principal.kind == "device" and principal.role != "feedback":
+        raise NotAllowed("Only customers and feedback screens rate a service.")
+    if principal.role == "feedback" and (
+        get_reads().ticket_row_by_token(token)["counter_id"] != principal.counter_id
+    ):
+        raise NotAllowed("This feedback screen rates its own counter's customers only.", "token")
     channel = "feedback" if principal.role == "feedback" else "phone"
     change = get_engine().rate(token, body.get("score"), body.get("comment"), channel)
     publish(change)
