@@ -28,7 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_LIMIT_PAIRING": "10 per minute",
     # How many reverse proxies stand before Sıra (their X-Forwarded-For is then trusted).
     "SIRA_PROXY_HOPS": 0,
-    # Logos uploaded by admins (bytes).
+    # Logos uploaded by admins: their folder (default: the instance folder's media/) and size.
+    "SIRA_MEDIA_DIR": None,
     "SIRA_MAX_LOGO_BYTES": 512 * 1024,
 }
 
@@ -48,6 +49,7 @@ ENVIRONMENT = {
     "SIRA_LIMIT_RATING": str,
     "SIRA_LIMIT_PAIRING": str,
     "SIRA_PROXY_HOPS": int,
+    "SIRA_MEDIA_DIR": str,
 }
 
 # Environment variables that set a setting of another name (a Flask or extension setting).

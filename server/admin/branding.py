@@ -21,7 +21,9 @@ LOGO_BOX = (800, 300)  # pixels: wide enough for an 80 mm ticket, small enough f
 
 
 def logo_folder() -> Path:
-    return Path(current_app.instance_path) / "logos"
+    """Uploaded logos live in SIRA_MEDIA_DIR (by default the instance folder's media/)."""
+    media = current_app.config.get("SIRA_MEDIA_DIR") or Path(current_app.instance_path) / "media"
+    return Path(media) / "logos"
 
 
 @bp.url_value_preprocessor

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from zoneinfo import available_timezones
 
 from flask import redirect, request, url_for
 
@@ -13,7 +12,7 @@ from server.admin import bp
 from server.admin.common import actor, back_to, checked, form_page, number
 from server.db import get_db
 from server.domain.errors import ValidationError
-from server.domain.store_rules import WEEKDAYS
+from server.domain.store_rules import WEEKDAYS, known_timezones
 from server.domain.validation import LANGUAGES
 
 LISTS = {"branch": "admin.branches", "service": "admin.services", "counter": "admin.counters"}
@@ -56,7 +55,7 @@ def branch_form(branch: dict | None, error: ValidationError | None = None):
         error,
         branch=shown,
         weekdays=WEEKDAYS,
-        timezones=sorted(available_timezones()),
+        timezones=sorted(known_timezones()),
         language_options=[(code, code.upper()) for code in LANGUAGES],
     )
 
