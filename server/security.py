@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from server.auth.principal import bearer_token, current_principal
 from server.domain.errors import NotAllowed, RateLimited
+from server.domain.validation import MAX_INTEGER
 from server.errors import handle_domain_error
 
 csrf = CSRFProtect()
@@ -147,7 +150,17 @@ def rate_limited(error: RateLimitExceeded):
     )
 
 
+class BoundedInteger(IntegerConverter):
+    """<int:…> in URLs stops at SQLite's largest integer: a longer number is a 404, not a 500."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    """Call before blueprints are registered (the bounded <int:> converter must be in place)."""
+    app.url_map.converters["int"] = BoundedInteger
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a kiosk page stays open for days
     csrf.init_app(app)

@@ -13,13 +13,17 @@ MAX_NAME = 40
 MAX_NOTE = 500
 MAX_COMMENT = 1000
 MAX_IDEMPOTENCY_KEY = 200
+MAX_INTEGER = 2**63 - 1  # SQLite's largest integer
 
 
 def integer(value: Any, field: str) -> int:
+    """A whole number that fits SQLite's 64-bit integers (digits in a string count too)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
         raise ValidationError(f"{field} must be a whole number.", field)
+    if not -MAX_INTEGER <= value <= MAX_INTEGER:
+        raise ValidationError(f"{field} is out of range.", field)
     return value
 
 

@@ -29,7 +29,7 @@ def connect(auth: Any = None) -> None:
 
 
 @socketio.on("subscribe")
-def subscribe(data: Any) -> dict:
+def subscribe(data: Any = None) -> dict:
     """Join a room; the acknowledgement carries the room's current state and `seq`."""
     try:
         room = data.get("room") if isinstance(data, dict) else None
@@ -44,7 +44,7 @@ def subscribe(data: Any) -> dict:
 
 
 @socketio.on("unsubscribe")
-def unsubscribe(data: Any) -> dict:
+def unsubscribe(data: Any = None) -> dict:
     room = data.get("room") if isinstance(data, dict) else None
     if isinstance(room, str):
         leave_room(room)
