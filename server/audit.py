@@ -53,27 +53,42 @@ def record(
     )
 
 
+ADMIN_ENTRIES = (
+    "SELECT audit_log.at, audit_log.action, audit_log.summary, audit_log.address,"
+    " users.username, devices.name AS device_name"
+    " FROM audit_log LEFT JOIN users ON users.id = audit_log.user_id"
+    " LEFT JOIN devices ON devices.id = audit_log.device_id"
+    " WHERE :user_id IS NULL OR audit_log.user_id = :user_id"
+    " ORDER BY audit_log.at DESC, audit_log.id DESC LIMIT :limit"
+)
+STAFF_MOVES = (
+    "SELECT ticket_events.at, 'ticket.' || ticket_events.kind AS action,"
+    " tickets.code || coalesce(' · ' || counters.name, '') AS summary, NULL AS address,"
+    " users.username, NULL AS device_name"
+    " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
+    " JOIN users ON users.id = ticket_events.user_id"
+    " LEFT JOIN counters ON counters.id = ticket_events.counter_id"
+    " WHERE ticket_events.user_id IS NOT NULL"
+    " AND (:user_id IS NULL OR ticket_events.user_id = :user_id)"
+    " ORDER BY ticket_events.at DESC, ticket_events.id DESC LIMIT :limit"
+)
+
+
 def entries(
     db: sqlite_utils.Database, page: int = 1, user_id: int | None = None
 ) -> tuple[list[dict], bool]:
-    """One page of the log, newest first, with staff ticket moves mixed in; and whether more."""
+    """One page of the log, newest first, with staff ticket moves mixed in; and whether more.
+
+    Each source is read newest-first along its own index and only as far as the page needs,
+    then the two are merged: the cost follows the page number, not the size of the history.
+    """
     page = max(page, 1)
-    user_filter = "AND {column} = :user_id" if user_id else ""
-    rows = db.execute(
-        "SELECT * FROM ("
-        " SELECT audit_log.at, audit_log.action, audit_log.summary, audit_log.address,"
-        "  users.username, devices.name AS device_name"
-        " FROM audit_log LEFT JOIN users ON users.id = audit_log.user_id"
-        " LEFT JOIN devices ON devices.id = audit_log.device_id"
-        f" WHERE 1 {user_filter.format(column='audit_log.user_id')}"
-        " UNION ALL"
-        " SELECT ticket_events.at, 'ticket.' || ticket_events.kind,"
-        "  tickets.code || coalesce(' · ' || counters.name, ''), NULL, users.username, NULL"
-        " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
-        " JOIN users ON users.id = ticket_events.user_id"
-        " LEFT JOIN counters ON counters.id = ticket_events.counter_id"
-        f" WHERE 1 {user_filter.format(column='ticket_events.user_id')}"
-        ") ORDER BY at DESC LIMIT :limit OFFSET :offset",
-        {"user_id": user_id, "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE},
-    ).fetchall()
-    return [dict(row) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+    wanted = page * PAGE_SIZE + 1
+    params = {"user_id": user_id, "limit": wanted}
+    merged = sorted(
+        [dict(row) for sql in (ADMIN_ENTRIES, STAFF_MOVES) for row in db.execute(sql, params)],
+        key=lambda entry: entry["at"],
+        reverse=True,
+    )[:wanted]
+    start = (page - 1) * PAGE_SIZE
+    return merged[start : start + PAGE_SIZE], len(merged) > start + PAGE_SIZE
