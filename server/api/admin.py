@@ -41,6 +41,7 @@ def device_json(device_id: int) -> dict:
     return {
         **{key: device[key] for key in DEVICE_FIELDS},
         "state": accounts.device_state(device, iso(utc_now())),
+        "connected": bool(device["connected"]),
     }
 
 

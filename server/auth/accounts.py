@@ -24,6 +24,11 @@ PRINTER_URI = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$")
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 PAIRING_TTL = timedelta(minutes=15)
 SEEN_EVERY = timedelta(seconds=60)
+# Whether a device holds a live Socket.IO connection right now (any server process).
+CONNECTED = (
+    "EXISTS (SELECT 1 FROM live_connections WHERE live_connections.device_id = devices.id)"
+    " AS connected"
+)
 
 
 def add_user(
@@ -260,7 +265,9 @@ def insert_device(
 def device_row(db: sqlite_utils.Database, device_id: Any) -> dict:
     found = None
     if isinstance(device_id, int):
-        found = db.execute("SELECT * FROM devices WHERE id = ?", [device_id]).fetchone()
+        found = db.execute(
+            f"SELECT devices.*, {CONNECTED} FROM devices WHERE id = ?", [device_id]
+        ).fetchone()
     if found is None:
         raise NotFound(f"There is no device {device_id}.", "device_id")
     return dict(found)
@@ -270,7 +277,8 @@ def devices(db: sqlite_utils.Database) -> list[dict]:
     """Every device with its branch and counter names and its pairing state."""
     now = iso(utc_now())
     found = db.execute(
-        "SELECT devices.*, branches.name AS branch_name, counters.name AS counter_name"
+        f"SELECT devices.*, {CONNECTED}, branches.name AS branch_name,"
+        " counters.name AS counter_name"
         " FROM devices JOIN branches ON branches.id = devices.branch_id"
         " LEFT JOIN counters ON counters.id = devices.counter_id"
         " ORDER BY devices.revoked_at IS NOT NULL, branches.sort_order, devices.kind, devices.name"

@@ -32,8 +32,15 @@ def remember(principal: Principal) -> None:
 
 @socketio.on("disconnect")
 def forget(_reason: Any = None) -> None:
-    db = get_db()
-    db.execute("DELETE FROM live_connections WHERE sid = ?", [request.sid])
+    """The connection is gone: for a device, that was its last contact."""
+    with transaction(get_db()) as db:
+        gone = db.execute(
+            "DELETE FROM live_connections WHERE sid = ? RETURNING device_id", [request.sid]
+        ).fetchone()
+        if gone and gone[0]:
+            db.execute(
+                "UPDATE devices SET last_seen_at = ? WHERE id = ?", [iso(utc_now()), gone[0]]
+            )
 
 
 def disconnect(column: str, owner_id: int) -> int:

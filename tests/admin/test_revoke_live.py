@@ -32,11 +32,16 @@ def test_revoked_device_is_disconnected_and_refused(live_server, store):
     board, gone = connected_client(url, store.display_token)
     kiosk, kiosk_gone = connected_client(url, store.kiosk_token)
     try:
+        listed = requests.get(f"{url}/api/v1/devices", headers=bearer(store.admin_token), timeout=5)
+        board_row = next(d for d in listed.json() if d["id"] == device_id)
+        assert board_row["connected"] is True
+        assert board_row["last_seen_at"]
         response = requests.post(
             f"{url}/api/v1/devices/{device_id}/revoke", headers=bearer(store.admin_token), timeout=5
         )
         assert response.status_code == 200
         assert response.json()["state"] == "revoked"
+        assert response.json()["connected"] is False
         assert gone.wait(10), "the revoked board stayed connected"
         assert not kiosk_gone.is_set(), "another device was disconnected"
         me = requests.get(f"{url}/api/v1/auth/me", headers=bearer(store.display_token), timeout=5)
