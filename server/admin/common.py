@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from server.admin import bp
 from server.audit import Actor
 from server.auth.principal import current_principal
-from server.domain.errors import NotAllowed, ValidationError
+from server.domain.errors import DomainError, NotAllowed
 from server.domain.store_rules import InvalidFields
 
 
@@ -36,13 +36,13 @@ def actor() -> Actor:
     )
 
 
-def field_errors(error: ValidationError) -> dict[str, str]:
+def field_errors(error: DomainError) -> dict[str, str]:
     if isinstance(error, InvalidFields):
         return error.errors
     return {error.field or "form": error.message}
 
 
-def form_page(template: str, error: ValidationError | None = None, **context: Any):
+def form_page(template: str, error: DomainError | None = None, **context: Any):
     """A form, with the refused values kept and each field's message beside it (422)."""
     errors = field_errors(error) if error else {}
     status = 422 if error else 200

@@ -9,7 +9,7 @@ from server.admin.common import actor, back_to, checked, form_page
 from server.auth import accounts
 from server.auth.passwords import new_secret
 from server.db import get_db
-from server.domain.errors import ValidationError
+from server.domain.errors import Conflict, ValidationError
 from server.realtime.connections import disconnect_user
 
 
@@ -46,8 +46,10 @@ def edit_user(user_id: int):
         return form_page("admin/user_form.html", user=user, roles=accounts.ROLES)
     try:
         accounts.update_user(get_db(), user_id, request.form, actor())
-    except ValidationError as error:
+    except (ValidationError, Conflict) as error:
         return form_page("admin/user_form.html", error, user=user, roles=accounts.ROLES)
+    if request.form.get("role") != user["role"]:
+        disconnect_user(user_id)  # the role their live pages were opened with is gone
     return back_to("admin.users")
 
 
