@@ -114,6 +114,7 @@ class QueueEngine:
         with transaction(self.db):
             counter = self._open_counter(counter_id)
             day = self.reads.today(counter["branch_id"])
+            self._expire_earlier_days(counter["branch_id"], day)
             called = self.db.execute(
                 "UPDATE tickets SET status = 'called', called_at = ?, counter_id = ?, user_id = ?"
                 " WHERE id = (SELECT tickets.id FROM tickets"
@@ -243,6 +244,20 @@ class QueueEngine:
         if not service["active"]:
             raise ValidationError(f"Service {service['name']} is closed.", "service_id")
         return service
+
+    def _expire_earlier_days(self, branch_id: int, day: str) -> None:
+        """Tickets still waiting from an earlier service day are closed: no queue carries over."""
+        now = iso(self.clock())
+        expired = self.db.execute(
+            "UPDATE tickets SET status = 'cancelled', finished_at = ?"
+            " WHERE branch_id = ? AND service_day < ? AND status = 'waiting' RETURNING id",
+            [now, branch_id, day],
+        ).fetchall()
+        for ticket in expired:
+            self.db.execute(
+                "INSERT INTO ticket_events (ticket_id, at, kind) VALUES (?, ?, 'expired')",
+                [ticket["id"], now],
+            )
 
     def _open_counter(self, counter_id: int) -> dict:
         counter = self.reads.counter(counter_id)
