@@ -13,6 +13,7 @@ import sqlite_utils
 from server.engine.clock import iso, utc_now
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def entries(
     Each source is read newest-first along its own index and only as far as the page needs,
     then the two are merged: the cost follows the page number, not the size of the history.
     """
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     wanted = page * PAGE_SIZE + 1
     params = {"user_id": user_id, "limit": wanted}
     merged = sorted(

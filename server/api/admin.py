@@ -15,7 +15,8 @@ from server.audit import Actor
 from server.auth import accounts
 from server.auth.principal import current_principal
 from server.db import get_db
-from server.domain.validation import integer
+from server.domain.store_rules import whole_number
+from server.domain.validation import MAX_INTEGER
 from server.engine.clock import iso, utc_now
 from server.realtime.connections import disconnect_device
 
@@ -112,9 +113,11 @@ def device_pair():
 @bp.get("/audit")
 @require("admin")
 def audit_log():
-    page = integer(request.args.get("page", "1"), "page")
+    page = whole_number(request.args.get("page", "1"), "page", 1, audit.MAX_PAGE)
     user_id = request.args.get("user_id")
-    entries, more = audit.entries(get_db(), page, integer(user_id, "user_id") if user_id else None)
+    if user_id is not None:
+        user_id = whole_number(user_id, "user_id", 1, MAX_INTEGER)
+    entries, more = audit.entries(get_db(), page, user_id)
     return jsonify(entries=entries, page=page, more=more)
 
 
