@@ -20,7 +20,7 @@ MAX_LABEL = 80
 MAX_TEXT = 500
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+USERNAME = re.compile(r"^[\w.@-]{1,64}$")  # letters of any language, digits, . _ @ -
 MAX_TARGET_WAIT_MIN = 24 * 60
 
 
