@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+import kiosk
 from server import auth, db, errors, i18n, security
 from server.config import DEFAULTS, from_environment
 from server.engine.clock import utc_now
@@ -42,6 +43,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from server.api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    kiosk.init_app(app)
+
+    from server.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
+
+    from display.feedback import bp as feedback_bp
+
+    app.register_blueprint(feedback_bp)
+
+    from display.board import bp as display_bp
+    from server.workstation import bp as workstation_bp
+
+    app.register_blueprint(display_bp)
+    app.register_blueprint(workstation_bp)
 
     from server.admin import bp as admin_bp
     from server.admin import pairing_bp
@@ -55,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["SIRA_ASYNC_MODE"],
         message_queue=app.config["SIRA_MESSAGE_QUEUE"],
+        channel=app.config["SIRA_MESSAGE_CHANNEL"],
     )
     return app
 

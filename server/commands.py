@@ -9,13 +9,18 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import kiosk_agent, printer_emulator
+from kiosk.emulator.server import PrinterEmulator
+from kiosk.printing.dispatch import start_print_worker
+from kiosk.printing.uris import validate_printer_uri
+from server import serving
 from server.app import create_app
 from server.auth.accounts import add_device, add_user, create_token
 from server.db import init_db
 from server.demo import seed
 from server.domain.errors import DomainError
 from server.realtime import socketio
-from server.storage import connect
+from server.storage import connect, hold_wal_open
 from server.store import add_branch
 
 
@@ -112,7 +117,12 @@ def device_add(
 ) -> None:
     """Register a device and print its token."""
     _, device_token = add_device(
-        connect(database_path()), kind, name, branch_id, counter_id, printer_uri
+        connect(database_path()),
+        kind,
+        name,
+        branch_id,
+        counter_id,
+        validate_printer_uri(printer_uri),
     )
     click.echo(device_token)
 
@@ -133,8 +143,13 @@ def run_server(host: str, port: int) -> None:
             "SIRA_ASYNC_MODE": os.environ.get("SIRA_ASYNC_MODE") or "gevent",
         }
     )
+    start_print_worker(app)
     click.echo(f"Sıra serving on http://{host}:{port} ({socketio.async_mode})", err=True)
-    socketio.run(app, host=host, port=port, log_output=False)
+    wal = hold_wal_open(database_path())
+    try:
+        serving.serve(app, host, port)
+    finally:
+        wal.conn.close()
 
 
 @cli.command()
@@ -155,11 +170,15 @@ def demo(history_days: int, host: str, port: int, serve: bool) -> None:
     for stale in (path, f"{path}-wal", f"{path}-shm"):
         Path(stale).unlink(missing_ok=True)
     init_db(path)
-    store = seed(connect(path), history_days=history_days)
+    store = seed(connect(path), printer_uri="emulator", history_days=history_days)
     base = f"http://{host}:{port}"
+    printer = start_demo_printer() if serve else None
     click.echo(f"\nSıra demo store ({path})\n")
     click.echo(f"  API            {base}/api/v1/services")
     click.echo(f"  Snapshot       {base}/api/v1/branches/{store.branch_id}/snapshot")
+    click.echo(f"  Kiosk          {base}/kiosk#token={store.device_tokens['Entrance kiosk']}")
+    if printer:
+        click.echo(f"  Printer        virtual, tickets in {Path('printer-out').resolve()}/")
     click.echo("\n  Logins (username / password):")
     for username, password in store.logins.items():
         click.echo(f"    {username:<10} {password}")
@@ -169,3 +188,16 @@ def demo(history_days: int, host: str, port: int, serve: bool) -> None:
     click.echo("")
     if serve:
         run_server(host, port)
+
+
+def start_demo_printer() -> PrinterEmulator | None:
+    """The demo kiosk's virtual printer, in the background of the demo server."""
+    try:
+        return PrinterEmulator(out=Path("printer-out")).start()
+    except OSError as error:
+        click.echo(f"  (virtual printer not started: port 9100: {error.strerror})", err=True)
+        return None
+
+
+cli.add_command(printer_emulator)
+cli.add_command(kiosk_agent)

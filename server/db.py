@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlite_utils
 from flask import Flask, current_app, g
+from werkzeug.routing import IntegerConverter, Map
 
+from server.domain.validation import MAX_INTEGER
 from server.engine import QueueEngine, QueueReads
 from server.storage import connect, migrate
 
@@ -41,5 +45,15 @@ def init_db(path: str) -> list[str]:
         db.conn.close()
 
 
+class StoredInteger(IntegerConverter):
+    """`<int:…>` ids as SQLite stores them: a larger one matches no route (a 404) rather than
+    overflowing the query that looks it up."""
+
+    def __init__(self, url_map: Map, **options: Any):
+        super().__init__(url_map, **{"max": MAX_INTEGER, **options})
+
+
 def init_app(app: Flask) -> None:
+    """Before any blueprint is registered, so that every route's ids are bounded."""
+    app.url_map.converters["int"] = StoredInteger
     app.teardown_appcontext(close_db)

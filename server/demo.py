@@ -42,7 +42,7 @@ class DemoStore:
 
 
 def seed(
-    db: sqlite_utils.Database, printer_uri: str = "tcp://127.0.0.1:9100", history_days: int = 0
+    db: sqlite_utils.Database, printer_uri: str = "emulator", history_days: int = 0
 ) -> DemoStore:
     """Fill an empty, migrated database with the demo store; passwords are random each time."""
     branch_id = add_branch(

@@ -56,7 +56,12 @@ def handle_domain_error(error: DomainError):
 def handle_http_error(error: HTTPException):
     if wants_json():
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_response(error.code or 500, code, error.description or error.name)
+        response, status = error_response(error.code or 500, code, error.description or error.name)
+        # Keep what the error says beyond its body: Allow on a 405, Retry-After on a 429.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
     return (
         render_template("error.html", status=error.code, message=error.description),
         error.code,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from datetime import timedelta
 
+from flask import current_app, jsonify, request
+
+from kiosk.printing.dispatch import print_ticket
 from server.api import bp
 from server.api.helpers import json_body, require
 from server.auth.principal import current_principal
-from server.db import get_engine, get_reads
+from server.db import get_db, get_engine, get_reads
 from server.domain.errors import NotAllowed
 from server.realtime.publish import publish
+from server.stats import ratings
 
 
 @bp.post("/tickets")
@@ -28,7 +32,9 @@ def issue_ticket():
         device_id=principal.device_id,
     )
     publish(change)
-    return jsonify(change.ticket), 201
+    # After the commit and the announcement: the kiosk's printer gets its job (kiosk/).
+    job = print_ticket(change.ticket, principal.device_id) if principal.device_id else None
+    return jsonify({**change.ticket, "print_job": job}), 201
 
 
 @bp.get("/tickets/<token>")
@@ -58,15 +64,20 @@ def transfer(ticket_id: int):
 
 @bp.post("/tickets/<token>/rating")
 def rate(token: str):
+    """The customer's rating; a paired feedback screen rates for its own counter only."""
     body = json_body()
     principal = current_principal()
     if principal.kind == "device" and principal.role != "feedback":
         raise NotAllowed("Only customers and feedback screens rate a service.")
-    if principal.role == "feedback" and (
-        get_reads().ticket_row_by_token(token)["counter_id"] != principal.counter_id
-    ):
-        raise NotAllowed("This feedback screen rates its own counter's customers only.", "token")
-    channel = "feedback" if principal.role == "feedback" else "phone"
-    change = get_engine().rate(token, body.get("score"), body.get("comment"), channel)
+    on_screen = principal.kind == "device" and principal.role == "feedback"
+    change = get_engine().rate(
+        token,
+        body.get("score"),
+        body.get("comment"),
+        "feedback" if on_screen else "phone",
+        body.get("reasons"),
+        counter_id=principal.counter_id if on_screen else None,
+        phone_window=timedelta(hours=current_app.config["SIRA_RATING_WINDOW_H"]),
+    )
     publish(change)
-    return jsonify(ticket_id=change.ticket["id"], score=body.get("score")), 201
+    return jsonify(ratings.rating(get_db(), change.ticket["id"])), 201

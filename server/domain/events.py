@@ -26,4 +26,12 @@ class TicketRated:
     ticket_id: int
 
 
-Event = TicketChanged | TicketCalled | TicketRated
+@dataclass(frozen=True)
+class CounterChanged:
+    """A counter was paused or resumed; `kind` is the move."""
+
+    counter_id: int
+    kind: str
+
+
+Event = TicketChanged | TicketCalled | TicketRated | CounterChanged

@@ -13,17 +13,19 @@ MAX_NAME = 40
 MAX_NOTE = 500
 MAX_COMMENT = 1000
 MAX_IDEMPOTENCY_KEY = 200
-MAX_INTEGER = 2**63 - 1  # SQLite's largest integer
+MAX_PAUSE_REASON = 100
+
+
+# SQLite's integers have 64 bits: a larger id names nothing and must not reach a query.
+MAX_INTEGER = 2**63 - 1
 
 
 def integer(value: Any, field: str) -> int:
-    """A whole number that fits SQLite's 64-bit integers (digits in a string count too)."""
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
+    """A whole number, or its decimal digits as text (from a URL or a form)."""
+    if isinstance(value, str) and value.strip().isdecimal():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
         raise ValidationError(f"{field} must be a whole number.", field)
-    if not -MAX_INTEGER <= value <= MAX_INTEGER:
-        raise ValidationError(f"{field} is out of range.", field)
     return value
 
 
@@ -54,6 +56,14 @@ def note(value: Any) -> str | None:
 
 def comment(value: Any) -> str | None:
     return text(value, "comment", MAX_COMMENT)
+
+
+def pause_reason(value: Any) -> str:
+    """Why a counter stops calling (a break, lunch): required, one short line."""
+    reason = text(value, "reason", MAX_PAUSE_REASON)
+    if not reason or "\n" in reason:
+        raise ValidationError("reason must be one line saying why the counter pauses.", "reason")
+    return reason
 
 
 def idempotency_key(value: Any) -> str | None:

@@ -6,16 +6,23 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
 
-from server.domain import validation
-from server.domain.errors import Conflict, InvalidTransition, NotFound, ValidationError
-from server.domain.events import Event, TicketCalled, TicketChanged, TicketRated
+from server.domain import ratings, validation
+from server.domain.errors import (
+    Conflict,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    ValidationError,
+)
+from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
 from server.domain.tickets import QUEUE_ORDER, Status, format_code, next_status
 from server.domain.timing import service_day
-from server.engine.clock import Clock, iso, utc_now
+from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
 from server.storage import transaction
 
@@ -25,14 +32,17 @@ BACK_TO_QUEUE = {"counter_id": None, "user_id": None, "called_at": None, "starte
 
 @dataclass(frozen=True)
 class Change:
-    """One committed change: the ticket after it, what happened, and the branch state at `seq`."""
+    """One committed change: the ticket after it, what happened, and the branch state at `seq`.
+
+    A change to a counter (a pause) has no ticket."""
 
     branch_id: int
     seq: int
-    ticket: dict
+    ticket: dict | None
     events: list[Event] = field(default_factory=list)
     queue: dict | None = None
     replayed: bool = False  # an idempotent repeat: nothing changed, nothing to publish
+    at: str | None = None  # when the change's event was recorded, as stored in the database
 
 
 class QueueEngine:
@@ -62,11 +72,12 @@ class QueueEngine:
         idempotency_key = validation.idempotency_key(idempotency_key)
         with transaction(self.db):
             if idempotency_key:
+                # Keys are unique per branch: the caller's, or else the asked service's.
                 earlier = self.reads.row(
                     "SELECT t.id, t.branch_id, b.seq FROM tickets t JOIN branches b"
-                    " ON b.id = t.branch_id WHERE t.idempotency_key = ?"
-                    + (" AND t.branch_id = ?" if branch_id else ""),
-                    [idempotency_key, branch_id] if branch_id else [idempotency_key],
+                    " ON b.id = t.branch_id WHERE t.idempotency_key = ? AND t.branch_id ="
+                    " coalesce(?, (SELECT branch_id FROM services WHERE id = ?))",
+                    [idempotency_key, branch_id, service_id],
                 )
                 if earlier:
                     return Change(
@@ -135,6 +146,32 @@ class QueueEngine:
                 events=[TicketCalled(called["id"], counter_id, recall=False)],
             )
 
+    def call_ticket(self, ticket_id: int, counter_id: int, user_id: int | None = None) -> Change:
+        """Call one waiting ticket out of turn; the `called` event records that it was chosen."""
+        with transaction(self.db):
+            counter = self._open_counter(counter_id)
+            ticket = self.reads.ticket_row(ticket_id)
+            if ticket["service_id"] not in counter["service_ids"]:
+                raise ValidationError(
+                    f"{counter['name']} does not serve ticket {ticket['code']}'s service.",
+                    "ticket_id",
+                )
+            if ticket["service_day"] != self.reads.today(counter["branch_id"]):
+                raise ValidationError(f"Ticket {ticket['code']} is from another day.", "ticket_id")
+            self._move(
+                ticket_id,
+                "call",
+                {"called_at": iso(self.clock()), "counter_id": counter_id, "user_id": user_id},
+            )
+            return self._record(
+                ticket_id,
+                "called",
+                counter_id=counter_id,
+                user_id=user_id,
+                data={"out_of_turn": True},
+                events=[TicketCalled(ticket_id, counter_id, recall=False)],
+            )
+
     def recall(self, ticket_id: int, user_id: int | None = None) -> Change:
         """Announce a called ticket again."""
         with transaction(self.db):
@@ -163,10 +200,15 @@ class QueueEngine:
         return self._simple_move(ticket_id, "cancel", "cancelled", user_id, "finished_at")
 
     def park(self, ticket_id: int, user_id: int | None = None) -> Change:
-        """Put a ticket back at the end of its queue (the customer steps aside for a moment)."""
+        """Put a ticket back at the end of its queue (the customer steps aside for a moment).
+
+        A ticket transferred in loses its place at the front: that was for its first call.
+        """
         with transaction(self.db):
             ticket = self._move(
-                ticket_id, "park", {**BACK_TO_QUEUE, "queued_at": iso(self.clock())}
+                ticket_id,
+                "park",
+                {**BACK_TO_QUEUE, "transferred": 0, "queued_at": iso(self.clock())},
             )
             return self._record(
                 ticket_id, "parked", counter_id=ticket["counter_id"], user_id=user_id
@@ -203,14 +245,66 @@ class QueueEngine:
                 },
             )
 
+    # -- counters ----------------------------------------------------------------------------
+
+    def pause(self, counter_id: int, reason: Any, user_id: int | None = None) -> Change:
+        """Stop calling at this counter (a break): it gets no calls and leaves the estimates."""
+        reason = validation.pause_reason(reason)
+        with transaction(self.db):
+            counter = self.reads.counter(counter_id)
+            if counter["paused_at"]:
+                raise InvalidTransition(
+                    f"{counter['name']} is already paused ({counter['pause_reason']}).",
+                    "counter_id",
+                )
+            self.db.execute(
+                "UPDATE counters SET paused_at = ?, pause_reason = ? WHERE id = ?",
+                [iso(self.clock()), reason, counter_id],
+            )
+            return self._record_counter(counter, "paused", user_id, {"reason": reason})
+
+    def resume(self, counter_id: int, user_id: int | None = None) -> Change:
+        """End a counter's pause; the paused time is kept in the counter's events."""
+        with transaction(self.db):
+            counter = self.reads.counter(counter_id)
+            if not counter["paused_at"]:
+                raise InvalidTransition(f"{counter['name']} is not paused.", "counter_id")
+            paused_s = (self.clock() - parse(counter["paused_at"])).total_seconds()
+            self.db.execute(
+                "UPDATE counters SET paused_at = NULL, pause_reason = NULL WHERE id = ?",
+                [counter_id],
+            )
+            return self._record_counter(
+                counter,
+                "resumed",
+                user_id,
+                {"reason": counter["pause_reason"], "paused_s": round(paused_s)},
+            )
+
     # -- rating ------------------------------------------------------------------------------
 
-    def rate(self, token: str, score: Any, comment: Any = None, channel: str = "phone") -> Change:
-        """Record the customer's rating: once per ticket, and only after service."""
+    def rate(
+        self,
+        token: str,
+        score: Any,
+        comment: Any = None,
+        channel: Any = "phone",
+        reasons: Any = None,
+        *,
+        counter_id: int | None = None,
+        phone_window: timedelta = ratings.DEFAULT_PHONE_WINDOW,
+    ) -> Change:
+        """Record the customer's rating: once per ticket, only after service, and from the
+        phone only within `phone_window` of the finish. A feedback screen passes its
+        `counter_id` and may rate only tickets served at that counter."""
         score = validation.score(score)
         comment = validation.comment(comment)
+        channel = ratings.channel(channel)
+        reasons = ratings.reasons(reasons)
         with transaction(self.db):
             ticket = self.reads.ticket_row_by_token(token)
+            if counter_id is not None and ticket["counter_id"] != counter_id:
+                raise NotAllowed("This ticket was served at another counter.", "token")
             if ticket["status"] != Status.DONE:
                 raise ValidationError(
                     f"Ticket {ticket['code']} has not been served yet, so it cannot be rated.",
@@ -218,10 +312,17 @@ class QueueEngine:
                 )
             if self.reads.row("SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket["id"]]):
                 raise Conflict(f"Ticket {ticket['code']} has already been rated.", "token")
+            if channel == "phone" and not ratings.phone_window_open(
+                parse(ticket["finished_at"]), self.clock(), phone_window
+            ):
+                raise ValidationError(
+                    f"Ticket {ticket['code']} can no longer be rated: the time for it has passed.",
+                    "token",
+                )
             self.db.execute(
-                "INSERT INTO ratings (ticket_id, score, comment, channel, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [ticket["id"], score, comment, channel, iso(self.clock())],
+                "INSERT INTO ratings (ticket_id, score, comment, channel, reasons, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [ticket["id"], score, comment, channel, json.dumps(reasons), iso(self.clock())],
             )
             return self._record(
                 ticket["id"],
@@ -263,6 +364,11 @@ class QueueEngine:
         counter = self.reads.counter(counter_id)
         if not counter["active"]:
             raise InvalidTransition(f"Counter {counter['name']} is closed.", "counter_id")
+        if counter["paused_at"]:
+            raise InvalidTransition(
+                f"{counter['name']} is paused ({counter['pause_reason']}): resume it to call.",
+                "counter_id",
+            )
         busy = self.reads.row(
             "SELECT code, status FROM tickets WHERE counter_id = ?"
             " AND status IN ('called', 'serving')",
@@ -306,25 +412,44 @@ class QueueEngine:
     ) -> Change:
         """Append the ticket event and bump the branch seq: the last step of every change."""
         ticket = self.reads.ticket(ticket_id)
+        at = iso(self.clock())
         self.db.execute(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
                 ticket_id,
-                iso(self.clock()),
+                at,
                 kind,
                 counter_id,
                 user_id,
                 json.dumps(data or {}, ensure_ascii=False),
             ],
         )
-        seq = self.db.execute(
-            "UPDATE branches SET seq = seq + 1 WHERE id = ? RETURNING seq", [ticket["branch_id"]]
-        ).fetchone()[0]
         return Change(
             branch_id=ticket["branch_id"],
-            seq=seq,
+            seq=self._bump_seq(ticket["branch_id"]),
             ticket=ticket,
             events=[TicketChanged(ticket_id, kind, counter_id), *(events or [])],
             queue=self.reads.queue_state(ticket["branch_id"]),
+            at=at,
         )
+
+    def _record_counter(self, counter: dict, kind: str, user_id: int | None, data: dict) -> Change:
+        """The counter's counterpart of `_record`: its event, the seq bump, the new queue state."""
+        self.db.execute(
+            "INSERT INTO counter_events (counter_id, at, kind, user_id, data)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [counter["id"], iso(self.clock()), kind, user_id, json.dumps(data, ensure_ascii=False)],
+        )
+        return Change(
+            branch_id=counter["branch_id"],
+            seq=self._bump_seq(counter["branch_id"]),
+            ticket=None,
+            events=[CounterChanged(counter["id"], kind)],
+            queue=self.reads.queue_state(counter["branch_id"]),
+        )
+
+    def _bump_seq(self, branch_id: int) -> int:
+        return self.db.execute(
+            "UPDATE branches SET seq = seq + 1 WHERE id = ? RETURNING seq", [branch_id]
+        ).fetchone()[0]

@@ -15,7 +15,7 @@ from server.domain.timing import (
     service_day,
     typical_service_s,
 )
-from server.engine.clock import Clock, parse, utc_now
+from server.engine.clock import Clock, iso, parse, utc_now
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
 RECENT_CALLS = 8
@@ -102,13 +102,16 @@ class QueueReads:
         return self.row(
             "SELECT count(*) AS n FROM counter_services JOIN counters"
             " ON counters.id = counter_services.counter_id"
-            " WHERE counter_services.service_id = ? AND counters.active",
+            " WHERE counter_services.service_id = ? AND counters.active"
+            " AND counters.paused_at IS NULL",
             [service_id],
         )["n"]
 
     def typical_service_s(self, service_id: int) -> float:
         durations = self.rows(
-            "SELECT (julianday(finished_at) - julianday(started_at)) * 86400 AS s FROM tickets"
+            # julianday() is a float of days: round off its microsecond noise (120 s, not 119.99…).
+            "SELECT round((julianday(finished_at) - julianday(started_at)) * 86400, 3) AS s"
+            " FROM tickets"
             " WHERE service_id = ? AND status = 'done' AND started_at IS NOT NULL"
             " ORDER BY finished_at DESC LIMIT ?",
             [service_id, RECENT_SERVICES],
@@ -158,6 +161,7 @@ class QueueReads:
             "eta_s": eta,
             "counter": counter,
             "recall_count": row["recall_count"],
+            "transferred": bool(row["transferred"]),
             "created_at": row["created_at"],
             "queued_at": row["queued_at"],
             "called_at": row["called_at"],
@@ -209,15 +213,19 @@ class QueueReads:
 
     def counters(self, branch_id: int) -> list[dict]:
         ids = self.rows("SELECT id FROM counters WHERE branch_id = ? ORDER BY id", [branch_id])
-        return [
-            {
-                "id": c["id"],
-                "name": c["name"],
-                "service_ids": c["service_ids"],
-                "active": bool(c["active"]),
-            }
-            for c in (self.counter(r["id"]) for r in ids)
-        ]
+        return [self.counter_summary(r["id"]) for r in ids]
+
+    def counter_summary(self, counter_id: int) -> dict:
+        """A counter as lists show it: what it serves, and whether it is open or paused."""
+        counter = self.counter(counter_id)
+        return {
+            "id": counter["id"],
+            "name": counter["name"],
+            "service_ids": counter["service_ids"],
+            "active": bool(counter["active"]),
+            "paused_at": counter["paused_at"],
+            "pause_reason": counter["pause_reason"],
+        }
 
     def now_serving(self, branch_id: int) -> list[dict]:
         """Tickets at a counter right now, latest call first; no customer names."""
@@ -272,7 +280,8 @@ class QueueReads:
         }
 
     def counter_state(self, counter_id: int) -> dict:
-        """A workstation's view: its ticket in hand and the queues it serves."""
+        """A workstation's view: its ticket in hand (with its history), the queues it serves
+        with their targets, and the server's `now` so waits are counted on one clock."""
         counter = self.counter(counter_id)
         current = self.row(
             "SELECT * FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving')"
@@ -283,17 +292,58 @@ class QueueReads:
         waiting = []
         for service_id in counter["service_ids"]:
             waiting += self.waiting_tickets(service_id, day)
+        if current:
+            current = {
+                **self.ticket_from_row(current),
+                "history": self.ticket_history(current["id"]),
+            }
         return {
             "seq": self.branch(counter["branch_id"])["seq"],
+            "now": iso(self.clock()),
             "counter": {
                 "id": counter["id"],
                 "name": counter["name"],
                 "active": bool(counter["active"]),
                 "service_ids": counter["service_ids"],
                 "branch_id": counter["branch_id"],
+                "paused_at": counter["paused_at"],
+                "pause_reason": counter["pause_reason"],
             },
-            "current": self.ticket_from_row(current) if current else None,
+            "services": [
+                s for s in self.services(counter["branch_id"]) if s["id"] in counter["service_ids"]
+            ],
+            "current": current,
             "waiting": waiting,
+        }
+
+    def ticket_history(self, ticket_id: int) -> list[dict]:
+        """A ticket's events, oldest first, with who and where: what the counter sees of it."""
+        events = self.rows(
+            "SELECT ticket_events.at, ticket_events.kind, ticket_events.data,"
+            " counters.name AS counter_name, users.display_name AS user_name"
+            " FROM ticket_events LEFT JOIN counters ON counters.id = ticket_events.counter_id"
+            " LEFT JOIN users ON users.id = ticket_events.user_id"
+            " WHERE ticket_events.ticket_id = ? ORDER BY ticket_events.id",
+            [ticket_id],
+        )
+        return [{**event, "data": json.loads(event["data"])} for event in events]
+
+    def staff_today(self, user_id: int, branch_id: int) -> dict:
+        """A staff member's own day in a branch: customers served and no-shows, mean service."""
+        found = self.row(
+            "SELECT count(*) FILTER (WHERE ticket_events.kind = 'finished') AS served,"
+            " count(*) FILTER (WHERE ticket_events.kind = 'no_show') AS no_show,"
+            " avg((julianday(tickets.finished_at) - julianday(tickets.started_at)) * 86400)"
+            "  FILTER (WHERE ticket_events.kind = 'finished') AS service_s"
+            " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
+            " WHERE ticket_events.user_id = ? AND tickets.branch_id = ?"
+            " AND tickets.service_day = ? AND ticket_events.kind IN ('finished', 'no_show')",
+            [user_id, branch_id, self.today(branch_id)],
+        )
+        return {
+            "served": found["served"],
+            "no_show": found["no_show"],
+            "avg_service_s": round(found["service_s"]) if found["service_s"] is not None else None,
         }
 
 

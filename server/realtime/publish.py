@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from display.announce import announcements
 from server.db import get_reads
-from server.domain.events import TicketCalled, TicketChanged
+from server.domain.events import CounterChanged, TicketCalled, TicketChanged
 from server.engine import Change
 from server.engine.reads import public_view
 from server.realtime import socketio
 from server.realtime.rooms import branch_room, counter_room, ticket_room
 
 # Moves after which the rest of the ticket's queue has moved up or down.
-QUEUE_MOVES = {"issued", "called", "parked", "transferred", "cancelled"}
+# A plain new ticket joins at the back and moves nobody; one with a priority need does.
+QUEUE_MOVES = {"called", "parked", "transferred", "cancelled"}
 
 
 def publish(change: Change) -> None:
@@ -20,7 +22,9 @@ def publish(change: Change) -> None:
     ticket = change.ticket
     socketio.emit("queue", {"seq": seq, **change.queue}, to=branch_room(change.branch_id))
     for event in change.events:
-        if isinstance(event, TicketCalled):
+        if isinstance(event, CounterChanged):
+            publish_counter(seq, change.branch_id, event)
+        elif isinstance(event, TicketCalled):
             called = {
                 "seq": seq,
                 "ticket": {
@@ -30,6 +34,12 @@ def publish(change: Change) -> None:
                 },
                 "counter": ticket["counter"],
                 "recall": event.recall,
+                "at": change.at,
+                "announcements": announcements(
+                    ticket["code"],
+                    ticket["counter"]["name"],
+                    get_reads().branch(change.branch_id)["languages"],
+                ),
             }
             for room in (
                 branch_room(change.branch_id),
@@ -43,8 +53,16 @@ def publish(change: Change) -> None:
                 prompt = {"seq": seq, "token": ticket["token"], "code": ticket["code"]}
                 socketio.emit("rate", prompt, to=counter_room(event.counter_id))
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
-            if event.kind in QUEUE_MOVES:
+            if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket)
+
+
+def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
+    """A pause or a resume: the counter's screens and the branch (managers) see it."""
+    counter = get_reads().counter_summary(event.counter_id)
+    data = {"seq": seq, "kind": event.kind, "counter": counter}
+    socketio.emit("counter", data, to=counter_room(event.counter_id))
+    socketio.emit("counter", data, to=branch_room(branch_id))
 
 
 def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:

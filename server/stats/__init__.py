@@ -1,5 +1,5 @@
-"""Queue statistics from stored timestamps; no Flask here either."""
+"""Queue statistics and ratings for managers, computed in SQL; no Flask here either."""
 
-from server.stats.kpis import StatsFilter, compute_stats
+from server.stats.kpis import StatsFilter, compute_stats, filter_choices
 
-__all__ = ["StatsFilter", "compute_stats"]
+__all__ = ["StatsFilter", "compute_stats", "filter_choices"]

@@ -176,6 +176,60 @@ STORE_SETTINGS: Migration = (
     ],
 )
 
+PRINT_QUEUE: Migration = (
+    "0010_print_queue",
+    [
+        # What is printed (a ticket's first print or a staff reprint) and by whom it was asked.
+        "ALTER TABLE print_jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'ticket'",
+        "ALTER TABLE print_jobs ADD COLUMN requested_by INTEGER REFERENCES users(id)",
+        # The ticket's paper as the customer was told it at the kiosk (JSON snapshot).
+        "ALTER TABLE print_jobs ADD COLUMN data TEXT NOT NULL DEFAULT '{}'",
+        # Retries with backoff, and the claim of the worker that is sending the job.
+        "ALTER TABLE print_jobs ADD COLUMN next_attempt_at TEXT",
+        "ALTER TABLE print_jobs ADD COLUMN claimed_at TEXT",
+        "CREATE INDEX print_jobs_due ON print_jobs (status, next_attempt_at)",
+        "CREATE INDEX print_jobs_ticket ON print_jobs (ticket_id, device_id)",
+        "CREATE INDEX print_jobs_device ON print_jobs (device_id, status)",
+    ],
+)
+
+COUNTER_EVENTS: Migration = (
+    "0020_counter_events",
+    [
+        # What happened to a counter rather than to a ticket (a pause and its reason, a resume),
+        # kept like ticket_events so the manager can see who paused, when and for how long.
+        """CREATE TABLE counter_events (
+            id INTEGER PRIMARY KEY,
+            counter_id INTEGER NOT NULL REFERENCES counters(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            data TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX counter_events_counter ON counter_events (counter_id, at)",
+    ],
+)
+
+RATINGS_AND_STATISTICS: Migration = (
+    "0030_ratings_and_statistics",
+    [
+        # The reason chips a customer ticked with the score, as a JSON list of codes.
+        "ALTER TABLE ratings ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'",
+        # A manager's follow-up of a low rating: when, by whom, and what was done.
+        "ALTER TABLE ratings ADD COLUMN followed_up_at TEXT",
+        "ALTER TABLE ratings ADD COLUMN followed_up_by INTEGER REFERENCES users(id)",
+        "ALTER TABLE ratings ADD COLUMN follow_up_note TEXT",
+        "CREATE INDEX ratings_low ON ratings (score, created_at) WHERE score <= 2",
+        # Statistics read a branch's tickets by service day, then per service, counter or staff.
+        "CREATE INDEX tickets_stats ON tickets (branch_id, service_day, service_id)",
+        "CREATE INDEX tickets_counter_day ON tickets (counter_id, service_day)",
+        "CREATE INDEX tickets_user_day ON tickets (user_id, service_day)",
+        # Tickets that went back to a queue (transferred, parked): their waits come from events.
+        "CREATE INDEX tickets_requeued ON tickets (branch_id, service_day)"
+        " WHERE queued_at <> created_at",
+    ],
+)
+
 ADMIN_AND_SECURITY: Migration = (
     "0040_admin_and_security",
     [
@@ -224,6 +278,9 @@ MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
     STORE_SETTINGS,
+    PRINT_QUEUE,
+    COUNTER_EVENTS,
+    RATINGS_AND_STATISTICS,
     ADMIN_AND_SECURITY,
 ]
 

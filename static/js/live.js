@@ -9,6 +9,12 @@
 (function () {
   "use strict";
 
+  // The page's session cookie makes this a cookie-borne write, so it carries the CSRF token.
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
   // A device opened with #token=… trades it for an HttpOnly cookie, then forgets it.
   async function adoptDeviceToken() {
     const match = location.hash.match(/token=([^&]+)/);
@@ -16,7 +22,7 @@
     history.replaceState(null, "", location.pathname + location.search);
     await fetch("/api/v1/device/session", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       credentials: "same-origin",
       body: JSON.stringify({ token: decodeURIComponent(match[1]) }),
     });
@@ -66,6 +72,11 @@
         if (followsBranch && typeof seq === "number" && lastSeq !== null && seq > lastSeq + 1) {
           lastSeq = seq;
           resync();
+          return;
+        }
+        // Changes committed at the same moment may be published out of order: a `queue`
+        // older than what is shown is dropped; other events still happened, so they pass.
+        if (name === "queue" && typeof seq === "number" && lastSeq !== null && seq < lastSeq) {
           return;
         }
         if (typeof seq === "number" && (lastSeq === null || seq > lastSeq)) lastSeq = seq;

@@ -1,0 +1,88 @@
+"""What the benchmarks share: a server of their own on loopback, over a fresh demo store."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.auth.accounts import create_token
+from server.db import init_db
+from server.demo import seed
+from server.storage import connect
+from tests.live import LiveServer
+
+ASYNC_MODES = ("gevent", "eventlet")
+
+
+@dataclass(frozen=True)
+class Bench:
+    """A running server and what a benchmark needs to drive it."""
+
+    url: str
+    branch_id: int
+    service_ids: list[int]
+    counter_ids: list[int]
+    kiosk_token: str
+    display_token: str
+    staff_token: str
+    server_pid: int
+
+
+@contextmanager
+def running_server(async_mode: str) -> Iterator[Bench]:
+    """`sira serve` in `async_mode` over a demo store in a temporary folder, stopped afterwards."""
+    with tempfile.TemporaryDirectory(prefix="sira-bench-") as folder:
+        path = str(Path(folder) / "bench.db")
+        init_db(path)
+        db = connect(path)
+        # No printer on the kiosk: printing has its own benchmark (kiosk_print_latency).
+        demo = seed(db, printer_uri=None)
+        staff_token = create_token(db, "staff1")
+        service_ids = [row[0] for row in db.execute("SELECT id FROM services ORDER BY id")]
+        db.conn.close()
+        server = LiveServer(path, env={"SIRA_ASYNC_MODE": async_mode}).start()
+        try:
+            yield Bench(
+                url=server.url,
+                branch_id=demo.branch_id,
+                service_ids=service_ids,
+                counter_ids=demo.counter_ids,
+                kiosk_token=demo.device_tokens["Entrance kiosk"],
+                display_token=demo.device_tokens["Waiting-area board"],
+                staff_token=staff_token,
+                server_pid=server.process.pid,
+            )
+        finally:
+            server.stop()
+
+
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options every benchmark takes: which async modes to measure."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=ASYNC_MODES,
+        default=list(ASYNC_MODES),
+        help="SIRA_ASYNC_MODE values to measure, one server each (default: all)",
+    )
+    return parser
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from Linux's /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def milliseconds(seconds: list[float]) -> str:
+    """p50, p99 and max of durations, in milliseconds."""
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    p50, p99, top = (value * 1000 for value in (cuts[49], cuts[98], max(seconds)))
+    return f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  max {top:7.1f} ms"

@@ -1,0 +1,71 @@
+"""Tickets issued per second over HTTP by N concurrent kiosk clients, per async mode.
+
+.venv/bin/python -m benchmarks.issue_rate [--clients 1 8 32] [--tickets 600]
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from benchmarks.harness import Bench, arguments, cpu_seconds, milliseconds, running_server
+
+WARM_UP = 3  # tickets per client before the clock starts: connections opened, code paths warm
+
+
+def kiosk(bench: Bench, count: int, start: threading.Barrier, offset: int) -> list[float]:
+    """One client with its own session: `count` tickets in a row; the duration of each."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {bench.kiosk_token}"
+    services = bench.service_ids
+
+    def issue(number: int) -> None:
+        body = {"service_id": services[(offset + number) % len(services)]}
+        answer = session.post(f"{bench.url}/api/v1/tickets", json=body, timeout=60)
+        if answer.status_code != 201:
+            raise RuntimeError(f"{answer.status_code}: {answer.text}")
+
+    for number in range(WARM_UP):
+        issue(number)
+    start.wait()
+    durations = []
+    for number in range(count):
+        began = time.perf_counter()
+        issue(number)
+        durations.append(time.perf_counter() - began)
+    return durations
+
+
+def measure(async_mode: str, clients: int, tickets: int) -> None:
+    per_client = max(1, tickets // clients)
+    with running_server(async_mode) as bench, ThreadPoolExecutor(clients) as pool:
+        start = threading.Barrier(clients + 1)
+        runs = [pool.submit(kiosk, bench, per_client, start, n) for n in range(clients)]
+        start.wait()
+        began, cpu_before = time.perf_counter(), cpu_seconds(bench.server_pid)
+        durations = [d for run in runs for d in run.result()]
+        elapsed = time.perf_counter() - began
+        server_cpu = cpu_seconds(bench.server_pid) - cpu_before
+    print(
+        f"{async_mode:<9} {clients:>3} clients  {len(durations):>5} tickets  "
+        f"{len(durations) / elapsed:7.1f} tickets/s  {milliseconds(durations)}  "
+        f"server CPU {server_cpu / len(durations) * 1000:.1f} ms/ticket",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = arguments(__doc__.splitlines()[0])
+    parser.add_argument("--clients", nargs="+", type=int, default=[1, 8, 32])
+    parser.add_argument("--tickets", type=int, default=600, help="per run (default: 600)")
+    options = parser.parse_args()
+    for async_mode in options.modes:
+        for clients in options.clients:
+            measure(async_mode, clients, options.tickets)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""How long `GET /api/v1/stats` takes over a year of a busy store.
+
+Generates (once, with bulk SQL, not the engine) 500,000 tickets over 365 days, 3 services and
+10 counters, with their ticket events and ratings, then times the API call for the whole year.
+
+    .venv/bin/python benchmarks/stats_year.py [--db /tmp/sira-bench.db] [--calls 5] [--reuse]
+
+--reuse skips the generation when the database file is already there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+from server.app import create_app
+from server.auth.accounts import add_user, create_token
+from server.db import init_db
+from server.storage import connect, transaction
+from server.store import add_branch, add_counter, add_service
+
+TICKETS = 500_000
+DAYS = 365
+FIRST_DAY = "2025-01-01"
+PER_DAY = -(-TICKETS // DAYS)
+
+
+def stamp(base: str, seconds: str) -> str:
+    """SQL for `base` plus `seconds`, in the engine's stored format (UTC, microseconds)."""
+    return f"strftime('%Y-%m-%dT%H:%M:%f', {base}, '+' || ({seconds}) || ' seconds') || '000+00:00'"
+
+
+# One row per ticket: day, time of arrival, queue and service durations, status, counter.
+# Drawn once into a table, since SQLite would draw random() again at each use of a CTE column.
+DRAWN = f"""
+CREATE TEMP TABLE drawn AS
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < {TICKETS})
+SELECT i, i / {PER_DAY} AS day, i % {PER_DAY} AS nth, i % 3 AS service,
+        abs(random() % 1500) AS wait, 60 + abs(random() % 600) AS serve,
+        abs(random() % 100) AS fate, 1 + abs(random() % 10) AS counter,
+        CASE WHEN i % 33 = 0 THEN 360 ELSE 0 END AS requeue
+    FROM n
+"""
+
+TICKET_ROWS = f"""
+WITH timed AS (
+    SELECT *, datetime('{FIRST_DAY} 05:00', '+' || day || ' days', '+' || (nth * 25) || ' seconds')
+        AS created
+    FROM drawn
+)
+INSERT INTO tickets (id, branch_id, service_id, service_day, number, code, token, status,
+    language, created_at, queued_at, called_at, started_at, finished_at, counter_id, user_id,
+    transferred)
+SELECT i + 1, 1, service + 1, date('{FIRST_DAY}', '+' || day || ' days'), nth + 1,
+    char(65 + service) || printf('%03d', nth + 1), 'bench-' || i,
+    CASE WHEN fate < 4 THEN 'cancelled' WHEN fate < 10 THEN 'no_show' ELSE 'done' END,
+    'en', {stamp("created", "0")}, {stamp("created", "requeue")},
+    CASE WHEN fate >= 4 THEN {stamp("created", "requeue + wait")} END,
+    CASE WHEN fate >= 10 THEN {stamp("created", "requeue + wait")} END,
+    CASE WHEN fate < 4 THEN {stamp("created", "120")}
+        WHEN fate < 10 THEN {stamp("created", "requeue + wait + 60")}
+        ELSE {stamp("created", "requeue + wait + serve")} END,
+    CASE WHEN fate >= 4 THEN counter END, CASE WHEN fate >= 4 THEN counter + 1 END,
+    requeue > 0
+FROM timed
+"""
+
+# Every ticket's events; a thirtieth of them were served once, then transferred.
+EVENTS = [
+    ("issued", "created_at", "1"),
+    ("called", stamp("created_at", "300"), "transferred"),
+    ("started", stamp("created_at", "300"), "transferred"),
+    ("transferred", "queued_at", "transferred"),
+    ("called", "called_at", "called_at IS NOT NULL"),
+    ("started", "started_at", "started_at IS NOT NULL"),
+    ("finished", "finished_at", "status = 'done'"),
+    ("no_show", "finished_at", "status = 'no_show'"),
+    ("cancelled", "finished_at", "status = 'cancelled'"),
+]
+
+
+def build(path: str) -> str:
+    """The data set and a manager's bearer token."""
+    Path(path).unlink(missing_ok=True)
+    init_db(path)
+    db = connect(path)
+    branch_id = add_branch(db, "Benchmark Store", "bench", timezone="Europe/Istanbul")
+    services = [add_service(db, branch_id, p, f"Service {p}", target_wait_s=600) for p in "ABC"]
+    for number in range(1, 11):
+        add_counter(db, branch_id, f"Counter {number}", services)
+    for number in range(1, 11):
+        add_user(db, f"staff{number}", "staff", "benchmark password")
+    add_user(db, "manager", "manager", "benchmark password")
+    started = time.perf_counter()
+    with transaction(db):
+        db.execute(DRAWN)
+        db.execute(TICKET_ROWS)
+        for kind, at, condition in EVENTS:
+            db.execute(
+                "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id)"
+                f" SELECT id, {at}, '{kind}', counter_id, user_id FROM tickets WHERE {condition}"
+            )
+        db.execute(
+            "INSERT INTO ratings (ticket_id, score, comment, channel, created_at)"
+            " SELECT id, 1 + abs(random() % 5), NULL, 'phone', finished_at FROM tickets"
+            " WHERE status = 'done' AND id % 10 < 3"
+        )
+    db.execute("ANALYZE")
+    print(f"generated {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s")
+    db.conn.close()
+    return create_token(connect(path), "manager")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="/tmp/sira-bench.db")
+    parser.add_argument("--calls", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    if args.reuse and Path(args.db).exists():
+        token = create_token(connect(args.db), "manager")
+    else:
+        token = build(args.db)
+    client = create_app({"SIRA_DB": args.db, "SECRET_KEY": "bench"}).test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    year = f"/api/v1/stats?from={FIRST_DAY}&to=2025-12-31"
+    for label, url in [("one year", year), ("one year, one service", year + "&service_id=2")]:
+        timings, cpu = [], []
+        for _ in range(args.calls):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url, headers=headers)
+            timings.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+            assert response.status_code == 200, response.json
+        print(
+            f"{label}: issued {response.json['issued']:,}; per call over {args.calls} calls:"
+            f" median {statistics.median(timings):.2f} s (best {min(timings):.2f} s),"
+            f" CPU {statistics.median(cpu):.2f} s; load average {os.getloadavg()[0]:.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The board's page and its catch-up state, and the phone page a ticket's QR code opens."""
+
+from __future__ import annotations
+
+import json
+
+from flask import jsonify, render_template, request, session
+from flask_babel import force_locale, get_locale, gettext
+
+from display.announce import announcements
+from display.board import bp
+from server.api.branches import branch_in_scope
+from server.api.helpers import require
+from server.db import get_reads
+from server.domain.errors import NotFound
+from server.engine.clock import iso
+
+
+@bp.get("/display")
+def board():
+    """A shell: the paired display's branch is known only once its token became a cookie."""
+    return render_template("display/board.html", labels=board_labels())
+
+
+@bp.get("/api/v1/board")
+@require("display", "staff")
+def board_state():
+    """What a board draws from after (re)connecting: the branch, its queues, recent calls with
+    the sentences to announce them, the ticker, and the server's clock. No customer names."""
+    reads = get_reads()
+    branch_id = branch_in_scope()
+    branch = reads.branch(branch_id)
+    return jsonify(
+        seq=branch["seq"],
+        now=iso(reads.clock()),
+        branch={
+            "id": branch["id"],
+            "name": branch["name"],
+            "timezone": branch["timezone"],
+            "languages": branch["languages"],
+        },
+        ticker=branch["ticker_message"],
+        services=reads.services(branch_id),
+        recent_calls=[
+            {
+                **call,
+                "recall": call["kind"] == "recalled",
+                "announcements": announcements(
+                    call["code"], call["counter_name"], branch["languages"]
+                ),
+            }
+            for call in reads.recent_calls(branch_id)
+        ],
+    )
+
+
+@bp.get("/t/<token>")
+def phone(token: str):
+    """The customer's own page: their ticket, live, and where to go when called."""
+    reads = get_reads()
+    try:
+        row = reads.ticket_row_by_token(token)
+    except NotFound:
+        return render_template("display/ticket_missing.html"), 404
+    # The language chosen at the kiosk, unless this phone has asked for another (?lang=).
+    chosen = "lang" in request.args or "lang" in session
+    with force_locale(str(get_locale()) if chosen else row["language"]):
+        service = reads.service(row["service_id"])
+        return render_template(
+            "display/phone.html",
+            ticket=reads.public_ticket(token),
+            branch_name=reads.branch(row["branch_id"])["name"],
+            service_name=json.loads(service["names"]).get(str(get_locale()), service["name"]),
+            labels=phone_labels(),
+        )
+
+
+def board_labels() -> dict[str, str]:
+    """Words the board's script fills in; `{n}` stands for a number."""
+    return {
+        "waiting": gettext("{n} waiting"),
+        "eta": gettext("about {n} min"),
+        "no_wait": gettext("no wait"),
+        "unpaired": gettext(
+            "This screen is not paired yet. Open it with the display link from the admin pages."
+        ),
+    }
+
+
+def phone_labels() -> dict[str, str]:
+    return {
+        "waiting": gettext("Please wait, we will call your number."),
+        "next": gettext("You are next."),
+        "one_ahead": gettext("1 person ahead of you"),
+        "ahead": gettext("{n} people ahead of you"),
+        "eta": gettext("Estimated wait: about {n} min"),
+        "eta_soon": gettext("Estimated wait: less than a minute"),
+        "called": gettext("Please go to {counter} now"),
+        "serving": gettext("You are being served at {counter}"),
+        "done": gettext("Thank you for your visit."),
+        "no_show": gettext("Your number was called, but we missed you. Please ask at the desk."),
+        "cancelled": gettext("This ticket was cancelled."),
+        "status_waiting": gettext("Waiting"),
+        "status_called": gettext("Called"),
+        "status_serving": gettext("Being served"),
+        "status_done": gettext("Served"),
+        "status_no_show": gettext("Missed"),
+        "status_cancelled": gettext("Cancelled"),
+    }

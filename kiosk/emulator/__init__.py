@@ -1,0 +1,1 @@
+"""Sıra's virtual ESC/POS network printer: decodes what it receives into readable tickets."""

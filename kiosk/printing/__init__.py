@@ -1,0 +1,1 @@
+"""Printing tickets: URIs, layout, the print queue, its worker and its transports."""

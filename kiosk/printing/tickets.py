@@ -1,0 +1,80 @@
+"""From a ticket row to what its paper says: a JSON snapshot kept with the print job, and back.
+
+The snapshot is taken when the job is queued, so a ticket printed after a retry still shows the
+people ahead and the wait the customer was told at the kiosk.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.support import NullTranslations, Translations
+
+from kiosk.printing.layout import TicketLabels, TicketPrint
+from server.engine.clock import parse
+from server.engine.reads import QueueReads
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    return Translations.load(str(TRANSLATIONS), [language], domain="messages")
+
+
+def ticket_labels(language: str) -> TicketLabels:
+    """The ticket's fixed words in the customer's language (kiosk/translations)."""
+    _ = translations(language).gettext
+    return TicketLabels(
+        people_ahead=_("People ahead"),
+        estimated_wait=_("Estimated wait"),
+        minutes=_("{minutes} min"),
+        now=_("You are next"),
+        scan=_("Scan to follow your turn"),
+        reprint=_("Reprint"),
+    )
+
+
+def service_name(service: dict, language: str) -> str:
+    names = service["names"]
+    names = json.loads(names) if isinstance(names, str) else names
+    return names.get(language) or service["name"]
+
+
+def ticket_snapshot(reads: QueueReads, ticket: dict, base_url: str) -> dict:
+    """What the ticket's paper says, as JSON-able data (for print_jobs.data)."""
+    branch = reads.branch(ticket["branch_id"])
+    service = reads.service(ticket["service_id"])
+    return {
+        "store_name": branch["name"],
+        "logo_path": branch["logo_path"],
+        "footer": branch["ticket_footer"],
+        "timezone": branch["timezone"],
+        "code": ticket["code"],
+        "service_name": service_name(service, ticket["language"]),
+        "language": ticket["language"],
+        "people_ahead": ticket["position"] or 0,
+        "eta_s": ticket["eta_s"] or 0,
+        "created_at": ticket["created_at"],
+        "url": f"{base_url.rstrip('/')}/t/{ticket['token']}",
+    }
+
+
+def ticket_print(snapshot: dict, reprint: bool = False) -> TicketPrint:
+    """The layout's input from a stored snapshot, with the time in the branch's timezone."""
+    return TicketPrint(
+        store_name=snapshot["store_name"],
+        code=snapshot["code"],
+        service_name=snapshot["service_name"],
+        people_ahead=snapshot["people_ahead"],
+        eta_s=snapshot["eta_s"],
+        issued_at=parse(snapshot["created_at"]).astimezone(ZoneInfo(snapshot["timezone"])),
+        url=snapshot["url"],
+        footer=snapshot["footer"] or "",
+        logo_path=snapshot["logo_path"],
+        reprint=reprint,
+        labels=ticket_labels(snapshot["language"]),
+    )

@@ -1,0 +1,83 @@
+"""The manager's live view: queues against their targets, counters, printers, today's totals."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from server.engine import QueueReads
+
+
+def live_state(reads: QueueReads, branch_id: int) -> dict:
+    """What the live dashboard shows, read at the reads' clock."""
+    db: sqlite_utils.Database = reads.db
+    day = reads.today(branch_id)
+    services = [
+        {**service, "over_target": service["longest_wait_s"] > service["target_wait_s"]}
+        for service in reads.services(branch_id)
+    ]
+    oldest = dict(
+        db.execute(
+            "SELECT service_id, min(queued_at) FROM tickets WHERE branch_id = ?"
+            " AND service_day = ? AND status = 'waiting' GROUP BY service_id",
+            [branch_id, day],
+        ).fetchall()
+    )
+    for service in services:
+        service["oldest_queued_at"] = oldest.get(service["id"])
+    today = db.execute(
+        "SELECT count(*) AS issued, coalesce(sum(status = 'done'), 0) AS served,"
+        " coalesce(sum(status = 'waiting'), 0) AS waiting FROM tickets"
+        " WHERE branch_id = ? AND service_day = ?",
+        [branch_id, day],
+    ).fetchone()
+    return {
+        "branch_id": branch_id,
+        "service_day": day,
+        "now": reads.clock().isoformat(),
+        "issued": today["issued"],
+        "served": today["served"],
+        "waiting": today["waiting"],
+        "services": services,
+        "counters": counters(db, branch_id),
+        "printers": printers(db, branch_id),
+    }
+
+
+def counters(db: sqlite_utils.Database, branch_id: int) -> list[dict]:
+    """Each counter: closed, paused (and why), idle, or with a ticket and the staff member."""
+    rows = db.execute(
+        "SELECT counters.id, counters.name, counters.active, counters.paused_at,"
+        " counters.pause_reason, tickets.code, tickets.status AS ticket_status,"
+        " users.display_name AS staff"
+        " FROM counters"
+        " LEFT JOIN tickets ON tickets.counter_id = counters.id"
+        "  AND tickets.status IN ('called', 'serving')"
+        " LEFT JOIN users ON users.id = tickets.user_id"
+        " WHERE counters.branch_id = ? ORDER BY counters.sort_order, counters.id",
+        [branch_id],
+    ).fetchall()
+    return [{**dict(row), "state": counter_state(dict(row))} for row in rows]
+
+
+def counter_state(row: dict) -> str:
+    if not row["active"]:
+        return "closed"
+    if row["ticket_status"]:
+        return row["ticket_status"]
+    if row["paused_at"]:
+        return "paused"
+    return "open"
+
+
+def printers(db: sqlite_utils.Database, branch_id: int) -> list[dict]:
+    """Kiosks with a printer and what it last reported (unknown until it reports)."""
+    return [
+        dict(row)
+        for row in db.execute(
+            "SELECT id, name, coalesce(printer_status, 'unknown') AS status,"
+            " printer_status_at AS status_at, last_seen_at FROM devices"
+            " WHERE branch_id = ? AND kind = 'kiosk' AND printer_uri IS NOT NULL"
+            " AND revoked_at IS NULL ORDER BY name",
+            [branch_id],
+        ).fetchall()
+    ]

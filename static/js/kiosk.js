@@ -1,0 +1,296 @@
+// The kiosk touchscreen: language, service buttons with live waiting counts, optional priority
+// need and first name, then the ticket (number, people ahead, wait, QR) and whether it printed.
+(function () {
+  "use strict";
+
+  const STRINGS = JSON.parse(document.getElementById("kiosk-strings").textContent);
+  const LANGUAGE_NAMES = JSON.parse(document.getElementById("kiosk-language-names").textContent);
+  const TICKET_SCREEN_MS = 20000; // the ticket stays on screen this long, or until a tap
+  const IDLE_RESET_MS = 45000; // untouched this long: back to the default language
+  const PRINT_WATCH_MS = 12000; // after this, a ticket not yet printed counts as not printed
+  const RETRIES = 3; // network retries of one tap, with the same idempotency key
+
+  const $ = function (id) { return document.getElementById(id); };
+  let setup = null;
+  let services = [];
+  let language = null;
+  let priority = null;
+  let busy = false;
+  let backTimer = null;
+  let idleTimer = null;
+  let online = true;
+
+  function t(key, values) {
+    let text = (STRINGS[language] || STRINGS.en)[key] || STRINGS.en[key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.replace("{" + name + "}", values[name]);
+    });
+    return text;
+  }
+
+  function show(screen) {
+    document.querySelectorAll(".kiosk-screen").forEach(function (section) {
+      section.hidden = section.id !== screen;
+    });
+  }
+
+  function newKey() {
+    // crypto.randomUUID needs a secure context; a kiosk on plain http on the LAN has none.
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  function minutes(seconds) {
+    return Math.max(1, Math.ceil(seconds / 60));
+  }
+
+  function serviceName(service) {
+    return (service.names && service.names[language]) || service.name;
+  }
+
+  function translatePage() {
+    document.documentElement.lang = language;
+    document.querySelectorAll("[data-text]").forEach(function (element) {
+      element.textContent = t(element.dataset.text);
+    });
+    drawLanguages();
+    drawServices();
+    drawPriority();
+  }
+
+  function drawLanguages() {
+    const nav = $("languages");
+    nav.replaceChildren();
+    if (!setup || setup.branch.languages.length < 2) return;
+    setup.branch.languages.forEach(function (code) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "kiosk-language" + (code === language ? " is-current" : " secondary");
+      button.lang = code;
+      button.textContent = LANGUAGE_NAMES[code] || code;
+      button.setAttribute("aria-pressed", code === language ? "true" : "false");
+      button.addEventListener("click", function () { language = code; translatePage(); });
+      nav.appendChild(button);
+    });
+  }
+
+  function drawServices() {
+    const grid = $("services");
+    grid.replaceChildren();
+    $("no-services").hidden = services.length > 0;
+    $("choose-service").hidden = services.length === 0;
+    services.forEach(function (service) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "kiosk-service-button";
+      button.dataset.serviceId = service.id;
+      button.disabled = !online || busy;
+      const name = document.createElement("span");
+      name.className = "kiosk-service-name";
+      name.textContent = serviceName(service);
+      const queue = document.createElement("span");
+      queue.className = "kiosk-service-queue";
+      queue.textContent = t("waiting", { count: service.waiting }) + " · " +
+        (service.waiting ? t("eta", { minutes: minutes(service.eta_s) }) : t("no_wait"));
+      button.append(name, queue);
+      button.addEventListener("click", function () { issue(service); });
+      grid.appendChild(button);
+    });
+  }
+
+  function drawPriority() {
+    const box = $("priority");
+    box.hidden = !(setup && setup.branch.priority_enabled);
+    const choices = $("priority-choices");
+    choices.replaceChildren();
+    if (box.hidden) return;
+    [null].concat(setup.priority_needs).forEach(function (need) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "kiosk-chip" + (need === priority ? " is-current" : " secondary");
+      button.dataset.priority = need || "";
+      button.setAttribute("aria-pressed", need === priority ? "true" : "false");
+      button.textContent = t(need || "priority_none");
+      button.addEventListener("click", function () { priority = need; drawPriority(); });
+      choices.appendChild(button);
+    });
+  }
+
+  function mergeServices(fresh) {
+    // Queue events carry counts; the kiosk setup knows which services allow a priority need.
+    const allowed = {};
+    services.forEach(function (s) { allowed[s.id] = s.priority_allowed; });
+    services = fresh.map(function (s) {
+      return Object.assign({}, s, {
+        priority_allowed: s.priority_allowed !== undefined ? s.priority_allowed : allowed[s.id] !== false,
+      });
+    });
+    if (!busy && !$("screen-start").hidden) drawServices();
+  }
+
+  function showPrinter(device) {
+    // Customers are warned before they tap that the number will only be on screen.
+    const down = device.has_printer !== false &&
+      (device.printer_status === "paper_out" || device.printer_status === "offline");
+    $("printer-notice").hidden = !down;
+  }
+
+  function setOnline(isOnline) {
+    online = isOnline;
+    $("offline").hidden = isOnline;
+    document.querySelectorAll(".kiosk-service-button").forEach(function (button) {
+      button.disabled = !isOnline || busy;
+    });
+  }
+
+  function resetToStart(toDefaultLanguage) {
+    clearTimeout(backTimer);
+    busy = false;
+    if (toDefaultLanguage && setup) {
+      language = setup.branch.default_language;
+      priority = null;
+      $("customer-name").value = "";
+    }
+    translatePage();
+    show("screen-start");
+  }
+
+  function touched() {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(function () {
+      if (!busy) resetToStart(true);
+    }, IDLE_RESET_MS);
+  }
+
+  async function post(body, key) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await SiraApi.post("/api/v1/tickets", body, { "Idempotency-Key": key });
+      } catch (error) {
+        if (error.status !== 0 || attempt + 1 >= RETRIES) throw error;
+        await new Promise(function (resolve) { setTimeout(resolve, 700 * (attempt + 1)); });
+      }
+    }
+  }
+
+  function issue(service) {
+    if (busy) return; // a double tap issues one ticket
+    const body = { service_id: service.id, language: language };
+    const name = $("customer-name").value.trim();
+    if (name) body.customer_name = name;
+    if (priority && service.priority_allowed && setup.branch.priority_enabled) body.priority = priority;
+    send(service, body, newKey());
+  }
+
+  // The first try and every "Try again" of one tap share its key: never two tickets.
+  async function send(service, body, key) {
+    busy = true;
+    show("screen-issuing");
+    try {
+      showTicket(await post(body, key), service);
+    } catch (error) {
+      showProblem(error, function () { send(service, body, key); });
+    }
+  }
+
+  function showProblem(error, retry) {
+    $("message-text").textContent = error.status === 0
+      ? t("offline")
+      : t("refused", { reason: error.message });
+    const button = $("retry");
+    button.onclick = error.status === 0 ? retry : function () { resetToStart(false); };
+    button.textContent = error.status === 0 ? t("retry") : t("done");
+    show("screen-message");
+    clearTimeout(backTimer);
+    backTimer = setTimeout(function () { resetToStart(true); }, TICKET_SCREEN_MS);
+  }
+
+  function showTicket(ticket, service) {
+    $("ticket-code").textContent = ticket.code;
+    $("ticket-service").textContent = serviceName(service);
+    $("ticket-ahead").textContent = String(ticket.position || 0);
+    $("ticket-wait").textContent = ticket.position
+      ? t("eta", { minutes: minutes(ticket.eta_s || 0) })
+      : t("you_are_next");
+    $("ticket-qr").src = "/kiosk/qr/" + encodeURIComponent(ticket.token) + ".svg";
+    show("screen-ticket");
+    watchPrint(ticket.print_job);
+    clearTimeout(backTimer);
+    backTimer = setTimeout(function () { resetToStart(true); }, TICKET_SCREEN_MS);
+  }
+
+  function printStatus(key, state) {
+    const line = $("print-status");
+    line.textContent = t(key);
+    line.dataset.state = state;
+  }
+
+  function watchPrint(job) {
+    if (!job) { printStatus("no_printer", "none"); return; }
+    printStatus("printing", "printing");
+    const started = Date.now();
+    const shownCode = $("ticket-code").textContent;
+    async function poll() {
+      if ($("screen-ticket").hidden || $("ticket-code").textContent !== shownCode) return;
+      let current = null;
+      try { current = await SiraApi.get("/api/v1/print-jobs/" + job.id); } catch (error) { /* offline: keep trying */ }
+      if (current && current.status === "printed") { printStatus("printed", "printed"); return; }
+      if ((current && (current.status === "failed" || current.last_error)) ||
+          Date.now() - started > PRINT_WATCH_MS) {
+        printStatus("print_failed", "failed");
+        if (current && current.status === "failed") return;
+      }
+      setTimeout(poll, 500);
+    }
+    setTimeout(poll, 250);
+  }
+
+  async function start() {
+    await SiraLive.adoptDeviceToken();
+    language = (STRINGS[document.documentElement.lang] && document.documentElement.lang) || "en";
+    for (;;) {
+      try {
+        setup = await SiraApi.get("/api/v1/kiosk");
+        break;
+      } catch (error) {
+        if (error.status === 401 || error.status === 403) {
+          $("message-text").textContent = t("not_paired");
+          $("retry").hidden = true;
+          show("screen-message");
+          return;
+        }
+        setOnline(false);
+        await new Promise(function (resolve) { setTimeout(resolve, 3000); });
+      }
+    }
+    $("store-name").textContent = setup.branch.name;
+    language = setup.branch.default_language;
+    services = setup.services;
+    showPrinter(setup.device);
+    setOnline(true);
+    resetToStart(false);
+    SiraLive.connect({
+      rooms: ["branch:" + setup.branch.id],
+      events: ["queue", "device"],
+      onState: function (room, state) { if (state.services) mergeServices(state.services); },
+      onEvent: function (name, data) {
+        if (name === "queue" && data.services) mergeServices(data.services);
+        if (name === "device" && data.device && data.device.id === setup.device.id) {
+          showPrinter(data.device);
+        }
+      },
+      onStatus: function (status) { setOnline(status === "online"); },
+    });
+    $("done").addEventListener("click", function () { resetToStart(true); });
+    $("screen-ticket").addEventListener("click", function (event) {
+      if (event.target.id !== "done") resetToStart(true);
+    });
+    ["pointerdown", "keydown"].forEach(function (kind) {
+      document.addEventListener(kind, touched, { passive: true });
+    });
+    touched();
+  }
+
+  start();
+})();

@@ -1,0 +1,78 @@
+// The customer's phone page: their ticket live over the ticket:<token> room. When called it
+// says which counter to go to, with a vibration and a chime where the phone allows; after
+// service it offers the rating page.
+(function () {
+  "use strict";
+
+  const RECHECK_MS = 60 * 1000; // estimates drift as others are served: reload now and then
+
+  const root = document.getElementById("phone");
+  const labels = JSON.parse(root.dataset.labels);
+  let ticket = JSON.parse(root.dataset.ticket);
+  const el = function (id) { return document.getElementById(id); };
+  const chime = new Audio("/static/sounds/chime.wav");
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+
+  function render() {
+    const status = ticket.status;
+    root.dataset.status = status;
+    el("status").textContent = labels["status_" + status] || status;
+    el("ahead").textContent = "";
+    el("eta").textContent = "";
+    const counter = ticket.counter ? ticket.counter.name : "";
+    if (status === "waiting") {
+      el("message").textContent = labels.waiting;
+      const position = ticket.position || 0;
+      el("ahead").textContent =
+        position === 0 ? labels.next
+        : position === 1 ? labels.one_ahead
+        : fill(labels.ahead, { n: position });
+      const minutes = Math.round((ticket.eta_s || 0) / 60);
+      el("eta").textContent = minutes < 1 ? labels.eta_soon : fill(labels.eta, { n: minutes });
+    } else if (status === "called") {
+      el("message").textContent = fill(labels.called, { counter: counter });
+    } else if (status === "serving") {
+      el("message").textContent = fill(labels.serving, { counter: counter });
+    } else {
+      el("message").textContent = labels[status] || "";
+    }
+    el("rate").hidden = status !== "done";
+  }
+
+  function alertCustomer() {
+    if (navigator.vibrate) navigator.vibrate([400, 150, 400]);
+    const playing = chime.play();
+    if (playing) playing.catch(function () {}); // phones may refuse sound without a tap
+  }
+
+  function onEvent(name, data) {
+    if (name === "ticket" && data.ticket.token === ticket.token) {
+      ticket = data.ticket;
+      render();
+    } else if (name === "called") {
+      ticket = Object.assign({}, ticket, {
+        status: "called", counter: data.counter, position: null, eta_s: null,
+      });
+      render();
+      alertCustomer();
+    } else if (name === "rate") {
+      el("rate").hidden = false;
+    }
+  }
+
+  const live = SiraLive.connect({
+    rooms: ["ticket:" + ticket.token],
+    events: ["ticket", "called", "rate"],
+    onState: function (room, state) {
+      ticket = state.ticket;
+      render();
+    },
+    onEvent: onEvent,
+    onStatus: function (status) { el("offline").hidden = status !== "offline"; },
+  });
+  setInterval(function () { live.resync(); }, RECHECK_MS);
+  render();
+})();

@@ -1,0 +1,1 @@
+from tests.kiosk.fixtures import emulator, kiosk_on_emulator, printing_server  # noqa: F401

@@ -1,0 +1,162 @@
+"""The kiosk touchscreen in a real Chromium, against a real server printing to the emulator."""
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.conftest import bearer
+from tests.kiosk.fixtures import set_kiosk_printer
+
+pytestmark = pytest.mark.slow
+
+
+def open_kiosk(page, server, store):
+    page.goto(f"{server.url}/kiosk#token={store.kiosk_token}")
+    expect(page.locator("#screen-start")).to_be_visible()
+    return page
+
+
+def test_choose_turkish_tap_a_service_and_the_ticket_prints(
+    printing_server, store, kiosk_on_emulator, emulator, page
+):
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "Failed to load resource" not in message.text
+            and problems.append(message.text)
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and not response.url.endswith("/favicon.ico")
+            and problems.append(f"{response.status} {response.url}")
+        ),
+    )
+    open_kiosk(page, printing_server, store)
+    assert "#token" not in page.url  # the token went into an HttpOnly cookie
+    expect(page.locator("#store-name")).to_have_text("Test Store")
+    languages = page.locator("#languages button")
+    expect(languages).to_have_text(["English", "Türkçe", "Bahasa Melayu"])
+    page.get_by_role("button", name="Türkçe").click()
+    expect(page.locator("html")).to_have_attribute("lang", "tr")
+    expect(page.locator("#choose-service")).to_have_text("Lütfen bir hizmet seçin")
+    button = page.locator(".kiosk-service-button").first
+    expect(button).to_contain_text("Ödemeler")
+    expect(button).to_contain_text("0 kişi bekliyor · beklemesiz")
+    button.dblclick()  # a double tap still issues one ticket
+    expect(page.locator("#ticket-code")).to_have_text("A001")
+    expect(page.locator("#ticket-service")).to_have_text("Ödemeler")
+    expect(page.locator("#ticket-ahead")).to_have_text("0")
+    expect(page.locator("#ticket-wait")).to_have_text("Sıra sizde")
+    expect(page.locator("#print-status")).to_have_text("Lütfen biletinizi alın.")
+    qr = page.locator("#ticket-qr")
+    expect(qr).to_have_attribute("src", re.compile(r"^/kiosk/qr/.+\.svg$"))
+    assert page.evaluate("document.getElementById('ticket-qr').naturalWidth") > 0
+    (received,) = emulator.wait_for(1)
+    assert received.ticket.code == "A001"
+    assert "Ödemeler" in received.ticket.lines()
+    assert "Önünüzdeki kişi: 0" in received.ticket.lines()
+    assert "Tahmini bekleme: Sıra sizde" in received.ticket.lines()
+    tickets = requests.get(
+        f"{printing_server.url}/api/v1/counters/{store.counter1}",
+        headers=bearer(store.staff_token),
+        timeout=5,
+    ).json()["waiting"]
+    assert [t["code"] for t in tickets] == ["A001"]
+    assert tickets[0]["language"] == "tr"
+    assert problems == []  # no script errors, nothing refused by the strict CSP
+    # A tap anywhere on the ticket goes back to the start, in the default language.
+    page.locator("#ticket-code").click()
+    expect(page.locator("#screen-start")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(button).to_contain_text("1 waiting")
+
+
+def test_counts_update_live_and_options_reach_the_ticket(
+    printing_server, store, page, kiosk_on_emulator, emulator
+):
+    open_kiosk(page, printing_server, store)
+    returns = page.locator(".kiosk-service-button").nth(1)
+    expect(returns).to_contain_text("0 waiting")
+    requests.post(
+        f"{printing_server.url}/api/v1/tickets",
+        json={"service_id": store.returns},
+        headers=bearer(store.staff_token),
+        timeout=5,
+    )
+    expect(returns).to_contain_text("1 waiting · about")
+    page.get_by_role("button", name="Bahasa Melayu").click()
+    page.get_by_role("button", name="Warga emas").click()
+    page.locator("#customer-name").fill("Siti")
+    returns.click()
+    expect(page.locator("#ticket-code")).to_have_text("B002")
+    expect(page.locator("#ticket-ahead")).to_have_text("0")  # a priority need goes first
+    ticket = requests.get(
+        f"{printing_server.url}/api/v1/counters/{store.counter1}",
+        headers=bearer(store.staff_token),
+        timeout=5,
+    ).json()["waiting"][0]
+    assert (ticket["code"], ticket["priority"], ticket["customer_name"]) == (
+        "B002",
+        "elderly",
+        "Siti",
+    )
+    assert ticket["language"] == "ms"
+
+
+def test_without_a_printer_the_customer_is_told_to_photograph_the_code(
+    printing_server, store, db_path, page
+):
+    set_kiosk_printer(db_path, None)
+    open_kiosk(page, printing_server, store)
+    page.get_by_role("button", name="Türkçe").click()
+    page.locator(".kiosk-service-button").first.click()
+    expect(page.locator("#ticket-code")).to_have_text("A001")
+    expect(page.locator("#print-status")).to_have_text(
+        "Numaranızı saklamak için lütfen bu kodun fotoğrafını çekin veya kodu okutun."
+    )
+
+
+def test_a_failed_print_asks_for_a_photo(printing_server, store, kiosk_on_emulator, emulator, page):
+    emulator.stop()
+    open_kiosk(page, printing_server, store)
+    page.locator(".kiosk-service-button").first.click()
+    expect(page.locator("#ticket-code")).to_have_text("A001")
+    expect(page.locator("#print-status")).to_have_text(
+        "The ticket could not be printed: please photograph or scan this code."
+    )
+    # The printer's status came as a `device` event: the next customer is warned up front.
+    page.locator("#done").click()
+    expect(page.locator("#printer-notice")).to_have_text(
+        "The ticket printer is not working right now: your number will be shown on screen."
+    )
+
+
+def test_server_gone_the_kiosk_says_so_and_issues_nothing_stale(
+    printing_server, store, kiosk_on_emulator, page
+):
+    open_kiosk(page, printing_server, store)
+    printing_server.stop()
+    expect(page.locator("#offline")).to_be_visible()
+    expect(page.locator("#offline")).to_have_text(
+        "This kiosk cannot reach the server right now. Trying again…"
+    )
+    expect(page.locator(".kiosk-service-button").first).to_be_disabled()
+    printing_server.start()
+    expect(page.locator("#offline")).to_be_hidden(timeout=15_000)
+    expect(page.locator(".kiosk-service-button").first).to_be_enabled()
+
+
+def test_an_unpaired_browser_is_told_to_ask_staff(live_server, page):
+    page.goto(f"{live_server.url}/kiosk?lang=tr")
+    expect(page.locator("#message-text")).to_have_text(
+        "Bu kiosk henüz eşleştirilmedi. Lütfen bir görevliye danışın."
+    )
+    expect(page.locator("#retry")).to_be_hidden()

@@ -1,0 +1,147 @@
+"""Real python-socketio clients against a running `sira serve`: rooms, events, seq, refusals."""
+
+from __future__ import annotations
+
+import pytest
+import socketio
+
+from tests.e2e.conftest import ApiClient
+
+pytestmark = pytest.mark.slow
+
+# Events a branch room receives; each carries the branch seq.
+BRANCH_EVENTS = ("queue", "called", "device")
+
+
+@pytest.fixture
+def staff(live_server, store) -> ApiClient:
+    return ApiClient(live_server.url, store.staff_token)
+
+
+def issue(staff: ApiClient, service_id: int) -> dict:
+    answer = staff.post("/tickets", {"service_id": service_id})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def move(staff: ApiClient, path: str, json: dict | None = None) -> dict:
+    answer = staff.post(path, json)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def branch_seq(staff: ApiClient, branch_id: int) -> int:
+    return staff.get(f"/branches/{branch_id}/snapshot").json()["seq"]
+
+
+def test_display_joins_branch_room_with_state_and_seq(live_server, store, staff, listen):
+    issue(staff, store.payments)
+    display = listen(live_server.url, store.display_token)
+    ack = display.subscribe(f"branch:{store.branch_id}")
+    assert ack["ok"] and ack["room"] == f"branch:{store.branch_id}"
+    assert ack["seq"] == ack["state"]["seq"] == branch_seq(staff, store.branch_id) == 1
+    waiting = {s["prefix"]: s["waiting"] for s in ack["state"]["services"]}
+    assert waiting == {"A": 1, "B": 0}
+
+
+def test_display_hears_the_call_with_ticket_and_counter(live_server, store, staff, listen):
+    display = listen(live_server.url, store.display_token)
+    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    issue(staff, store.returns)
+    ticket = move(staff, f"/counters/{store.counter1}/call-next")
+    called = display.wait_for("called", lambda data: data["ticket"]["code"] == ticket["code"])
+    assert called["ticket"]["code"] == "B001"
+    assert called["ticket"]["service"]["prefix"] == "B"
+    assert called["counter"] == {"id": store.counter1, "name": "Counter 1"}
+    assert called["recall"] is False
+    assert called["seq"] == start + 2
+
+
+def test_branch_events_seq_has_no_gaps(live_server, store, staff, listen):
+    display = listen(live_server.url, store.display_token)
+    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    first, second, third = (
+        issue(staff, service) for service in (store.payments, store.returns, store.payments)
+    )
+    counter1, counter2 = f"/counters/{store.counter1}", f"/counters/{store.counter2}"
+    assert move(staff, f"{counter1}/call-next")["id"] == first["id"]
+    move(staff, f"/tickets/{first['id']}/recall")
+    move(staff, f"/tickets/{first['id']}/start")
+    move(staff, f"/tickets/{first['id']}/finish")
+    assert move(staff, f"{counter2}/call-next")["id"] == third["id"]
+    move(staff, f"/tickets/{third['id']}/park")
+    assert move(staff, f"{counter1}/call-next")["id"] == second["id"]
+    move(staff, f"/tickets/{second['id']}/transfer", {"service_id": store.payments})
+    assert move(staff, f"{counter2}/call-next")["id"] == second["id"], "transferred go first"
+    move(staff, f"/tickets/{second['id']}/no-show")
+    move(staff, f"/tickets/{third['id']}/cancel")
+    end = branch_seq(staff, store.branch_id)
+    assert end == start + 14
+
+    display.wait_for("queue", lambda data: data["seq"] == end)
+    seqs = [
+        data["seq"]
+        for name, data in list(display.events)
+        if name in BRANCH_EVENTS  # the display is in no other room
+    ]
+    assert seqs == sorted(seqs), "events of one-at-a-time changes arrive in order"
+    assert set(seqs) == set(range(start + 1, end + 1)), "a change was never announced"
+    assert [d["recall"] for d in display.received("called")] == [False, True, False, False, False]
+
+
+def test_phone_follows_its_ticket_until_called(live_server, store, staff, listen):
+    ahead = issue(staff, store.payments)
+    mine = issue(staff, store.payments)
+    phone = listen(live_server.url)  # a customer's phone has no token, only the ticket's link
+    ack = phone.subscribe(f"ticket:{mine['token']}")
+    assert ack["ok"] and ack["state"]["ticket"]["position"] == 1
+
+    move(staff, f"/counters/{store.counter1}/call-next")
+    moved = phone.wait_for("ticket", lambda data: data["kind"] == "moved")
+    assert moved["ticket"]["code"] == mine["code"] and moved["ticket"]["position"] == 0
+    assert "customer_name" not in moved["ticket"], "the phone sees the public view only"
+
+    move(staff, f"/counters/{store.counter2}/call-next")
+    called = phone.wait_for("called")
+    assert called["ticket"]["code"] == mine["code"]
+    assert called["counter"] == {"id": store.counter2, "name": "Counter 2"}
+    update = phone.wait_for("ticket", lambda data: data["kind"] == "called")
+    assert update["ticket"]["status"] == "called" and update["ticket"]["counter"]["id"] == (
+        store.counter2
+    )
+    assert ahead["code"] not in {d["ticket"]["code"] for d in phone.received("called")}
+
+
+def test_feedback_screen_is_asked_to_rate_after_finish(live_server, store, staff, listen):
+    feedback = listen(live_server.url, store.feedback_token)
+    assert feedback.subscribe(f"counter:{store.counter1}")["ok"]
+    ticket = issue(staff, store.payments)
+    move(staff, f"/counters/{store.counter1}/call-next")
+    move(staff, f"/tickets/{ticket['id']}/start")
+    assert feedback.received("rate") == []
+    move(staff, f"/tickets/{ticket['id']}/finish")
+    rate = feedback.wait_for("rate")
+    assert (rate["token"], rate["code"]) == (ticket["token"], ticket["code"])
+    assert rate["seq"] == branch_seq(staff, store.branch_id)
+
+
+def test_rooms_refuse_who_does_not_belong(live_server, store, staff, listen):
+    anonymous = listen(live_server.url)
+    refused = anonymous.subscribe(f"branch:{store.branch_id}")
+    assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
+    assert anonymous.subscribe("ticket:no-such-token")["error"]["code"] == "not_found"
+
+    display = listen(live_server.url, store.display_token)
+    refused = display.subscribe(f"counter:{store.counter1}")
+    assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
+
+    # The refused client is in no room: a change reaches the display, not the anonymous client.
+    assert display.subscribe(f"branch:{store.branch_id}")["ok"]
+    issue(staff, store.payments)
+    display.wait_for("queue")
+    assert anonymous.received("queue") == []
+
+
+def test_unknown_token_is_refused_at_connection(live_server, listen):
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        listen(live_server.url, "not-a-real-token")
