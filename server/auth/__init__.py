@@ -40,4 +40,7 @@ def load_user(session_id: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
+    from server.auth.principal import note_device_contact
+
     login_manager.init_app(app)
+    app.after_request(note_device_contact)

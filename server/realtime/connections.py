@@ -23,6 +23,11 @@ def remember(principal: Principal) -> None:
     if principal.kind == "anonymous":
         return
     with transaction(get_db()) as db:
+        if principal.device_id is not None:
+            db.execute(
+                "UPDATE devices SET last_seen_at = ? WHERE id = ?",
+                [iso(utc_now()), principal.device_id],
+            )
         db.execute(
             "INSERT OR REPLACE INTO live_connections (sid, user_id, device_id, connected_at)"
             " VALUES (?, ?, ?, ?)",
