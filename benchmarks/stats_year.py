@@ -19,6 +19,7 @@ from pathlib import Path
 from server.app import create_app
 from server.auth.accounts import add_user, create_token
 from server.db import init_db
+from server.engine.queue import STAT_COLUMNS
 from server.storage import connect, transaction
 from server.store import add_branch, add_counter, add_service
 
@@ -53,7 +54,7 @@ WITH timed AS (
 )
 INSERT INTO tickets (id, branch_id, service_id, service_day, number, code, token, status,
     language, created_at, queued_at, called_at, started_at, finished_at, counter_id, user_id,
-    transferred)
+    transferred, wait_ms, service_ms)
 SELECT i + 1, 1, service + 1, date('{FIRST_DAY}', '+' || day || ' days'), nth + 1,
     char(65 + service) || printf('%03d', nth + 1), 'bench-' || i,
     CASE WHEN fate < 4 THEN 'cancelled' WHEN fate < 10 THEN 'no_show' ELSE 'done' END,
@@ -64,7 +65,12 @@ SELECT i + 1, 1, service + 1, date('{FIRST_DAY}', '+' || day || ' days'), nth + 
         WHEN fate < 10 THEN {stamp("created", "requeue + wait + 60")}
         ELSE {stamp("created", "requeue + wait + serve")} END,
     CASE WHEN fate >= 4 THEN counter END, CASE WHEN fate >= 4 THEN counter + 1 END,
-    requeue > 0
+    requeue > 0,
+    -- What the engine adds up: a transferred ticket waited 300 s and was served 60 s first.
+    CASE WHEN fate >= 4 THEN (requeue > 0) * 300000 + wait * 1000
+        WHEN requeue > 0 THEN 300000 END,
+    CASE WHEN fate >= 10 THEN (requeue > 0) * 60000 + serve * 1000
+        WHEN requeue > 0 THEN 60000 END
 FROM timed
 """
 
@@ -108,6 +114,8 @@ def build(path: str) -> str:
             " SELECT id, 1 + abs(random() % 5), NULL, 'phone', finished_at FROM tickets"
             " WHERE status = 'done' AND id % 10 < 3"
         )
+        # The rest of what the engine keeps on each ticket for the statistics.
+        db.execute(STAT_COLUMNS)
     db.execute("ANALYZE")
     print(f"generated {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s")
     db.conn.close()

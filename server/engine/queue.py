@@ -29,6 +29,34 @@ from server.storage import transaction
 # A ticket going back to a queue leaves its counter and starts a fresh wait.
 BACK_TO_QUEUE = {"counter_id": None, "user_id": None, "called_at": None, "started_at": None}
 
+# The time a ticket spends in queues and at counters, summed over its spells and kept on the
+# ticket for the statistics (migration 0031). An event of `kind` ends a spell that began with
+# the ticket's previous event of these kinds: issued, transferred or parked to called is a wait;
+# started to finished, transferred or parked is service. Milliseconds as julianday() counts them.
+SPELL_ENDS = ("called", "finished", "transferred", "parked")
+ADD_SPELL = """
+UPDATE tickets SET
+    wait_ms = CASE WHEN :kind = 'called' AND spell.kind IN ('issued', 'transferred', 'parked')
+        THEN coalesce(wait_ms, 0) + spell.ms ELSE wait_ms END,
+    service_ms = CASE WHEN :kind IN ('finished', 'transferred', 'parked') AND spell.kind = 'started'
+        THEN coalesce(service_ms, 0) + spell.ms ELSE service_ms END
+FROM (
+    SELECT kind, CAST(round((julianday(:at) - julianday(at)) * 86400000) AS INTEGER) AS ms
+    FROM ticket_events WHERE ticket_id = :ticket_id
+        AND kind IN ('issued', 'transferred', 'parked', 'called', 'started', 'finished')
+    ORDER BY id DESC LIMIT 1
+) AS spell
+WHERE tickets.id = :ticket_id
+"""
+# What the statistics read besides the durations: whole seconds (for percentiles), the score,
+# and the ten-minute UTC slot of arrival.
+STAT_COLUMNS = """
+UPDATE tickets SET wait_whole_s = CAST(round(wait_ms / 1000.0) AS INTEGER),
+    service_whole_s = CAST(round(service_ms / 1000.0) AS INTEGER),
+    rating_score = (SELECT score FROM ratings WHERE ratings.ticket_id = tickets.id),
+    arrival_slot = unixepoch(created_at) / 600
+"""
+
 
 @dataclass(frozen=True)
 class Change:
@@ -410,9 +438,13 @@ class QueueEngine:
         data: dict | None = None,
         events: list[Event] | None = None,
     ) -> Change:
-        """Append the ticket event and bump the branch seq: the last step of every change."""
-        ticket = self.reads.ticket(ticket_id)
+        """Append the ticket event (adding the spell it ends to the ticket's durations) and bump
+        the branch seq: the last step of every change."""
         at = iso(self.clock())
+        if kind in SPELL_ENDS:
+            self.db.execute(ADD_SPELL, {"kind": kind, "at": at, "ticket_id": ticket_id})
+        self.db.execute(STAT_COLUMNS + " WHERE id = ?", [ticket_id])
+        ticket = self.reads.ticket(ticket_id)
         self.db.execute(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from server.stats.kpis import StatsFilter, per_ticket
+from server.stats.kpis import StatsFilter
 
 TICKET_COLUMNS = [
     "code",
@@ -59,21 +59,22 @@ KPI_COLUMNS = [
 
 def ticket_rows(db: sqlite_utils.Database, query: StatsFilter) -> list[dict]:
     """Every ticket of the range (no customer names), oldest first, with wait and service time."""
-    with per_ticket(db, query):
-        rows = db.execute(
-            "SELECT tickets.code, tickets.service_day, services.name AS service,"
-            " counters.name AS counter, users.display_name AS staff, tickets.status,"
-            " tickets.priority, tickets.language, tickets.created_at, tickets.called_at,"
-            " tickets.started_at, tickets.finished_at, stat_tickets.wait_s,"
-            " stat_tickets.service_s, ratings.score AS rating, ratings.channel AS rating_channel,"
-            " ratings.reasons AS rating_reasons, ratings.comment AS rating_comment"
-            " FROM stat_tickets JOIN tickets ON tickets.id = stat_tickets.id"
-            " JOIN services ON services.id = tickets.service_id"
-            " LEFT JOIN counters ON counters.id = tickets.counter_id"
-            " LEFT JOIN users ON users.id = tickets.user_id"
-            " LEFT JOIN ratings ON ratings.ticket_id = tickets.id"
-            " ORDER BY tickets.created_at, tickets.id"
-        ).fetchall()
+    where, params = query.where()
+    rows = db.execute(
+        "SELECT tickets.code, tickets.service_day, services.name AS service,"
+        " counters.name AS counter, users.display_name AS staff, tickets.status,"
+        " tickets.priority, tickets.language, tickets.created_at, tickets.called_at,"
+        " tickets.started_at, tickets.finished_at, tickets.wait_ms / 1000.0 AS wait_s,"
+        " CASE WHEN tickets.status = 'done' THEN tickets.service_ms / 1000.0 END AS service_s,"
+        " ratings.score AS rating, ratings.channel AS rating_channel,"
+        " ratings.reasons AS rating_reasons, ratings.comment AS rating_comment"
+        " FROM tickets JOIN services ON services.id = tickets.service_id"
+        " LEFT JOIN counters ON counters.id = tickets.counter_id"
+        " LEFT JOIN users ON users.id = tickets.user_id"
+        " LEFT JOIN ratings ON ratings.ticket_id = tickets.id"
+        f" WHERE {where} ORDER BY tickets.created_at, tickets.id",
+        params,
+    ).fetchall()
     return [
         {
             **dict(row),

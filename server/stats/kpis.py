@@ -1,18 +1,24 @@
-"""KPIs over a range of service days, computed in SQL from stored timestamps and ticket events.
+"""KPIs over a range of service days, computed in SQL from each ticket's stored durations.
 
 A ticket's wait is the sum of its spells in a queue: from being issued, transferred or parked to
 being called. Its service time is the sum of its spells at a counter (started to finished,
 transferred or parked), and only tickets that were served (done) have one: no-shows do not.
-Averages and maxima are exact; medians and 90th percentiles are taken over whole seconds.
-A ticket counts for its service day (branch-local, from `day_starts_at`) and for the service,
-counter and staff member it ended with.
+The queue engine adds each spell to the ticket as it ends (from the ticket's events, in whole
+milliseconds), so nothing here recomputes a ticket. Averages and maxima are exact; medians and
+90th percentiles are taken over whole seconds. A ticket counts for its service day
+(branch-local, from `day_starts_at`) and for the service, counter and staff member it ended with.
+
+Each query reads one index in the order it groups by, so SQLite streams its groups and sorts
+nothing: waits per whole second × service × counter × staff member (which also counts the
+tickets), service times likewise, ratings per score, then days and arrival slots. Python adds
+these groups up per service, counter and staff member and reads the percentiles off the bins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,131 +30,51 @@ from server.domain.validation import integer
 # The longest range one request may ask for.
 MAX_RANGE_DAYS = 3 * 366
 
-# Per-ticket figures, for the tickets in scope, kept in a temporary table for the aggregates.
-# Durations are rounded to the millisecond, so julianday's float noise never tips a target.
-PER_TICKET = """
-CREATE TEMP TABLE stat_tickets AS
-WITH scope AS NOT MATERIALIZED (
-    SELECT tickets.id, tickets.service_id, tickets.counter_id, tickets.user_id, tickets.status,
-        tickets.service_day, tickets.created_at, tickets.queued_at, tickets.called_at,
-        tickets.started_at, tickets.finished_at, services.target_wait_s
-    FROM tickets
-    JOIN services ON services.id = tickets.service_id
-    WHERE {where}
-),
-spells AS (
-    SELECT ticket_id, kind, at,
-        lag(kind) OVER by_ticket AS kind_before, lag(at) OVER by_ticket AS at_before
-    FROM ticket_events
-    WHERE ticket_id IN (SELECT id FROM scope WHERE scope.queued_at <> scope.created_at)
-        AND kind IN ('issued', 'transferred', 'parked', 'called', 'started', 'finished')
-    WINDOW by_ticket AS (PARTITION BY ticket_id ORDER BY id)
-),
-requeued AS (
-    SELECT ticket_id,
-        sum(CASE WHEN kind = 'called' AND kind_before IN ('issued', 'transferred', 'parked')
-            THEN julianday(at) - julianday(at_before) END) * 86400 AS wait_s,
-        sum(CASE WHEN kind IN ('finished', 'transferred', 'parked') AND kind_before = 'started'
-            THEN julianday(at) - julianday(at_before) END) * 86400 AS service_s
-    FROM spells GROUP BY ticket_id
-)
--- Tickets that never went back to a queue: their own timestamps tell everything.
-SELECT scope.id, scope.service_id, scope.counter_id, scope.user_id, scope.status,
-    scope.service_day, substr(scope.created_at, 1, 15) AS arrival_bucket, scope.target_wait_s,
-    round((julianday(scope.called_at) - julianday(scope.created_at)) * 86400, 3) AS wait_s,
-    CASE WHEN scope.status = 'done' THEN
-        round((julianday(scope.finished_at) - julianday(scope.started_at)) * 86400, 3)
-    END AS service_s,
-    ratings.score
-FROM scope LEFT JOIN ratings ON ratings.ticket_id = scope.id
-WHERE scope.queued_at = scope.created_at
-UNION ALL
--- Transferred or parked tickets: their spells, from the events.
-SELECT scope.id, scope.service_id, scope.counter_id, scope.user_id, scope.status,
-    scope.service_day, substr(scope.created_at, 1, 15), scope.target_wait_s,
-    round(requeued.wait_s, 3),
-    CASE WHEN scope.status = 'done' THEN round(requeued.service_s, 3) END,
-    ratings.score
-FROM scope
-LEFT JOIN requeued ON requeued.ticket_id = scope.id
-LEFT JOIN ratings ON ratings.ticket_id = scope.id
-WHERE scope.queued_at <> scope.created_at
+# The indexes ordered by whole seconds hold every day of the branch: their order is the order of
+# the bins, so reading them sorts nothing, but a short range would read mostly other days. They
+# are read when the range covers at least this share of the branch's days with tickets; a
+# shorter range reads its few tickets by day and lets SQLite sort them.
+BINS_SHARE = 0.25
+
+# Per whole second of wait (NULL: never called) × service × counter × staff member.
+WAITS = """
+SELECT wait_whole_s, service_id, counter_id, user_id, count(*),
+    sum(status = 'no_show'), sum(status = 'cancelled'), sum(wait_ms), max(wait_ms),
+    sum(wait_ms <= wait_whole_s * 1000)
+FROM tickets {index} WHERE {where}
+GROUP BY wait_whole_s, service_id, counter_id, user_id
 """
 
-# One pass over the tickets: sums per service × counter × staff member × whole second of wait.
-# The breakdowns re-add these rows, and the wait percentiles are read off the seconds, so no
-# other pass has to sort every ticket.
-CUBE = """
-CREATE TEMP TABLE stat_cube AS
-SELECT service_id, counter_id, user_id, CAST(round(wait_s) AS INT) AS wait_bin,
-    count(*) AS issued, sum(status = 'done') AS served, sum(status = 'no_show') AS no_show,
-    sum(status = 'cancelled') AS cancelled,
-    count(wait_s) AS waited, sum(wait_s) AS wait_sum, max(wait_s) AS wait_max,
-    sum(wait_s <= target_wait_s) AS within_target,
-    count(service_s) AS serviced, sum(service_s) AS service_sum,
-    count(score) AS rated, sum(score) AS score_sum, sum(score >= 4) AS positive,
-    sum(score = 1) AS r1, sum(score = 2) AS r2, sum(score = 3) AS r3,
-    sum(score = 4) AS r4, sum(score = 5) AS r5
-FROM stat_tickets GROUP BY service_id, counter_id, user_id, wait_bin
+# Served tickets per whole second of service × service × counter × staff member.
+SERVICES = """
+SELECT service_whole_s, service_id, counter_id, user_id, count(*), sum(service_ms)
+FROM tickets {index} WHERE {where} AND tickets.status = 'done'
+GROUP BY service_whole_s, service_id, counter_id, user_id
 """
 
-# Service times counted per whole second, for their percentiles.
-SERVICE_BINS = """
-CREATE TEMP TABLE stat_service_bins AS
-SELECT service_id, counter_id, user_id, CAST(round(service_s) AS INT) AS value, count(*) AS n
-FROM stat_tickets WHERE service_s IS NOT NULL GROUP BY 1, 2, 3, 4
+# Rated tickets per score × service × counter × staff member.
+RATINGS = """
+SELECT rating_score, service_id, counter_id, user_id, count(*)
+FROM tickets {index} WHERE {where} AND tickets.rating_score IS NOT NULL
+GROUP BY rating_score, service_id, counter_id, user_id
 """
 
-COUNTS = """
-SELECT {key} AS key, sum(issued) AS issued, sum(served) AS served, sum(no_show) AS no_show,
-    sum(cancelled) AS cancelled, sum(waited) AS waited, sum(within_target) AS within_target,
-    sum(wait_sum) / sum(waited) AS wait_avg, max(wait_max) AS wait_max,
-    sum(service_sum) / sum(serviced) AS service_avg,
-    sum(rated) AS rated, 1.0 * sum(score_sum) / sum(rated) AS rating_avg,
-    sum(positive) AS positive, sum(r1) AS r1, sum(r2) AS r2, sum(r3) AS r3, sum(r4) AS r4,
-    sum(r5) AS r5
-FROM stat_cube WHERE {key} IS NOT NULL GROUP BY {key}
+DAILY = """
+SELECT service_day, status, rating_score, count(*), count(wait_ms), sum(wait_ms)
+FROM tickets INDEXED BY tickets_daily WHERE {where}
+GROUP BY service_day, status, rating_score
 """
 
-# Per metric: the (key, value, n) rows its percentiles are read from.
-BINS = {
-    "wait_s": "SELECT {key} AS key, wait_bin AS value, sum(waited) AS n FROM stat_cube"
-    " WHERE wait_bin IS NOT NULL AND {key} IS NOT NULL GROUP BY 1, 2",
-    "service_s": "SELECT {key} AS key, value, sum(n) AS n FROM stat_service_bins"
-    " WHERE {key} IS NOT NULL GROUP BY 1, 2",
-}
-
-# Median and 90th percentile per key, linear between closest ranks (numpy's default).
-PERCENTILES = """
-WITH bins AS ({bins}),
-running AS (
-    SELECT key, value, sum(n) OVER (PARTITION BY key ORDER BY value) AS upto,
-        sum(n) OVER (PARTITION BY key) AS total
-    FROM bins
-),
-marks AS (
-    SELECT key, total,
-        min(CASE WHEN upto > CAST((total - 1) * 0.5 AS INT) THEN value END) AS p50_low,
-        min(CASE WHEN upto > min(CAST((total - 1) * 0.5 AS INT) + 1, total - 1)
-            THEN value END) AS p50_high,
-        min(CASE WHEN upto > CAST((total - 1) * 0.9 AS INT) THEN value END) AS p90_low,
-        min(CASE WHEN upto > min(CAST((total - 1) * 0.9 AS INT) + 1, total - 1)
-            THEN value END) AS p90_high
-    FROM running GROUP BY key, total
-)
-SELECT key,
-    p50_low + (p50_high - p50_low) * ((total - 1) * 0.5 - CAST((total - 1) * 0.5 AS INT)) AS p50,
-    p90_low + (p90_high - p90_low) * ((total - 1) * 0.9 - CAST((total - 1) * 0.9 AS INT)) AS p90
-FROM marks
+ARRIVALS = """
+SELECT arrival_slot, count(*) FROM tickets INDEXED BY tickets_arrivals WHERE {where}
+GROUP BY service_day, arrival_slot
 """
 
-TEMPORARY = ("stat_tickets", "stat_cube", "stat_service_bins")
-
-# Each breakdown: its key column, and how to name its rows.
+# Each breakdown: its key's place in a group (service, counter, staff member), and its names.
 DIMENSIONS = {
-    "service": ("service_id", "SELECT id, name FROM services WHERE id IN ({ids})"),
-    "counter": ("counter_id", "SELECT id, name FROM counters WHERE id IN ({ids})"),
-    "staff": ("user_id", "SELECT id, display_name AS name FROM users WHERE id IN ({ids})"),
+    "service": (0, "SELECT id, name FROM services WHERE id IN ({ids})"),
+    "counter": (1, "SELECT id, name FROM counters WHERE id IN ({ids})"),
+    "staff": (2, "SELECT id, display_name AS name FROM users WHERE id IN ({ids})"),
 }
 
 
@@ -208,92 +134,207 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
     timezone = db.execute(
         "SELECT timezone FROM branches WHERE id = ?", [query.branch_id]
     ).fetchone()[0]
-    with per_ticket(db, query):
-        db.execute(CUBE)
-        db.execute(SERVICE_BINS)
-        result = {
-            "from": query.day_from,
-            "to": query.day_to,
-            "timezone": timezone,
-            **breakdown(db, "1").get(1, kpis({}, {}, {})),
-        }
-        for name, (column, names_sql) in DIMENSIONS.items():
-            rows = breakdown(db, column)
-            labels = dict(
-                db.execute(names_sql.format(ids=",".join(map(str, rows)) or "NULL")).fetchall()
-            )
-            result[f"by_{name}"] = sorted(
-                ({"id": key, "name": labels.get(key, "?"), **row} for key, row in rows.items()),
-                key=lambda row: (-row["issued"], row["name"]),
-            )
-        result.update(arrivals(db, timezone))
-        result["daily"] = daily(db, query)
+    groups, bins = tally_groups(db, query)
+    result = {
+        "from": query.day_from,
+        "to": query.day_to,
+        "timezone": timezone,
+        **Tally.merged(groups.values(), bins[TOTAL]).kpis(),
+    }
+    for name, (place, names_sql) in DIMENSIONS.items():
+        per_key: dict[int, list[Tally]] = defaultdict(list)
+        for key, tally in groups.items():
+            if key[place] is not None:
+                per_key[key[place]].append(tally)
+        labels = dict(
+            db.execute(names_sql.format(ids=",".join(map(str, per_key)) or "NULL")).fetchall()
+        )
+        result[f"by_{name}"] = sorted(
+            (
+                {
+                    "id": key,
+                    "name": labels.get(key, "?"),
+                    **Tally.merged(tallies, bins[place, key]).kpis(),
+                }
+                for key, tallies in per_key.items()
+            ),
+            key=lambda row: (-row["issued"], row["name"]),
+        )
+    result.update(arrivals(db, query, timezone))
+    result["daily"] = daily(db, query)
     return result
 
 
-@contextmanager
-def per_ticket(db: sqlite_utils.Database, query: StatsFilter) -> Iterator[None]:
-    """The `stat_tickets` table (wait, service time, score per ticket in scope) while inside."""
+@dataclass
+class Tally:
+    """The sums behind one row of KPIs: one group, or the groups of a service, counter, staff
+    member or the whole range merged with their bins."""
+
+    issued: int = 0
+    served: int = 0
+    no_show: int = 0
+    cancelled: int = 0
+    within_target: int = 0
+    wait_ms: int = 0
+    wait_max_ms: int | None = None
+    service_ms: int = 0
+    wait_bins: Counter = field(default_factory=Counter)  # whole seconds → tickets
+    service_bins: Counter = field(default_factory=Counter)
+    scores: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def merged(cls, tallies: Iterable[Tally], bins: Bins) -> Tally:
+        total = cls(wait_bins=bins.waits, service_bins=bins.services)
+        for tally in tallies:
+            total.issued += tally.issued
+            total.served += tally.served
+            total.no_show += tally.no_show
+            total.cancelled += tally.cancelled
+            total.within_target += tally.within_target
+            total.wait_ms += tally.wait_ms
+            total.service_ms += tally.service_ms
+            if tally.wait_max_ms is not None:
+                total.wait_max_ms = larger(total.wait_max_ms, tally.wait_max_ms)
+            total.scores.update(tally.scores)
+        return total
+
+    def kpis(self) -> dict:
+        """One row of KPIs in the shape of the API (DESIGN.md's stats keys)."""
+        waited, serviced = self.wait_bins.total(), self.service_bins.total()
+        rated = self.scores.total()
+        return {
+            "issued": self.issued,
+            "served": self.served,
+            "no_show": self.no_show,
+            "cancelled": self.cancelled,
+            "wait_s": {
+                "avg": seconds(self.wait_ms / 1000 / waited if waited else None),
+                "p50": seconds(percentile(self.wait_bins, 0.5)),
+                "p90": seconds(percentile(self.wait_bins, 0.9)),
+                "max": seconds(None if self.wait_max_ms is None else self.wait_max_ms / 1000),
+            },
+            "service_s": {
+                "avg": seconds(self.service_ms / 1000 / serviced if serviced else None),
+                "p50": seconds(percentile(self.service_bins, 0.5)),
+                "p90": seconds(percentile(self.service_bins, 0.9)),
+            },
+            "within_target_pct": percent(self.within_target, waited),
+            "rating": {
+                "avg": round(sum(s * n for s, n in self.scores.items()) / rated, 2)
+                if rated
+                else None,
+                "count": rated,
+                "distribution": {str(n): self.scores[n] for n in range(1, 6)},
+                "positive_pct": percent(self.scores[4] + self.scores[5], rated),
+            },
+        }
+
+
+@dataclass
+class Bins:
+    """Tickets per whole second of wait and of service, for percentiles."""
+
+    waits: Counter = field(default_factory=Counter)
+    services: Counter = field(default_factory=Counter)
+
+
+# The key of the whole range's bins; the others are (place in a group key, service, counter or
+# staff member id).
+TOTAL = "total"
+
+
+def tally_groups(
+    db: sqlite_utils.Database, query: StatsFilter
+) -> tuple[dict[tuple, Tally], dict[object, Bins]]:
+    """Sums per service × counter × staff member (the ones each ticket ended with), and bins for
+    the whole range and per service, counter and staff member (counted as the rows stream by,
+    which is quicker than merging the groups' bins)."""
     where, params = query.where()
-    # Sorts for the breakdowns stay in memory (64 MB) instead of spilling in 2 MB runs.
-    db.execute("PRAGMA temp_store = MEMORY")
+    # A year's passes read tens of megabytes of index: a larger page cache than the default.
     db.execute("PRAGMA cache_size = -65536")
-    drop_temporary(db)
-    try:
-        db.execute(PER_TICKET.format(where=where), params)
-        yield
-    finally:
-        drop_temporary(db)
+    long_range = len(query.days()) >= BINS_SHARE * history_days(db, query.branch_id)
+    targets = dict(
+        db.execute("SELECT id, target_wait_s FROM services WHERE branch_id = ?", [query.branch_id])
+    )
+    groups: dict[tuple, Tally] = defaultdict(Tally)
+    bins: dict[object, Bins] = defaultdict(Bins)
+    hint = "INDEXED BY tickets_{}" if long_range else ""
+    waits = WAITS.format(index=hint.format("wait_bins"), where=where)
+    for value, service_id, counter_id, user_id, n, *counts in rows(db, waits, params):
+        no_show, cancelled, wait_ms, wait_max_ms, rounded_down = counts
+        tally = groups[service_id, counter_id, user_id]
+        tally.issued += n
+        tally.no_show += no_show
+        tally.cancelled += cancelled
+        if value is None:
+            continue
+        bins[TOTAL].waits[value] += n
+        bins[0, service_id].waits[value] += n
+        bins[1, counter_id].waits[value] += n
+        bins[2, user_id].waits[value] += n
+        tally.wait_ms += wait_ms
+        tally.wait_max_ms = larger(tally.wait_max_ms, wait_max_ms)
+        # A bin holds waits within half a second of it: only at the target itself does the
+        # exact wait decide.
+        target = targets.get(service_id, 0)
+        tally.within_target += n if value < target else rounded_down if value == target else 0
+    services = SERVICES.format(index=hint.format("service_bins"), where=where)
+    for value, service_id, counter_id, user_id, n, service_ms in rows(db, services, params):
+        tally = groups[service_id, counter_id, user_id]
+        tally.served += n
+        if value is not None:
+            bins[TOTAL].services[value] += n
+            bins[0, service_id].services[value] += n
+            bins[1, counter_id].services[value] += n
+            bins[2, user_id].services[value] += n
+            tally.service_ms += service_ms
+    ratings = RATINGS.format(index=hint.format("ratings"), where=where)
+    for score, service_id, counter_id, user_id, n in rows(db, ratings, params):
+        groups[service_id, counter_id, user_id].scores[score] = n
+    return groups, bins
 
 
-def drop_temporary(db: sqlite_utils.Database) -> None:
-    for table in TEMPORARY:
-        db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+def history_days(db: sqlite_utils.Database, branch_id: int) -> int:
+    """Service days from the branch's first ticket to its last (two index look-ups)."""
+    first, last = db.execute(
+        "SELECT (SELECT min(service_day) FROM tickets WHERE branch_id = :branch),"
+        " (SELECT max(service_day) FROM tickets WHERE branch_id = :branch)",
+        {"branch": branch_id},
+    ).fetchone()
+    if first is None:
+        return 0
+    return (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
 
 
-def breakdown(db: sqlite_utils.Database, key: str) -> dict:
-    """KPIs per value of `key` (service_id, counter_id, user_id, or "1" for the totals)."""
-    counts = {row["key"]: dict(row) for row in db.execute(COUNTS.format(key=key))}
-    waits = percentiles(db, key, "wait_s")
-    services = percentiles(db, key, "service_s")
-    return {
-        key_value: kpis(row, waits.get(key_value, {}), services.get(key_value, {}))
-        for key_value, row in counts.items()
-    }
+def rows(db: sqlite_utils.Database, sql: str, params: Mapping) -> Iterable[tuple]:
+    """Plain tuples, which are quicker to make than rows by name for thousands of groups."""
+    cursor = db.conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, params)
 
 
-def percentiles(db: sqlite_utils.Database, key: str, metric: str) -> dict:
-    bins = BINS[metric].format(key=key)
-    return {row["key"]: dict(row) for row in db.execute(PERCENTILES.format(bins=bins))}
+def percentile(bins: Counter, q: float) -> float | None:
+    """Linear between closest ranks (numpy's default), over whole seconds counted in `bins`."""
+    total = bins.total()
+    if not total:
+        return None
+    rank = (total - 1) * q
+    low_rank = int(rank)
+    high_rank = min(low_rank + 1, total - 1)
+    low = high = None
+    seen = 0
+    for value in sorted(bins):
+        seen += bins[value]
+        if low is None and seen > low_rank:
+            low = value
+        if seen > high_rank:
+            high = value
+            break
+    return low + (high - low) * (rank - low_rank)
 
 
-def kpis(counts: dict, waits: dict, services: dict) -> dict:
-    """One row of KPIs in the shape of the API (DESIGN.md's stats keys)."""
-    waited, rated = counts.get("waited") or 0, counts.get("rated") or 0
-    return {
-        "issued": counts.get("issued") or 0,
-        "served": counts.get("served") or 0,
-        "no_show": counts.get("no_show") or 0,
-        "cancelled": counts.get("cancelled") or 0,
-        "wait_s": {
-            "avg": seconds(counts.get("wait_avg")),
-            "p50": seconds(waits.get("p50")),
-            "p90": seconds(waits.get("p90")),
-            "max": seconds(counts.get("wait_max")),
-        },
-        "service_s": {
-            "avg": seconds(counts.get("service_avg")),
-            "p50": seconds(services.get("p50")),
-            "p90": seconds(services.get("p90")),
-        },
-        "within_target_pct": percent(counts.get("within_target"), waited),
-        "rating": {
-            "avg": round(counts["rating_avg"], 2) if rated else None,
-            "count": rated,
-            "distribution": {str(n): counts.get(f"r{n}") or 0 for n in range(1, 6)},
-            "positive_pct": percent(counts.get("positive"), rated),
-        },
-    }
+def larger(known: int | None, other: int) -> int:
+    return other if known is None else max(known, other)
 
 
 def seconds(value: float | None) -> float | None:
@@ -304,19 +345,18 @@ def percent(part: int | None, whole: int) -> float | None:
     return round(100 * (part or 0) / whole, 1) if whole else None
 
 
-def arrivals(db: sqlite_utils.Database, timezone: str) -> dict:
+def arrivals(db: sqlite_utils.Database, query: StatsFilter, timezone: str) -> dict:
     """Tickets issued by local hour of day, and by local weekday (Monday first) and hour.
 
-    SQLite knows no time zones, so SQL counts arrivals per ten UTC minutes and each bucket is
-    placed in the branch's local week here; that is exact for every zone offset in use.
+    SQLite knows no time zones, so SQL counts arrivals per ten UTC minutes and each slot is
+    placed in the branch's local week here; that is exact for every whole- or half-hour offset.
     """
+    where, params = query.where()
     zone = ZoneInfo(timezone)
     per_hour = [0] * 24
     heatmap = [[0] * 24 for _ in range(7)]
-    for bucket, count in db.execute(
-        "SELECT arrival_bucket, count(*) FROM stat_tickets GROUP BY arrival_bucket"
-    ):
-        local = datetime.fromisoformat(bucket + "0").replace(tzinfo=UTC).astimezone(zone)
+    for slot, count in rows(db, ARRIVALS.format(where=where), params):
+        local = datetime.fromtimestamp(slot * 600, UTC).astimezone(zone)
         per_hour[local.hour] += count
         heatmap[local.weekday()][local.hour] += count
     return {"arrivals_per_hour": per_hour, "arrivals_heatmap": heatmap}
@@ -324,22 +364,30 @@ def arrivals(db: sqlite_utils.Database, timezone: str) -> dict:
 
 def daily(db: sqlite_utils.Database, query: StatsFilter) -> list[dict]:
     """One row per service day of the range, days without tickets included."""
-    found = {
-        row["day"]: dict(row)
-        for row in db.execute(
-            "SELECT service_day AS day, count(*) AS issued, sum(status = 'done') AS served,"
-            " sum(status = 'no_show') AS no_show, avg(wait_s) AS wait_avg_s,"
-            " avg(score) AS rating_avg FROM stat_tickets GROUP BY service_day"
-        )
-    }
-    empty = {"issued": 0, "served": 0, "no_show": 0, "wait_avg_s": None, "rating_avg": None}
+    where, params = query.where()
+    sums: dict[str, Counter] = defaultdict(Counter)
+    for day, status, score, n, waited, wait_ms in rows(db, DAILY.format(where=where), params):
+        found = sums[day]
+        found["issued"] += n
+        found[status] += n
+        found["waited"] += waited
+        found["wait_ms"] += wait_ms or 0
+        if score is not None:
+            found["rated"] += n
+            found["score"] += score * n
     return [
         {
-            **(row := {**empty, **found.get(day, {}), "day": day}),
-            "wait_avg_s": seconds(row["wait_avg_s"]),
-            "rating_avg": None if row["rating_avg"] is None else round(row["rating_avg"], 2),
+            "day": day,
+            "issued": found["issued"],
+            "served": found["done"],
+            "no_show": found["no_show"],
+            "wait_avg_s": seconds(found["wait_ms"] / 1000 / found["waited"])
+            if found["waited"]
+            else None,
+            "rating_avg": round(found["score"] / found["rated"], 2) if found["rated"] else None,
         }
         for day in query.days()
+        for found in [sums.get(day, Counter())]
     ]
 
 
