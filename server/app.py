@@ -59,6 +59,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(display_bp)
     app.register_blueprint(workstation_bp)
 
+    from server.admin import bp as admin_bp
+    from server.admin import pairing_bp
+
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(pairing_bp)
+
     from server.realtime import handlers  # noqa: F401  (registers the socket handlers)
 
     socketio.init_app(

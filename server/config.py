@@ -25,6 +25,22 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_PRINT_GIVE_UP_S": 300.0,
     # Hours after the visit during which the phone page still takes a rating.
     "SIRA_RATING_WINDOW_H": 24.0,
+    # Rate limits (Flask-Limiter). Memory storage counts per process: with several processes
+    # set SIRA_RATELIMIT_STORAGE=redis://… so they share the counts.
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "SIRA_LIMIT_LOGIN_ACCOUNT": "5 per minute; 30 per hour",
+    "SIRA_LIMIT_LOGIN_ADDRESS": "20 per minute",
+    "SIRA_LIMIT_TICKETS": "60 per minute",
+    "SIRA_LIMIT_PUBLIC_TICKET": "120 per minute",
+    "SIRA_LIMIT_RATING": "10 per minute",
+    "SIRA_LIMIT_PAIRING": "10 per minute",
+    # How many reverse proxies stand before Sıra (their X-Forwarded-For is then trusted).
+    "SIRA_PROXY_HOPS": 0,
+    # Logos uploaded by admins: their folder (default: the instance folder's media/) and size.
+    "SIRA_MEDIA_DIR": None,
+    "SIRA_MAX_LOGO_BYTES": 512 * 1024,
 }
 
 # Environment variables read as settings, and how to turn their text into a value.
@@ -39,6 +55,23 @@ ENVIRONMENT = {
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,
     "SIRA_RATING_WINDOW_H": float,
+    "SIRA_RATELIMIT_STORAGE": str,
+    "SIRA_RATELIMIT_ENABLED": lambda text: text.lower() not in ("0", "false", "no", "off"),
+    "SIRA_LIMIT_LOGIN_ACCOUNT": str,
+    "SIRA_LIMIT_LOGIN_ADDRESS": str,
+    "SIRA_LIMIT_TICKETS": str,
+    "SIRA_LIMIT_PUBLIC_TICKET": str,
+    "SIRA_LIMIT_RATING": str,
+    "SIRA_LIMIT_PAIRING": str,
+    "SIRA_PROXY_HOPS": int,
+    "SIRA_MEDIA_DIR": str,
+}
+
+# Environment variables that set a setting of another name (a Flask or extension setting).
+RENAMED = {
+    "SIRA_SECRET_KEY": "SECRET_KEY",
+    "SIRA_RATELIMIT_STORAGE": "RATELIMIT_STORAGE_URI",
+    "SIRA_RATELIMIT_ENABLED": "RATELIMIT_ENABLED",
 }
 
 
@@ -46,6 +79,5 @@ def from_environment(environ: os._Environ | dict = os.environ) -> dict[str, Any]
     settings = {}
     for name, parse in ENVIRONMENT.items():
         if name in environ:
-            key = "SECRET_KEY" if name == "SIRA_SECRET_KEY" else name
-            settings[key] = parse(environ[name])
+            settings[RENAMED.get(name, name)] = parse(environ[name])
     return settings

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import account, branches, counters, desk, stats, tickets  # noqa: E402, F401
+from server.api import account, admin, branches, counters, desk, stats, tickets  # noqa: E402, F401

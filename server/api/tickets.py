@@ -11,6 +11,7 @@ from server.api import bp
 from server.api.helpers import json_body, require
 from server.auth.principal import current_principal
 from server.db import get_db, get_engine, get_reads
+from server.domain.errors import NotAllowed
 from server.realtime.publish import publish
 from server.stats import ratings
 
@@ -66,6 +67,8 @@ def rate(token: str):
     """The customer's rating; a paired feedback screen rates for its own counter only."""
     body = json_body()
     principal = current_principal()
+    if principal.kind == "device" and principal.role != "feedback":
+        raise NotAllowed("Only customers and feedback screens rate a service.")
     on_screen = principal.kind == "device" and principal.role == "feedback"
     change = get_engine().rate(
         token,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
 
+from server import audit
+from server.audit import Actor
 from server.auth.passwords import check_password, hash_password, hash_token, new_secret
+from server.domain import store_rules as rules
 from server.domain.errors import Conflict, NotFound, ValidationError
 from server.engine.clock import iso, utc_now
 from server.storage import transaction
@@ -14,6 +20,16 @@ from server.storage import transaction
 ROLES = ("admin", "manager", "staff")
 DEVICE_KINDS = ("kiosk", "display", "feedback")
 MIN_PASSWORD = 8
+# The printing part knows the kinds of printer (kiosk/printing/uris.py); here: one word, no spaces.
+PRINTER_URI = re.compile(r"^\S+$")
+PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PAIRING_TTL = timedelta(minutes=15)
+SEEN_EVERY = timedelta(seconds=60)
+# Whether a device holds a live Socket.IO connection right now (any server process).
+CONNECTED = (
+    "EXISTS (SELECT 1 FROM live_connections WHERE live_connections.device_id = devices.id)"
+    " AS connected"
+)
 
 
 def add_user(
@@ -22,21 +38,113 @@ def add_user(
     role: str,
     password: str,
     display_name: str | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> int:
-    username = (username or "").strip()
-    if not username or len(username) > 64 or any(ch.isspace() for ch in username):
-        raise ValidationError("username must be 1–64 characters without spaces.", "username")
+    check = rules.Checks()
+    username = check(rules.username, username, "username")
+    display_name = check(rules.label, display_name or username or "-", "display_name")
     if role not in ROLES:
-        raise ValidationError(f"role must be one of {', '.join(ROLES)}.", "role")
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationError(f"password must have at least {MIN_PASSWORD} characters.", "password")
+        check.fail("role", f"role must be one of {', '.join(ROLES)}.")
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        check.fail("password", f"password must have at least {MIN_PASSWORD} characters.")
+    check.done()
     with transaction(db):
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise Conflict(f"There is already a user called {username}.", "username")
-        return db.execute(
-            "INSERT INTO users (username, display_name, password_hash, role) VALUES (?, ?, ?, ?)",
-            [username, display_name or username, hash_password(password), role],
+        user_id = db.execute(
+            "INSERT INTO users (username, display_name, password_hash, role, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [username, display_name, hash_password(password), role, iso(utc_now())],
         ).lastrowid
+        audit.record(db, actor, "user.created", ("user", user_id), f"{username} ({role})")
+        return user_id
+
+
+def user_row(db: sqlite_utils.Database, user_id: Any) -> dict:
+    found = None
+    if isinstance(user_id, int):
+        found = db.execute("SELECT * FROM users WHERE id = ?", [user_id]).fetchone()
+    if found is None:
+        raise NotFound(f"There is no user {user_id}.", "user_id")
+    return dict(found)
+
+
+def users(db: sqlite_utils.Database) -> list[dict]:
+    return [
+        dict(found)
+        for found in db.execute("SELECT * FROM users ORDER BY active DESC, username").fetchall()
+    ]
+
+
+def update_user(
+    db: sqlite_utils.Database, user_id: int, values: dict[str, Any], actor: Actor | None = None
+) -> None:
+    """Change a user's display name and role; the last active admin stays an admin."""
+    check = rules.Checks()
+    display_name = check(rules.label, values.get("display_name"), "display_name")
+    role = values.get("role")
+    if role not in ROLES:
+        check.fail("role", f"role must be one of {', '.join(ROLES)}.")
+    check.done()
+    with transaction(db):
+        user = user_row(db, user_id)
+        if user["role"] == "admin" and role != "admin":
+            keep_an_admin(db, user_id, "role")
+        db.execute(
+            "UPDATE users SET display_name = ?, role = ?,"
+            " session_version = session_version + (role != ?) WHERE id = ?",
+            [display_name, role, role, user_id],
+        )
+        audit.record(db, actor, "user.updated", ("user", user_id), f"{user['username']} ({role})")
+
+
+def set_user_active(
+    db: sqlite_utils.Database, user_id: int, active: bool, actor: Actor | None = None
+) -> None:
+    """Deactivating ends the user's sessions and tokens at once; history keeps their name."""
+    with transaction(db):
+        user = user_row(db, user_id)
+        if not active and user["role"] == "admin":
+            keep_an_admin(db, user_id, "active")
+        db.execute(
+            "UPDATE users SET active = ?, session_version = session_version + 1 WHERE id = ?",
+            [int(active), user_id],
+        )
+        action = "user.activated" if active else "user.deactivated"
+        audit.record(db, actor, action, ("user", user_id), user["username"])
+
+
+def reset_password(db: sqlite_utils.Database, user_id: int, actor: Actor | None = None) -> str:
+    """A new random password, shown once to the admin; the user's old sessions end."""
+    password = new_secret()
+    with transaction(db):
+        user = user_row(db, user_id)
+        db.execute(
+            "UPDATE users SET password_hash = ?, session_version = session_version + 1"
+            " WHERE id = ?",
+            [hash_password(password), user_id],
+        )
+        audit.record(db, actor, "user.password_reset", ("user", user_id), user["username"])
+    return password
+
+
+def keep_an_admin(db: sqlite_utils.Database, user_id: int, field: str) -> None:
+    others = db.execute(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND active AND id != ?", [user_id]
+    ).fetchone()[0]
+    if not others:
+        raise Conflict("This is the last active administrator: keep one.", field)
+
+
+def record_sign_in(
+    db: sqlite_utils.Database, user_id: int | None, username: Any, actor: Actor | None
+) -> None:
+    """Audit a sign-in, or a refused one (user_id None)."""
+    name = username[:64] if isinstance(username, str) else "?"
+    action = "auth.login" if user_id else "auth.login_failed"
+    with transaction(db):
+        audit.record(db, actor, action, ("user", user_id), name)
 
 
 def authenticate(db: sqlite_utils.Database, username: Any, password: Any) -> dict | None:
@@ -49,7 +157,7 @@ def authenticate(db: sqlite_utils.Database, username: Any, password: Any) -> dic
     return dict(user)
 
 
-def create_token(db: sqlite_utils.Database, username: str) -> str:
+def create_token(db: sqlite_utils.Database, username: str, actor: Actor | None = None) -> str:
     """A new bearer token for the user; only its hash is stored."""
     token = new_secret()
     with transaction(db):
@@ -60,7 +168,47 @@ def create_token(db: sqlite_utils.Database, username: str) -> str:
             "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)",
             [user["id"], hash_token(token), iso(utc_now())],
         )
+        audit.record(db, actor, "user.token_created", ("user", user["id"]), username)
     return token
+
+
+def parse_device(db: sqlite_utils.Database, values: dict[str, Any]) -> dict[str, Any]:
+    """A device's fields: checked together, so a form can show every mistake at once."""
+    check = rules.Checks()
+    kind = values.get("kind")
+    if kind not in DEVICE_KINDS:
+        check.fail("kind", f"kind must be one of {', '.join(DEVICE_KINDS)}.")
+    name = check(rules.label, values.get("name"), "name")
+    branch_id = check(rules.whole_number, values.get("branch_id"), "branch_id", 1, 2**62)
+    counter_id = values.get("counter_id")
+    counter_id = (
+        None
+        if counter_id in (None, "")
+        else check(rules.whole_number, counter_id, "counter_id", 1, 2**62)
+    )
+    printer_uri = check(rules.free_text, values.get("printer_uri"), "printer_uri", 200) or None
+    if printer_uri and not PRINTER_URI.match(printer_uri):
+        check.fail("printer_uri", "printer_uri must look like tcp://192.168.1.50:9100.")
+    if kind == "feedback" and counter_id is None:
+        check.fail("counter_id", "A feedback screen belongs to a counter.")
+    if branch_id and not db.execute("SELECT 1 FROM branches WHERE id = ?", [branch_id]).fetchone():
+        check.fail("branch_id", f"There is no branch {branch_id}.")
+    elif (
+        branch_id
+        and counter_id is not None
+        and not db.execute(
+            "SELECT 1 FROM counters WHERE id = ? AND branch_id = ?", [counter_id, branch_id]
+        ).fetchone()
+    ):
+        check.fail("counter_id", f"There is no counter {counter_id} in this branch.")
+    check.done()
+    return {
+        "kind": kind,
+        "name": name,
+        "branch_id": branch_id,
+        "counter_id": counter_id,
+        "printer_uri": printer_uri,
+    }
 
 
 def add_device(
@@ -70,31 +218,183 @@ def add_device(
     branch_id: int,
     counter_id: int | None = None,
     printer_uri: str | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> tuple[int, str]:
-    """Register a kiosk, display or feedback screen; returns its id and its token."""
-    if kind not in DEVICE_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(DEVICE_KINDS)}.", "kind")
-    if not (name or "").strip():
-        raise ValidationError("name must not be empty.", "name")
-    if kind == "feedback" and counter_id is None:
-        raise ValidationError("A feedback screen belongs to a counter.", "counter_id")
+    """Register a kiosk, display or feedback screen with a token at once (the command line)."""
     token = new_secret()
-    with transaction(db):
-        if not db.execute("SELECT 1 FROM branches WHERE id = ?", [branch_id]).fetchone():
-            raise ValidationError(f"There is no branch {branch_id}.", "branch_id")
-        if (
-            counter_id is not None
-            and not db.execute(
-                "SELECT 1 FROM counters WHERE id = ? AND branch_id = ?", [counter_id, branch_id]
-            ).fetchone()
-        ):
-            raise ValidationError(f"There is no counter {counter_id} in this branch.", "counter_id")
-        device_id = db.execute(
-            "INSERT INTO devices (branch_id, kind, name, token_hash, counter_id, printer_uri)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [branch_id, kind, name.strip(), hash_token(token), counter_id, printer_uri],
-        ).lastrowid
+    device_id = insert_device(
+        db,
+        {
+            "kind": kind,
+            "name": name,
+            "branch_id": branch_id,
+            "counter_id": counter_id,
+            "printer_uri": printer_uri,
+        },
+        {"token_hash": hash_token(token), "paired_at": iso(utc_now())},
+        actor,
+    )
     return device_id, token
+
+
+def create_device(
+    db: sqlite_utils.Database, values: dict[str, Any], actor: Actor | None = None
+) -> tuple[int, str]:
+    """Register a device to be paired: returns its id and a one-time pairing code."""
+    code = new_pairing_code()
+    device_id = insert_device(db, values, pairing_columns(code), actor)
+    return device_id, code
+
+
+def insert_device(
+    db: sqlite_utils.Database, values: dict[str, Any], secrets: dict, actor: Actor | None
+) -> int:
+    with transaction(db):
+        parsed = parse_device(db, values)
+        columns = {**parsed, **secrets, "created_at": iso(utc_now())}
+        device_id = db.execute(
+            f"INSERT INTO devices ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            list(columns.values()),
+        ).lastrowid
+        audit.record(
+            db, actor, "device.created", ("device", device_id), f"{parsed['kind']} {parsed['name']}"
+        )
+        return device_id
+
+
+def device_row(db: sqlite_utils.Database, device_id: Any) -> dict:
+    found = None
+    if isinstance(device_id, int):
+        found = db.execute(
+            f"SELECT devices.*, {CONNECTED} FROM devices WHERE id = ?", [device_id]
+        ).fetchone()
+    if found is None:
+        raise NotFound(f"There is no device {device_id}.", "device_id")
+    return dict(found)
+
+
+def devices(db: sqlite_utils.Database) -> list[dict]:
+    """Every device with its branch and counter names and its pairing state."""
+    now = iso(utc_now())
+    found = db.execute(
+        f"SELECT devices.*, {CONNECTED}, branches.name AS branch_name,"
+        " counters.name AS counter_name"
+        " FROM devices JOIN branches ON branches.id = devices.branch_id"
+        " LEFT JOIN counters ON counters.id = devices.counter_id"
+        " ORDER BY devices.revoked_at IS NOT NULL, branches.sort_order, devices.kind, devices.name"
+    ).fetchall()
+    return [{**dict(d), "state": device_state(dict(d), now)} for d in found]
+
+
+def device_state(device: dict, now: str) -> str:
+    """revoked, paired, pairing (a live code waits) or unpaired (the code expired)."""
+    if device["revoked_at"]:
+        return "revoked"
+    if device["pairing_code_hash"] and device["pairing_expires_at"] > now:
+        return "pairing"
+    return "paired" if device["token_hash"] else "unpaired"
+
+
+def update_device(
+    db: sqlite_utils.Database, device_id: int, values: dict[str, Any], actor: Actor | None = None
+) -> None:
+    """Rename a device, or move it to another counter or printer (its kind and branch stay)."""
+    with transaction(db):
+        device = device_row(db, device_id)
+        parsed = parse_device(
+            db, {**values, "kind": device["kind"], "branch_id": device["branch_id"]}
+        )
+        db.execute(
+            "UPDATE devices SET name = ?, counter_id = ?, printer_uri = ? WHERE id = ?",
+            [parsed["name"], parsed["counter_id"], parsed["printer_uri"], device_id],
+        )
+        audit.record(db, actor, "device.updated", ("device", device_id), parsed["name"])
+
+
+def repair_device(db: sqlite_utils.Database, device_id: int, actor: Actor | None = None) -> str:
+    """A fresh pairing code; the device's current token keeps working until the code is used."""
+    code = new_pairing_code()
+    columns = pairing_columns(code)
+    with transaction(db):
+        device = device_row(db, device_id)
+        db.execute(
+            "UPDATE devices SET pairing_code_hash = ?, pairing_expires_at = ? WHERE id = ?",
+            [columns["pairing_code_hash"], columns["pairing_expires_at"], device_id],
+        )
+        audit.record(db, actor, "device.pairing_code", ("device", device_id), device["name"])
+    return code
+
+
+def revoke_device(db: sqlite_utils.Database, device_id: int, actor: Actor | None = None) -> None:
+    """The device's token and any pairing code stop working at once."""
+    with transaction(db):
+        device = device_row(db, device_id)
+        db.execute(
+            "UPDATE devices SET token_hash = NULL, pairing_code_hash = NULL,"
+            " pairing_expires_at = NULL, revoked_at = ? WHERE id = ?",
+            [iso(utc_now()), device_id],
+        )
+        audit.record(db, actor, "device.revoked", ("device", device_id), device["name"])
+
+
+def pair_device(
+    db: sqlite_utils.Database, code: Any, address: str | None = None
+) -> tuple[dict, str]:
+    """Trade a live pairing code for a new long-lived token; the code works once."""
+    digest = hash_token(normalise_code(code))
+    token = new_secret()
+    now = iso(utc_now())
+    with transaction(db):
+        found = db.execute(
+            "SELECT * FROM devices WHERE pairing_code_hash = ? AND pairing_expires_at > ?",
+            [digest, now],
+        ).fetchone()
+        if found is None:
+            raise ValidationError("This pairing code is wrong or has expired.", "code")
+        db.execute(
+            "UPDATE devices SET token_hash = ?, pairing_code_hash = NULL,"
+            " pairing_expires_at = NULL, revoked_at = NULL, paired_at = ? WHERE id = ?",
+            [hash_token(token), now, found["id"]],
+        )
+        audit.record(
+            db,
+            Actor(device_id=found["id"], address=address),
+            "device.paired",
+            ("device", found["id"]),
+            found["name"],
+        )
+    return dict(found), token
+
+
+def new_pairing_code() -> str:
+    """Eight characters that are easy to read and type (no 0/O, 1/I/L), shown as XXXX-XXXX."""
+    raw = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_code(code: Any) -> str:
+    if not isinstance(code, str):
+        raise ValidationError("Type the pairing code shown on the admin page.", "code")
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(cleaned) != 8:
+        raise ValidationError("A pairing code has eight letters and digits.", "code")
+    return f"{cleaned[:4]}-{cleaned[4:]}"
+
+
+def pairing_columns(code: str) -> dict[str, str]:
+    return {
+        "pairing_code_hash": hash_token(code),
+        "pairing_expires_at": iso(utc_now() + PAIRING_TTL),
+    }
+
+
+def touch_device(db: sqlite_utils.Database, device: dict) -> None:
+    """Note the device's last contact, at most once a minute (a single cheap UPDATE)."""
+    now = utc_now()
+    if device.get("last_seen_at") and device["last_seen_at"] > iso(now - SEEN_EVERY):
+        return
+    db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [iso(now), device["id"]])
 
 
 def identify_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import Response, g, request
 from flask_login import current_user
 
-from server.auth.accounts import identify_token
+from server.auth.accounts import identify_token, touch_device
 from server.db import get_db
 
 # Each role may do what the roles after it may do.
@@ -46,6 +46,7 @@ def principal_for_token(token: str | None) -> Principal:
     kind, row = found
     if kind == "user":
         return Principal("user", row["role"], user_id=row["id"])
+    g.seen_device = row  # its last contact is noted once the request has succeeded
     return Principal(
         "device",
         row["kind"],
@@ -79,3 +80,11 @@ def resolve(token: str | None) -> Principal:
     if current_user.is_authenticated:
         return Principal("user", current_user.role, user_id=current_user.id)
     return principal_for_token(request.cookies.get(DEVICE_COOKIE))
+
+
+def note_device_contact(response: Response) -> Response:
+    """After a successful request, note the device's last contact (refusals write nothing)."""
+    device = g.pop("seen_device", None)
+    if device is not None and response.status_code < 400:
+        touch_device(get_db(), device)
+    return response

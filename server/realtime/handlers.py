@@ -10,7 +10,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from server.auth.principal import ANONYMOUS, Principal, resolve
 from server.db import get_reads
 from server.domain.errors import DomainError, NotAllowed, ValidationError
-from server.realtime import socketio
+from server.realtime import connections, socketio
 
 
 def connection_principal() -> Principal:
@@ -25,10 +25,11 @@ def connect(auth: Any = None) -> None:
     if token and principal is ANONYMOUS:
         raise ConnectionRefusedError("unknown or revoked token")
     session["sira_principal"] = principal
+    connections.remember(principal)
 
 
 @socketio.on("subscribe")
-def subscribe(data: Any) -> dict:
+def subscribe(data: Any = None) -> dict:
     """Join a room; the acknowledgement carries the room's current state and `seq`."""
     try:
         room = data.get("room") if isinstance(data, dict) else None
@@ -43,7 +44,7 @@ def subscribe(data: Any) -> dict:
 
 
 @socketio.on("unsubscribe")
-def unsubscribe(data: Any) -> dict:
+def unsubscribe(data: Any = None) -> dict:
     room = data.get("room") if isinstance(data, dict) else None
     if isinstance(room, str):
         leave_room(room)

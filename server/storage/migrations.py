@@ -297,6 +297,50 @@ STORED_DURATIONS: Migration = (
     ],
 )
 
+ADMIN_AND_SECURITY: Migration = (
+    "0040_admin_and_security",
+    [
+        # Who did what, when: administrative changes, sign-ins and device pairing.
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            device_id INTEGER REFERENCES devices(id),
+            action TEXT NOT NULL,
+            target_kind TEXT,
+            target_id INTEGER,
+            summary TEXT NOT NULL DEFAULT '',
+            address TEXT
+        )""",
+        "CREATE INDEX audit_log_at ON audit_log (at)",
+        # Store-wide settings (the store name on tickets and boards).
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "ALTER TABLE branches ADD COLUMN active INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE branches ADD COLUMN sort_order INTEGER NOT NULL DEFAULT 0",
+        "UPDATE branches SET sort_order = id",
+        "UPDATE counters SET sort_order = id WHERE sort_order = 0",
+        # A one-time pairing code (hashed) that a device trades for its long-lived token.
+        "ALTER TABLE devices ADD COLUMN pairing_code_hash TEXT",
+        "ALTER TABLE devices ADD COLUMN pairing_expires_at TEXT",
+        "ALTER TABLE devices ADD COLUMN paired_at TEXT",
+        "CREATE UNIQUE INDEX devices_pairing_code ON devices (pairing_code_hash)"
+        " WHERE pairing_code_hash IS NOT NULL",
+        # Bumped on a password reset or deactivation: older sessions stop working.
+        "ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE users ADD COLUMN created_at TEXT",
+        # Open Socket.IO connections of staff and devices, so revoking one can disconnect it
+        # in whichever server process holds the connection.
+        """CREATE TABLE live_connections (
+            sid TEXT PRIMARY KEY,
+            user_id INTEGER REFERENCES users(id),
+            device_id INTEGER REFERENCES devices(id),
+            connected_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX live_connections_device ON live_connections (device_id)",
+        "CREATE INDEX live_connections_user ON live_connections (user_id)",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -305,6 +349,7 @@ MIGRATIONS: list[Migration] = [
     COUNTER_EVENTS,
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
+    ADMIN_AND_SECURITY,
 ]
 
 

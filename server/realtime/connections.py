@@ -1,0 +1,71 @@
+"""Which staff member or device holds which Socket.IO connection, so that revoking a device or
+deactivating a user can cut its connections at once, in whichever server process they live.
+
+The sids are kept in the database (live_connections); a disconnect for a sid held by another
+process travels over the message queue (python-socketio's pub/sub manager forwards it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from server.auth.principal import Principal
+from server.db import get_db
+from server.engine.clock import iso, utc_now
+from server.realtime import socketio
+from server.storage import transaction
+
+
+def remember(principal: Principal) -> None:
+    """Called on connect: note the connection of a staff member or a device."""
+    if principal.kind == "anonymous":
+        return
+    with transaction(get_db()) as db:
+        if principal.device_id is not None:
+            db.execute(
+                "UPDATE devices SET last_seen_at = ? WHERE id = ?",
+                [iso(utc_now()), principal.device_id],
+            )
+        db.execute(
+            "INSERT OR REPLACE INTO live_connections (sid, user_id, device_id, connected_at)"
+            " VALUES (?, ?, ?, ?)",
+            [request.sid, principal.user_id, principal.device_id, iso(utc_now())],
+        )
+
+
+@socketio.on("disconnect")
+def forget(_reason: Any = None) -> None:
+    """The connection is gone: for a device, that was its last contact."""
+    with transaction(get_db()) as db:
+        gone = db.execute(
+            "DELETE FROM live_connections WHERE sid = ? RETURNING device_id", [request.sid]
+        ).fetchone()
+        if gone and gone[0]:
+            db.execute(
+                "UPDATE devices SET last_seen_at = ? WHERE id = ?", [iso(utc_now()), gone[0]]
+            )
+
+
+def disconnect(column: str, owner_id: int) -> int:
+    """Close every connection of one device or user; returns how many there were."""
+    db = get_db()
+    with transaction(db):
+        sids = [
+            row[0]
+            for row in db.execute(
+                f"DELETE FROM live_connections WHERE {column} = ? RETURNING sid", [owner_id]
+            ).fetchall()
+        ]
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+    return len(sids)
+
+
+def disconnect_device(device_id: int) -> int:
+    return disconnect("device_id", device_id)
+
+
+def disconnect_user(user_id: int) -> int:
+    return disconnect("user_id", user_id)
