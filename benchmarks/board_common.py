@@ -11,7 +11,7 @@ import requests
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.workstation.conftest import SPEECH_SPY
 from tests.conftest import bearer
-from tests.live import LiveServer
+from tests.live import UNLIMITED, LiveServer
 from tests.store import PASSWORD, build_store
 
 
@@ -56,7 +56,7 @@ def scene():
     with tempfile.TemporaryDirectory() as folder:
         db_path = str(Path(folder) / "bench.db")
         store = build_store(db_path)
-        server = LiveServer(db_path).start()
+        server = LiveServer(db_path, env=UNLIMITED).start()
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(

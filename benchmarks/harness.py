@@ -15,7 +15,7 @@ from server.auth.accounts import create_token
 from server.db import init_db
 from server.demo import seed
 from server.storage import connect
-from tests.live import LiveServer
+from tests.live import UNLIMITED, LiveServer
 
 ASYNC_MODES = ("gevent", "eventlet")
 
@@ -46,7 +46,7 @@ def running_server(async_mode: str) -> Iterator[Bench]:
         staff_token = create_token(db, "staff1")
         service_ids = [row[0] for row in db.execute("SELECT id FROM services ORDER BY id")]
         db.conn.close()
-        server = LiveServer(path, env={"SIRA_ASYNC_MODE": async_mode}).start()
+        server = LiveServer(path, env={"SIRA_ASYNC_MODE": async_mode, **UNLIMITED}).start()
         try:
             yield Bench(
                 url=server.url,

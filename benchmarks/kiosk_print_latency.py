@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk.emulator.server import PrinterEmulator  # noqa: E402
 from tests.conftest import bearer, build_store  # noqa: E402
 from tests.kiosk.fixtures import set_kiosk_printer  # noqa: E402
-from tests.live import LiveServer  # noqa: E402
+from tests.live import UNLIMITED, LiveServer  # noqa: E402
 
 SETUPS = [("default", 80), ("default", 58), ("POS-5890", 58)]
 
@@ -46,7 +46,7 @@ def run(profile: str, paper_mm: int, taps: int) -> dict:
         printer_profile=profile,
         paper_width_mm=paper_mm,
     )
-    server = LiveServer(db_path).start()
+    server = LiveServer(db_path, env=UNLIMITED).start()
     latencies, sizes = [], []
     try:
         session = requests.Session()

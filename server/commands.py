@@ -173,17 +173,26 @@ def demo(history_days: int, host: str, port: int, serve: bool) -> None:
     store = seed(connect(path), printer_uri="emulator", history_days=history_days)
     base = f"http://{host}:{port}"
     printer = start_demo_printer() if serve else None
+    tokens = store.device_tokens
+    pages = [
+        ("Kiosk", f"/kiosk#token={tokens['Entrance kiosk']}"),
+        ("Display board", f"/display#token={tokens['Waiting-area board']}"),
+        ("Feedback screen", f"/feedback#token={tokens['Counter 1 feedback']}"),
+        ("Counter (staff)", "/login?next=/counter"),
+        ("Manager", "/manager"),
+        ("Admin", "/admin"),
+        ("API", "/api/v1/services"),
+    ]
     click.echo(f"\nSıra demo store ({path})\n")
-    click.echo(f"  API            {base}/api/v1/services")
-    click.echo(f"  Snapshot       {base}/api/v1/branches/{store.branch_id}/snapshot")
-    click.echo(f"  Kiosk          {base}/kiosk#token={store.device_tokens['Entrance kiosk']}")
+    for label, page in pages:
+        click.echo(f"  {label:<16} {base}{page}")
     if printer:
-        click.echo(f"  Printer        virtual, tickets in {Path('printer-out').resolve()}/")
+        click.echo(f"  {'Printer':<16} virtual, tickets in {Path('printer-out').resolve()}/")
     click.echo("\n  Logins (username / password):")
     for username, password in store.logins.items():
         click.echo(f"    {username:<10} {password}")
-    click.echo("\n  Device tokens:")
-    for name, device_token in store.device_tokens.items():
+    click.echo("\n  Device tokens (for pairing by hand):")
+    for name, device_token in tokens.items():
         click.echo(f"    {name:<22} {device_token}")
     click.echo("")
     if serve:

@@ -21,6 +21,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# Benchmarks issue hundreds of tickets a minute from one kiosk token: more than a real kiosk's
+# rate limit allows.
+UNLIMITED = {"SIRA_RATELIMIT_ENABLED": "0"}
+
+
 class LiveServer:
     """One `sira serve` process over a database file; start, stop, kill and restart it."""
 
