@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from kiosk.printing.queue import printers
 from server.engine import QueueReads
 
 
@@ -67,17 +68,3 @@ def counter_state(row: dict) -> str:
     if row["paused_at"]:
         return "paused"
     return "open"
-
-
-def printers(db: sqlite_utils.Database, branch_id: int) -> list[dict]:
-    """Kiosks with a printer and what it last reported (unknown until it reports)."""
-    return [
-        dict(row)
-        for row in db.execute(
-            "SELECT id, name, coalesce(printer_status, 'unknown') AS status,"
-            " printer_status_at AS status_at, last_seen_at FROM devices"
-            " WHERE branch_id = ? AND kind = 'kiosk' AND printer_uri IS NOT NULL"
-            " AND revoked_at IS NULL ORDER BY name",
-            [branch_id],
-        ).fetchall()
-    ]

@@ -118,11 +118,16 @@ def test_live_shows_queues_counters_and_printers(client, store, db, engine):
         " WHERE id = ?",
         [store.counter2],
     )
+    db.execute(
+        "UPDATE devices SET printer_uri = 'tcp://127.0.0.1:9100', printer_status = 'paper_out'"
+        " WHERE kind = 'kiosk'"
+    )
     db.conn.commit()
     sign_in(client)
     page = client.get("/manager/live/panel").get_data(as_text=True)
     assert 'id="issued-today">1<' in page
     assert "Paused" in page and "Lunch" in page
+    assert "printer-paper_out" in page and "Out of paper" in page
 
 
 def test_pages_speak_turkish_and_malay(client, store):
