@@ -8,9 +8,8 @@ from flask_wtf.csrf import generate_csrf
 
 from server.api import bp
 from server.api.helpers import json_body, require
-from server.audit import Actor
 from server.auth import User
-from server.auth.accounts import authenticate, record_sign_in
+from server.auth.accounts import sign_in
 from server.auth.principal import DEVICE_COOKIE, current_principal, principal_for_token
 from server.db import get_db
 from server.domain.errors import NotAuthenticated
@@ -28,9 +27,7 @@ def user_json(user: User) -> dict:
 @bp.post("/auth/login")
 def login():
     body = json_body()
-    row = authenticate(get_db(), body.get("username"), body.get("password"))
-    actor = Actor(user_id=row["id"] if row else None, address=request.remote_addr)
-    record_sign_in(get_db(), actor.user_id, body.get("username"), actor)
+    row = sign_in(get_db(), body.get("username"), body.get("password"), request.remote_addr)
     if row is None:
         raise NotAuthenticated("Wrong username or password.", "password")
     user = User(row)

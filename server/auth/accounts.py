@@ -137,14 +137,17 @@ def keep_an_admin(db: sqlite_utils.Database, user_id: int, field: str) -> None:
         raise Conflict("This is the last active administrator: keep one.", field)
 
 
-def record_sign_in(
-    db: sqlite_utils.Database, user_id: int | None, username: Any, actor: Actor | None
-) -> None:
-    """Audit a sign-in, or a refused one (user_id None)."""
+def sign_in(
+    db: sqlite_utils.Database, username: Any, password: Any, address: str | None
+) -> dict | None:
+    """The user, if the password is right; the attempt is audited either way."""
+    row = authenticate(db, username, password)
+    user_id = row["id"] if row else None
     name = username[:64] if isinstance(username, str) else "?"
     action = "auth.login" if user_id else "auth.login_failed"
     with transaction(db):
-        audit.record(db, actor, action, ("user", user_id), name)
+        audit.record(db, Actor(user_id=user_id, address=address), action, ("user", user_id), name)
+    return row
 
 
 def authenticate(db: sqlite_utils.Database, username: Any, password: Any) -> dict | None:

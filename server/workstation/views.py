@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired
 
 from server.api.branches import branch_in_scope
 from server.auth import User, login_manager
-from server.auth.accounts import authenticate
+from server.auth.accounts import sign_in
 from server.db import get_db, get_reads
 from server.workstation import bp
 
@@ -43,7 +43,7 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        row = authenticate(get_db(), form.username.data, form.password.data)
+        row = sign_in(get_db(), form.username.data, form.password.data, request.remote_addr)
         if row is not None:
             login_user(User(row))
             return redirect(safe_next(url_for("workstation.counter")))

@@ -126,6 +126,16 @@ def test_sign_in_refuses_a_wrong_password(client, store):
     assert client.get("/counter").status_code == 302
 
 
+def test_sign_ins_by_form_are_audited_like_the_api_ones(client, store, db):
+    for password in ("wrong", PASSWORD):
+        form = client.get("/login").text
+        data = {"username": "staff", "password": password, "csrf_token": csrf_of(form)}
+        client.post("/login", data=data)
+    rows = db.execute("SELECT action FROM audit_log WHERE action LIKE 'auth.%' ORDER BY id")
+    actions = [row[0] for row in rows]
+    assert actions == ["auth.login_failed", "auth.login"]
+
+
 def test_sign_in_refuses_a_form_without_its_csrf_token(client, store):
     client.get("/login")
     response = client.post("/login", data={"username": "staff", "password": PASSWORD})
