@@ -57,7 +57,10 @@
     heading.textContent = name ? heading.dataset.named.replace("{name}", name) : heading.dataset.plain;
   }
 
+  // Told twice when the `rated` event overtakes our own POST's answer: the first one stands
+  // (the second no longer knows the customer's language).
   function thanks() {
+    if (main.dataset.step === "thanks") return;
     const language = current && current.language;
     wipe();
     current = null;
