@@ -26,7 +26,9 @@ def board():
 @require("display", "staff")
 def board_state():
     """What a board draws from after (re)connecting: the branch, its queues, recent calls with
-    the sentences to announce them, the ticker, and the server's clock. No customer names."""
+    the sentences to announce them, the ticker, and the server's clock. No customer names.
+    Calls withdrawn since (parked, transferred, no-show, cancelled) are left out: nobody
+    should go to a counter that no longer expects them."""
     reads = get_reads()
     branch_id = branch_in_scope()
     branch = reads.branch(branch_id)
@@ -50,6 +52,7 @@ def board_state():
                 ),
             }
             for call in reads.recent_calls(branch_id)
+            if not call["withdrawn"]
         ],
     )
 

@@ -18,7 +18,9 @@ from server.domain.timing import (
 from server.engine.clock import Clock, iso, parse, utc_now
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
-RECENT_CALLS = 8
+RECENT_CALLS = 16  # a board shows nine codes, each once; recalls take lines of their own
+# Moves after which the counter no longer expects the customer it called.
+WITHDRAWING_MOVES = ("parked", "transferred", "no_show", "cancelled")
 
 
 class QueueReads:
@@ -240,10 +242,15 @@ class QueueReads:
         )
 
     def recent_calls(self, branch_id: int) -> list[dict]:
-        """The latest calls and recalls of today, newest first, for the boards."""
+        """The latest calls and recalls of today, newest first, for the boards. `withdrawn`:
+        the ticket was parked, transferred, marked no-show or cancelled after that call."""
+        later = ", ".join(f"'{kind}'" for kind in WITHDRAWING_MOVES)
         return self.rows(
             "SELECT tickets.code, tickets.service_id, tickets.language, ticket_events.at,"
-            " ticket_events.kind, counters.id AS counter_id, counters.name AS counter_name"
+            " ticket_events.kind, counters.id AS counter_id, counters.name AS counter_name,"
+            " EXISTS (SELECT 1 FROM ticket_events AS later"
+            "  WHERE later.ticket_id = ticket_events.ticket_id AND later.id > ticket_events.id"
+            f"  AND later.kind IN ({later})) AS withdrawn"
             " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
             " JOIN counters ON counters.id = ticket_events.counter_id"
             " WHERE tickets.branch_id = ? AND tickets.service_day = ?"

@@ -6,7 +6,7 @@ from display.announce import announcements
 from server.db import get_reads
 from server.domain.events import CounterChanged, TicketCalled, TicketChanged
 from server.engine import Change
-from server.engine.reads import public_view
+from server.engine.reads import WITHDRAWING_MOVES, public_view
 from server.realtime import socketio
 from server.realtime.rooms import branch_room, counter_room, ticket_room
 
@@ -49,12 +49,23 @@ def publish(change: Change) -> None:
                 socketio.emit("called", called, to=room)
         elif isinstance(event, TicketChanged):
             publish_ticket(seq, ticket, event)
+            if event.kind in WITHDRAWING_MOVES and event.counter_id is not None:
+                publish_withdrawn(seq, change.branch_id, ticket["code"], event)
             if event.kind == "finished" and event.counter_id is not None:
                 prompt = {"seq": seq, "token": ticket["token"], "code": ticket["code"]}
                 socketio.emit("rate", prompt, to=counter_room(event.counter_id))
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
             if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket)
+
+
+def publish_withdrawn(seq: int, branch_id: int, code: str, event: TicketChanged) -> None:
+    """The counter no longer expects this customer: boards stop showing the call at once."""
+    socketio.emit(
+        "withdrawn",
+        {"seq": seq, "code": code, "counter_id": event.counter_id, "kind": event.kind},
+        to=branch_room(branch_id),
+    )
 
 
 def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:

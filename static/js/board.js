@@ -6,11 +6,16 @@
 (function () {
   "use strict";
 
-  const CALLS_SHOWN = 7; // the latest call and six previous ones
+  const CALLS_SHOWN = 9; // the latest call and eight previous ones
   const KEYS_REMEMBERED = 200; // calls already seen, so none is shown or announced twice
   const ANNOUNCE_QUEUE = 10; // calls waiting to be spoken; older ones are dropped past this
   const CATCH_UP_S = 180; // missed calls younger than this are still announced
   const REFRESH_MS = 5 * 60 * 1000; // a full reload now and then: ticker, day change
+  const FIRST_RETRY_MS = 1000; // a failed first load is retried after 1 s, 2 s, 4 s … 30 s
+  const MAX_RETRY_MS = 30000;
+  const SERVICES_PER_ROW = { landscape: 6, portrait: 3 }; // at most, before a new row
+  const MIN_FIT = 0.6; // the smallest the previous calls and service cards may be drawn
+  const TICKER_SCREENS_PER_S = 0.1; // the ticker crosses the screen in 10 s, whatever its length
 
   const root = document.getElementById("board");
   const labels = JSON.parse(root.dataset.labels);
@@ -109,6 +114,7 @@
         return item;
       })
     );
+    fit();
   }
 
   // -- services and ticker -----------------------------------------------------------------
@@ -127,6 +133,7 @@
         const waiting = document.createElement("span");
         waiting.className = "service-waiting";
         waiting.textContent = fill(labels.waiting, { n: service.waiting });
+        waiting.hidden = !service.waiting; // "no wait" says it all
         const eta = document.createElement("span");
         eta.className = "service-eta";
         eta.textContent = service.waiting
@@ -136,11 +143,44 @@
         return card;
       })
     );
+    const count = strip.children.length;
+    const perRow = SERVICES_PER_ROW[portrait() ? "portrait" : "landscape"];
+    const rows = Math.ceil(count / perRow) || 1;
+    root.style.setProperty("--service-columns", String(Math.ceil(count / rows) || 1));
+    fit();
   }
 
   function renderTicker(message) {
-    el("ticker-text").textContent = message || "";
+    const text = el("ticker-text");
+    text.textContent = message || "";
     el("ticker").hidden = !message;
+    if (message) {
+      // The text scrolls its own width plus the screen's: its duration grows with its length.
+      const pxPerSecond = window.innerWidth * TICKER_SCREENS_PER_S;
+      text.style.animationDuration = (text.offsetWidth / pxPerSecond).toFixed(1) + "s";
+    }
+    fit();
+  }
+
+  function portrait() {
+    return window.innerHeight > window.innerWidth;
+  }
+
+  function spills(element) {
+    return element.scrollHeight > element.clientHeight + 1 ||
+      element.scrollWidth > element.clientWidth + 1;
+  }
+
+  // Draw the previous calls and service cards smaller (never below MIN_FIT) until nothing
+  // spills out of its area: many services with long names still fit a 1280×720 screen.
+  function fit() {
+    const areas = [root, el("board-main"), el("latest"), el("previous-calls").parentNode];
+    let scale = 1;
+    root.style.setProperty("--fit", "1");
+    while (scale > MIN_FIT && areas.some(spills)) {
+      scale = Math.round((scale - 0.05) * 100) / 100;
+      root.style.setProperty("--fit", String(scale));
+    }
   }
 
   function tick() {
@@ -186,26 +226,52 @@
     el("unpaired").hidden = false;
   }
 
+  // Parked, transferred, no-show: that counter no longer expects the customer.
+  function withdraw(data) {
+    const before = calls.length;
+    calls = calls.filter(function (call) {
+      return !(call.code === data.code && call.counter_id === data.counter_id);
+    });
+    if (calls.length !== before) renderCalls(null);
+  }
+
   function onEvent(name, data) {
     if (name === "called") addCall(fromEvent(data), true);
+    else if (name === "withdrawn") withdraw(data);
     else if (name === "queue") {
       services = data.services;
       renderServices();
     }
   }
 
+  // The board PC may boot before the server, or a proxy answer 502 while it restarts: keep
+  // trying, with the "Reconnecting…" mark showing, until the first load succeeds.
+  async function firstLoad() {
+    for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+      const state = await load();
+      if (state || !el("unpaired").hidden) return state;
+      el("offline").hidden = false;
+      await new Promise(function (resolve) { setTimeout(resolve, delay); });
+    }
+  }
+
   async function start() {
     await SiraLive.adoptDeviceToken();
-    const state = await load();
+    const state = await firstLoad();
     if (!state) return;
+    el("offline").hidden = true;
     live = SiraLive.connect({
       rooms: ["branch:" + state.branch.id],
-      events: ["queue", "called"],
+      events: ["queue", "called", "withdrawn"],
       onState: function () { load(); },
       onEvent: onEvent,
       onStatus: function (status) { el("offline").hidden = status !== "offline"; },
     });
     setInterval(tick, 1000);
+    window.addEventListener("resize", function () {
+      renderServices();
+      renderTicker(el("ticker-text").textContent);
+    });
     setInterval(function () { live.resync(); }, REFRESH_MS);
   }
 
