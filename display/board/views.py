@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from flask import jsonify, render_template, request, session
+from flask import jsonify, render_template
 from flask_babel import force_locale, get_locale, gettext
 
 from display.announce import announcements
 from display.board import bp
+from display.language import customer_language
 from server.api.branches import branch_in_scope
 from server.api.helpers import require
 from server.db import get_reads
@@ -65,9 +66,7 @@ def phone(token: str):
         row = reads.ticket_row_by_token(token)
     except NotFound:
         return render_template("display/ticket_missing.html"), 404
-    # The language chosen at the kiosk, unless this phone has asked for another (?lang=).
-    chosen = "lang" in request.args or "lang" in session
-    with force_locale(str(get_locale()) if chosen else row["language"]):
+    with force_locale(customer_language(row["language"])):
         service = reads.service(row["service_id"])
         return render_template(
             "display/phone.html",

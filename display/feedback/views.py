@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from display.feedback import bp
+from display.language import customer_language
 from server.db import get_db, get_reads
 from server.domain.ratings import phone_window_open
 from server.domain.tickets import Status
@@ -45,6 +46,7 @@ def rate(token: str):
         state = "closed"
     else:
         state = "open"
-    return render_template(
-        "feedback/rate.html", ticket=reads.public_ticket(token), token=token, state=state
-    )
+    with force_locale(customer_language(ticket["language"])):
+        return render_template(
+            "feedback/rate.html", ticket=reads.public_ticket(token), token=token, state=state
+        )

@@ -13,7 +13,7 @@
   const REFRESH_MS = 5 * 60 * 1000; // a full reload now and then: ticker, day change
   const FIRST_RETRY_MS = 1000; // a failed first load is retried after 1 s, 2 s, 4 s … 30 s
   const MAX_RETRY_MS = 30000;
-  const SERVICES_PER_ROW = { landscape: 6, portrait: 3 }; // at most, before a new row
+  const SERVICES_PER_ROW = { landscape: 6, portrait: 4 }; // at most, before a new row
   const MIN_FIT = 0.6; // the smallest the previous calls and service cards may be drawn
   const TICKER_SCREENS_PER_S = 0.1; // the ticker crosses the screen in 10 s, whatever its length
 

@@ -9,6 +9,7 @@
   const offline = document.getElementById("offline");
   const idleAfterMs = Number(main.dataset.idleAfterMs);
   const promptTimeoutMs = Number(main.dataset.promptTimeoutMs);
+  const autoSendMs = Number(main.dataset.autoSendMs); // a face tapped, then this long untouched
   const packs = {};
   let pack = null; // the language pack on screen
   let current = null; // the ticket this screen is about: {token, language}
@@ -145,6 +146,7 @@
             thanks();
           },
           onActivity: function () { later(promptTimeoutMs, promptTimedOut); },
+          autoSendMs: autoSendMs,
         }),
       };
     });
