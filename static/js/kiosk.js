@@ -124,8 +124,9 @@
       name.textContent = serviceName(service);
       const queue = document.createElement("span");
       queue.className = "kiosk-service-queue";
-      queue.textContent = t("waiting", { count: service.waiting }) + " · " +
-        (service.waiting ? t("eta", { minutes: minutes(service.eta_s) }) : t("no_wait"));
+      queue.textContent = service.waiting
+        ? t("waiting", { count: service.waiting }) + " · " + t("eta", { minutes: minutes(service.eta_s) })
+        : t("no_wait"); // "0 waiting · no wait" said it twice
       button.append(name, queue);
       button.addEventListener("click", function () { choose(service); });
       grid.appendChild(button);

@@ -52,7 +52,8 @@ def test_board_filters_services_and_shows_the_ticker(live_server, db_path, api, 
     api.call_next(store.counter1)  # B001
     expect(board.locator("#latest-code")).to_have_text("B001")
     expect(board.locator("#previous-calls li")).to_have_count(0)
-    expect(board.locator(".service-waiting")).to_have_text("0 kişi bekliyor")
+    expect(board.locator(".service-waiting")).to_be_hidden()  # "no wait" says it all
+    expect(board.locator(".service-eta")).to_have_text("beklemesiz")
 
 
 def test_an_unpaired_board_says_so(live_server, new_page):
