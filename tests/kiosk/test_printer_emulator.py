@@ -4,6 +4,7 @@ import socket
 
 from PIL import Image
 
+from kiosk.emulator.server import PrinterEmulator
 from kiosk.printing.delivery import PrinterUnavailable, deliver
 from kiosk.printing.layout import render_ticket
 from kiosk.printing.uris import open_printer, parse_printer_uri
@@ -76,3 +77,19 @@ def test_a_switched_off_printer_is_reported_offline(emulator):
         assert "Connection refused" in str(refused)
     else:
         raise AssertionError("a stopped printer took the job")
+
+
+def test_a_restarted_printer_numbers_on_from_the_last_saved_ticket(tmp_path):
+    """Previews of two runs never overwrite or mix: numbering goes on across restarts."""
+    for run in range(2):
+        printer = PrinterEmulator(port=0, out=tmp_path, png=False).start()
+        try:
+            deliver(address(printer), render_ticket(ticket(), None, 80))
+            (received,) = printer.wait_for(1)
+            assert received.text_path.name == f"ticket-000{run + 1}-B042.txt"
+        finally:
+            printer.stop()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "ticket-0001-B042.txt",
+        "ticket-0002-B042.txt",
+    ]
