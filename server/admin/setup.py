@@ -9,7 +9,7 @@ from flask import redirect, request, url_for
 
 from server import store
 from server.admin import bp
-from server.admin.common import actor, back_to, checked, form_page, number
+from server.admin.common import actor, announces_setup, back_to, checked, form_page, number
 from server.db import get_db
 from server.domain.errors import ValidationError
 from server.domain.store_rules import WEEKDAYS, known_timezones
@@ -66,6 +66,7 @@ def branches():
 
 
 @bp.route("/branches/new", methods=["GET", "POST"])
+@announces_setup
 def new_branch():
     if request.method == "GET":
         return branch_form(None)
@@ -77,6 +78,7 @@ def new_branch():
 
 
 @bp.route("/branches/<int:branch_id>", methods=["GET", "POST"])
+@announces_setup
 def edit_branch(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     if request.method == "GET":
@@ -127,6 +129,7 @@ def services(branch_id: int):
 
 
 @bp.route("/branches/<int:branch_id>/services/new", methods=["GET", "POST"])
+@announces_setup
 def new_service(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     if request.method == "GET":
@@ -139,6 +142,7 @@ def new_service(branch_id: int):
 
 
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+@announces_setup
 def edit_service(service_id: int):
     db = get_db()
     service = store.row(db, "service", service_id)
@@ -198,6 +202,7 @@ def counters(branch_id: int):
 
 
 @bp.route("/branches/<int:branch_id>/counters/new", methods=["GET", "POST"])
+@announces_setup
 def new_counter(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     if request.method == "GET":
@@ -210,6 +215,7 @@ def new_counter(branch_id: int):
 
 
 @bp.route("/counters/<int:counter_id>", methods=["GET", "POST"])
+@announces_setup
 def edit_counter(counter_id: int):
     db = get_db()
     counter = store.row(db, "counter", counter_id)
@@ -233,6 +239,7 @@ def list_of(kind: str, record: dict):
 
 
 @bp.post("/<any(branches, services, counters):kinds>/<int:record_id>/move")
+@announces_setup
 def move(kinds: str, record_id: int):
     kind = KIND_OF[kinds]
     step = -1 if request.form.get("step") == "up" else 1
@@ -241,6 +248,7 @@ def move(kinds: str, record_id: int):
 
 
 @bp.post("/<any(branches, services, counters):kinds>/<int:record_id>/active")
+@announces_setup
 def set_active(kinds: str, record_id: int):
     kind = KIND_OF[kinds]
     store.set_active(get_db(), kind, record_id, checked("active"), actor())
@@ -248,6 +256,7 @@ def set_active(kinds: str, record_id: int):
 
 
 @bp.post("/<any(services, counters):kinds>/<int:record_id>/delete")
+@announces_setup
 def delete(kinds: str, record_id: int):
     kind = KIND_OF[kinds]
     record = store.row(get_db(), kind, record_id)

@@ -68,6 +68,17 @@ def publish_withdrawn(seq: int, branch_id: int, code: str, event: TicketChanged)
     )
 
 
+def publish_setup() -> None:
+    """An admin changed a branch, service, counter or branding: every open kiosk, board and
+    feedback screen reloads its setup. Rare, so every branch and counter room is told."""
+    reads = get_reads()
+    for branch in reads.rows("SELECT id, seq FROM branches"):
+        data = {"seq": branch["seq"], "branch_id": branch["id"]}
+        socketio.emit("setup", data, to=branch_room(branch["id"]))
+        for counter in reads.rows("SELECT id FROM counters WHERE branch_id = ?", [branch["id"]]):
+            socketio.emit("setup", data, to=counter_room(counter["id"]))
+
+
 def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
     """A pause or a resume: the counter's screens and the branch (managers) see it."""
     counter = get_reads().counter_summary(event.counter_id)

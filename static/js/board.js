@@ -238,6 +238,7 @@
   function onEvent(name, data) {
     if (name === "called") addCall(fromEvent(data), true);
     else if (name === "withdrawn") withdraw(data);
+    else if (name === "setup") load(); // names, services, ticker or branding changed
     else if (name === "queue") {
       services = data.services;
       renderServices();
@@ -262,7 +263,7 @@
     el("offline").hidden = true;
     live = SiraLive.connect({
       rooms: ["branch:" + state.branch.id],
-      events: ["queue", "called", "withdrawn"],
+      events: ["queue", "called", "withdrawn", "setup"],
       onState: function () { load(); },
       onEvent: onEvent,
       onStatus: function (status) { el("offline").hidden = status !== "offline"; },

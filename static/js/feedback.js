@@ -151,9 +151,9 @@
       };
     });
     // The screen shows its first step once subscribed, so nothing can be missed in between.
-    SiraLive.connect({
+    const live = SiraLive.connect({
       rooms: ["counter:" + me.counter_id],
-      events: ["ticket", "rate"],
+      events: ["ticket", "rate", "setup"],
       onState: function (room, state) {
         setCounterName(state.counter.name);
         if (main.dataset.step === "rating" || main.dataset.step === "thanks") return;
@@ -167,6 +167,7 @@
       onEvent: function (name, data) {
         if (name === "ticket") onTicket(data);
         if (name === "rate") prompt(data.token);
+        if (name === "setup") live.resync(); // the counter renamed: read its state again
       },
       onStatus: function (status) {
         offline.hidden = status === "online";

@@ -182,6 +182,24 @@
     if (!busy && !$("screen-start").hidden) drawServices();
   }
 
+  // An admin changed services, names, branding or the branch: draw the new setup at once.
+  // A customer midway through the questions of a service that has just closed starts again.
+  async function reloadSetup() {
+    let fresh;
+    try { fresh = await SiraApi.get("/api/v1/kiosk"); } catch (error) { return; }
+    setup = fresh;
+    services = fresh.services;
+    $("store-name").textContent = setup.branch.name;
+    if (setup.branch.languages.indexOf(language) === -1) language = setup.branch.default_language;
+    if (busy) return;
+    const stillOpen = chosen && services.find(function (s) { return s.id === chosen.id; });
+    if (chosen && !stillOpen) resetToStart(false);
+    else {
+      if (stillOpen) chosen = stillOpen;
+      translatePage();
+    }
+  }
+
   function showPrinter(device) {
     // Customers are warned before they tap that the number will only be on screen.
     const down = device.has_printer !== false &&
@@ -332,10 +350,11 @@
     resetToStart(false);
     SiraLive.connect({
       rooms: ["branch:" + setup.branch.id],
-      events: ["queue", "device"],
+      events: ["queue", "device", "setup"],
       onState: function (room, state) { if (state.services) mergeServices(state.services); },
       onEvent: function (name, data) {
         if (name === "queue" && data.services) mergeServices(data.services);
+        if (name === "setup") reloadSetup();
         if (name === "device" && data.device && data.device.id === setup.device.id) {
           showPrinter(data.device);
         }
