@@ -49,7 +49,7 @@ def board_state():
                 **call,
                 "recall": call["kind"] == "recalled",
                 "announcements": announcements(
-                    call["code"], call["counter_name"], branch["languages"]
+                    call["code"], call["counter_name"], branch["languages"], call["counter_names"]
                 ),
             }
             for call in reads.recent_calls(branch_id)

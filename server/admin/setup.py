@@ -162,6 +162,7 @@ def edit_service(service_id: int):
 def counter_values() -> dict[str, Any]:
     return {
         "name": request.form.get("name"),
+        "names": {code: request.form.get(f"name_{code}", "") for code in LANGUAGES},
         "service_ids": [number(v) or v for v in request.form.getlist("service_ids")],
     }
 
@@ -171,6 +172,7 @@ def counter_form(branch: dict, counter: dict | None, error: ValidationError | No
     shown = dict(counter or {})
     if counter:
         shown["service_ids"] = store.counter_service_ids(db, counter["id"])
+        shown["names"] = json.loads(counter["names"])
     if error:
         shown["service_ids"] = [number(v) for v in request.form.getlist("service_ids")]
     return form_page(
@@ -179,6 +181,7 @@ def counter_form(branch: dict, counter: dict | None, error: ValidationError | No
         branch=branch,
         counter=shown,
         services=store.rows(db, "service", branch["id"]),
+        languages=LANGUAGES,
     )
 
 

@@ -62,6 +62,7 @@ class QueueReads:
         counter = self.row("SELECT * FROM counters WHERE id = ?", [counter_id])
         if counter is None:
             raise NotFound(f"There is no counter {counter_id}.", "counter_id")
+        counter["names"] = json.loads(counter["names"])
         counter["service_ids"] = [
             r["service_id"]
             for r in self.rows(
@@ -145,7 +146,7 @@ class QueueReads:
         counter = None
         if row["counter_id"] is not None and row["status"] in AT_COUNTER:
             found = self.counter(row["counter_id"])
-            counter = {"id": found["id"], "name": found["name"]}
+            counter = {"id": found["id"], "name": found["name"], "names": found["names"]}
         return {
             "id": row["id"],
             "code": row["code"],
@@ -223,6 +224,7 @@ class QueueReads:
         return {
             "id": counter["id"],
             "name": counter["name"],
+            "names": counter["names"],
             "service_ids": counter["service_ids"],
             "active": bool(counter["active"]),
             "paused_at": counter["paused_at"],
@@ -245,9 +247,10 @@ class QueueReads:
         """The latest calls and recalls of today, newest first, for the boards. `withdrawn`:
         the ticket was parked, transferred, marked no-show or cancelled after that call."""
         later = ", ".join(f"'{kind}'" for kind in WITHDRAWING_MOVES)
-        return self.rows(
+        calls = self.rows(
             "SELECT tickets.code, tickets.service_id, tickets.language, ticket_events.at,"
             " ticket_events.kind, counters.id AS counter_id, counters.name AS counter_name,"
+            " counters.names AS counter_names,"
             " EXISTS (SELECT 1 FROM ticket_events AS later"
             "  WHERE later.ticket_id = ticket_events.ticket_id AND later.id > ticket_events.id"
             f"  AND later.kind IN ({later})) AS withdrawn"
@@ -258,6 +261,14 @@ class QueueReads:
             " ORDER BY ticket_events.id DESC LIMIT ?",
             [branch_id, self.today(branch_id), RECENT_CALLS],
         )
+        return [
+            {
+                **call,
+                "counter_names": json.loads(call["counter_names"]),
+                "withdrawn": bool(call["withdrawn"]),
+            }
+            for call in calls
+        ]
 
     def queue_state(self, branch_id: int) -> dict:
         """The `queue` event's data: waiting per service and who is at which counter."""
@@ -310,6 +321,7 @@ class QueueReads:
             "counter": {
                 "id": counter["id"],
                 "name": counter["name"],
+                "names": counter["names"],
                 "active": bool(counter["active"]),
                 "service_ids": counter["service_ids"],
                 "branch_id": counter["branch_id"],

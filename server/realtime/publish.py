@@ -39,6 +39,7 @@ def publish(change: Change) -> None:
                     ticket["code"],
                     ticket["counter"]["name"],
                     get_reads().branch(change.branch_id)["languages"],
+                    ticket["counter"]["names"],
                 ),
             }
             for room in (

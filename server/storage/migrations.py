@@ -341,6 +341,15 @@ ADMIN_AND_SECURITY: Migration = (
     ],
 )
 
+COUNTER_NAMES: Migration = (
+    "0110_counter_names",
+    [
+        # A counter's name per language ({"tr": "Gişe 3"}), as services have: boards, phones,
+        # feedback screens and announcements use the customer's or the board's language.
+        "ALTER TABLE counters ADD COLUMN names TEXT NOT NULL DEFAULT '{}'",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -350,6 +359,7 @@ MIGRATIONS: list[Migration] = [
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
+    COUNTER_NAMES,
 ]
 
 

@@ -81,17 +81,22 @@
       service_id: data.ticket.service.id,
       counter_id: data.counter.id,
       counter_name: data.counter.name,
+      counter_names: data.counter.names || {},
       recall: data.recall,
       at: data.at,
       announcements: data.announcements || [],
     };
   }
 
+  function counterName(call) {
+    return (call.counter_names && call.counter_names[language]) || call.counter_name;
+  }
+
   // effect: "fresh" for a new call, "flash" for a recall, null to redraw quietly.
   function renderCalls(effect) {
     const latest = calls[0];
     el("latest-code").textContent = latest ? latest.code : "—";
-    el("latest-counter").textContent = latest ? latest.counter_name : "";
+    el("latest-counter").textContent = latest ? counterName(latest) : "";
     const box = el("latest");
     box.classList.toggle("empty", !latest);
     if (effect) {
@@ -109,7 +114,7 @@
         code.textContent = call.code;
         const counter = document.createElement("span");
         counter.className = "counter";
-        counter.textContent = call.counter_name;
+        counter.textContent = counterName(call);
         item.append(code, counter);
         return item;
       })

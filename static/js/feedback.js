@@ -118,9 +118,12 @@
     }
   }
 
-  function setCounterName(name) {
-    main.querySelectorAll(".counter-name").forEach(function (el) {
-      el.textContent = name;
+  // Each language's steps name the counter in that language, where it has a name in it.
+  function setCounterName(counter) {
+    Object.keys(packs).forEach(function (code) {
+      packs[code].root.querySelectorAll(".counter-name").forEach(function (el) {
+        el.textContent = (counter.names && counter.names[code]) || counter.name;
+      });
     });
   }
 
@@ -155,7 +158,7 @@
       rooms: ["counter:" + me.counter_id],
       events: ["ticket", "rate", "setup"],
       onState: function (room, state) {
-        setCounterName(state.counter.name);
+        setCounterName(state.counter);
         if (main.dataset.step === "rating" || main.dataset.step === "thanks") return;
         if (state.current && state.current.status === "serving") {
           current = { token: state.current.token, language: state.current.language };

@@ -108,11 +108,16 @@ def test_counter_services_are_chosen(admin_client, db, store):
         data={
             "csrf_token": admin_client.csrf,
             "name": "Counter 2",
+            "name_tr": "Gişe 2",
+            "name_ms": "",
             "service_ids": [str(store.payments), str(store.returns)],
         },
     )
     assert response.status_code == 303
     assert setup.counter_service_ids(db, store.counter2) == [store.payments, store.returns]
+    # A name per language, blanks left out; the form shows it again.
+    assert setup.row(db, "counter", store.counter2)["names"] == '{"tr": "Gişe 2"}'
+    assert 'value="Gişe 2"' in admin_client.get(f"/admin/counters/{store.counter2}").text
 
 
 def test_branch_is_edited_with_opening_hours(admin_client, db, store):
