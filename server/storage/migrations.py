@@ -350,6 +350,16 @@ COUNTER_NAMES: Migration = (
     ],
 )
 
+BOARD_SETTINGS: Migration = (
+    "0111_board_settings",
+    [
+        # A display board's label languages (["tr", "en"]: rotated; [] = the branch's) and the
+        # services it shows ([] = all), set by an admin when it is paired.
+        "ALTER TABLE devices ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE devices ADD COLUMN service_ids TEXT NOT NULL DEFAULT '[]'",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -360,6 +370,7 @@ MIGRATIONS: list[Migration] = [
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
     COUNTER_NAMES,
+    BOARD_SETTINGS,
 ]
 
 

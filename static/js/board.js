@@ -18,9 +18,14 @@
   const TICKER_SCREENS_PER_S = 0.1; // the ticker crosses the screen in 10 s, whatever its length
 
   const root = document.getElementById("board");
-  const labels = JSON.parse(root.dataset.labels);
-  const language = root.dataset.lang;
-  const filter = serviceFilter();
+  const allLabels = JSON.parse(root.dataset.labels); // {language: {key: words}}
+  const pinned = root.dataset.pinned === "true"; // ?lang= asked for one language only
+  const LABEL_TURN_MS = Number(root.dataset.turnMs); // each language's turn (?turn_ms=, 10 s)
+  let language = root.dataset.lang;
+  let labels = allLabels[language];
+  let languages = [language]; // the languages the labels take turns in
+  let filter = serviceFilter();
+  let turn = null;
   const el = function (id) { return document.getElementById(id); };
 
   let calls = []; // newest first, at most CALLS_SHOWN
@@ -30,10 +35,37 @@
   let loaded = false; // the first load shows the calls already made without announcing them
   let live = null;
 
-  function serviceFilter() {
+  // ?services=1,2 in the address, else the services an admin chose for this board, else all.
+  function serviceFilter(chosen) {
     const asked = new URLSearchParams(location.search).get("services");
-    if (!asked) return null;
-    return new Set(asked.split(",").map(Number).filter(Boolean));
+    const ids = asked ? asked.split(",").map(Number).filter(Boolean) : chosen || [];
+    return ids.length ? new Set(ids) : null;
+  }
+
+  // The labels (and service and counter names) take turns through the board's languages.
+  function rotateLanguages(settings, branchLanguages) {
+    const wanted = pinned ? [language]
+      : (settings.languages.length ? settings.languages : branchLanguages);
+    languages = wanted.filter(function (code) { return allLabels[code]; });
+    if (!languages.length) languages = [language];
+    clearInterval(turn);
+    if (languages.indexOf(language) === -1) showLanguage(languages[0]);
+    if (languages.length > 1) {
+      turn = setInterval(function () {
+        showLanguage(languages[(languages.indexOf(language) + 1) % languages.length]);
+      }, LABEL_TURN_MS);
+    }
+  }
+
+  function showLanguage(code) {
+    language = code;
+    labels = allLabels[code];
+    document.documentElement.lang = code;
+    root.querySelectorAll("[data-label]").forEach(function (element) {
+      element.textContent = labels[element.dataset.label];
+    });
+    renderServices();
+    renderCalls(null);
   }
 
   function shown(serviceId) {
@@ -205,6 +237,8 @@
       return null;
     }
     timezone = state.branch.timezone;
+    filter = serviceFilter(state.board.service_ids);
+    rotateLanguages(state.board, state.branch.languages);
     el("store-name").textContent = state.branch.name;
     document.title = state.branch.name;
     services = state.services;

@@ -256,6 +256,34 @@ def test_device_form_errors(admin_client):
     assert "feedback screen belongs to a counter" in text
 
 
+def test_a_board_gets_its_languages_and_services_when_paired(admin_client, client, db, store):
+    """Set in the device form; the board reads them from /api/v1/board."""
+    response = admin_client.post(
+        "/admin/devices/new",
+        data={
+            "csrf_token": admin_client.csrf,
+            "kind": "display",
+            "name": "Returns board",
+            "branch_id": str(store.branch_id),
+            "languages": ["ms", "tr"],
+            "service_ids": [str(store.returns)],
+        },
+    )
+    assert response.status_code == 200
+    device = db.execute("SELECT * FROM devices WHERE name = 'Returns board'").fetchone()
+    assert (device["languages"], device["service_ids"]) == ('["tr", "ms"]', f"[{store.returns}]")
+    form = admin_client.get(f"/admin/devices/{device['id']}").text
+    assert 'value="tr" checked' in form and 'value="en">' in form
+    refused = admin_client.post(
+        f"/admin/devices/{device['id']}",
+        data={"csrf_token": admin_client.csrf, "name": "Board", "service_ids": ["999"]},
+    )
+    assert refused.status_code == 422
+    assert "services of this board" in " ".join(form_errors(refused.text))
+    board = client.get("/api/v1/board", headers=bearer(store.display_token)).json
+    assert board["board"] == {"languages": [], "service_ids": []}  # the test board: defaults
+
+
 def png(size=(40, 20), noise: bool = False) -> bytes:
     buffer = io.BytesIO()
     if noise:

@@ -121,3 +121,42 @@ def test_a_failed_first_load_is_retried_with_a_reconnecting_mark(
     expect(page.locator("#latest-code")).to_have_text("A001", timeout=15_000)
     expect(page.locator("#offline")).to_be_hidden()
     assert len(failures) == 2
+
+
+def test_a_board_takes_turns_through_the_languages_and_services_set_for_it(
+    live_server, db_path, api, store, open_board
+):
+    """An admin gave this board Turkish and Malay and only Returns: its labels, service names
+    and counter names alternate between the two, and Payments is not shown."""
+    db = connect(db_path)
+    db.execute(
+        "UPDATE devices SET languages = ?, service_ids = ? WHERE kind = 'display'",
+        ['["tr", "ms"]', f"[{store.returns}]"],
+    )
+    db.execute(
+        "UPDATE counters SET names = ? WHERE id = ?",
+        ['{"tr": "Gişe 1", "ms": "Kaunter 1"}', store.counter1],
+    )
+    db.conn.commit()
+    db.conn.close()
+    api.issue(store.payments)
+    api.issue(store.returns)
+    board = open_board("?turn_ms=1500")
+    expect(board.locator(".service")).to_have_count(1)
+    api.call_next(store.counter2)  # A001: not this board's service
+    api.call_next(store.counter1)  # B001
+    expect(board.locator("#latest-code")).to_have_text("B001")
+    label = board.locator(".latest-label")
+    for words, counter, language in [
+        ("Şimdi çağrılan", "Gişe 1", "tr"),
+        ("Sedang dipanggil", "Kaunter 1", "ms"),
+        ("Şimdi çağrılan", "Gişe 1", "tr"),
+    ]:
+        expect(label).to_have_text(words)
+        expect(board.locator("#latest-counter")).to_have_text(counter)
+        expect(board.locator("html")).to_have_attribute("lang", language)
+    board.goto(board.url.split("?")[0] + "?lang=en&turn_ms=500")  # ?lang= pins one language
+    expect(label).to_have_text("Now calling")
+    board.wait_for_timeout(1200)
+    expect(label).to_have_text("Now calling")
+    expect(board.locator("#latest-counter")).to_have_text("Counter 1")
