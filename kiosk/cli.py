@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.emulator.decoder import PAPER_STATES
+from kiosk.emulator.decoder import FAULTS, PAPER_STATES
 from kiosk.emulator.server import PrinterEmulator
 from server.domain.errors import ValidationError
 
@@ -38,12 +38,26 @@ from server.domain.errors import ValidationError
     show_default=True,
     help="What the printer answers to status queries.",
 )
+@click.option(
+    "--fault",
+    type=click.Choice(FAULTS),
+    default="none",
+    show_default=True,
+    help="Misbehave: never answer status (silent), or drop every ticket part-way (drop).",
+)
 def printer_emulator(
-    host: str, port: int, out_dir: str, profile: str, paper_width_mm: str, paper_status: str
+    host: str,
+    port: int,
+    out_dir: str,
+    profile: str,
+    paper_width_mm: str,
+    paper_status: str,
+    fault: str,
 ) -> None:
     """The virtual ESC/POS network printer: prints tickets into a folder as text and PNG."""
     emulator = PrinterEmulator(host, port, Path(out_dir), profile, int(paper_width_mm))
     emulator.state.paper = paper_status
+    emulator.state.fault = fault
     emulator.start()
     click.echo(f"Virtual printer on tcp://{host}:{emulator.port}, tickets in {out_dir}/", err=True)
     try:

@@ -12,7 +12,6 @@ import click
 from kiosk.cli import kiosk_agent, printer_emulator
 from kiosk.emulator.server import PrinterEmulator
 from kiosk.printing.dispatch import start_print_worker
-from kiosk.printing.uris import validate_printer_uri
 from server import serving
 from server.app import create_app
 from server.auth.accounts import add_device, add_user, create_token
@@ -122,7 +121,7 @@ def device_add(
         name,
         branch_id,
         counter_id,
-        validate_printer_uri(printer_uri),
+        printer_uri,
     )
     click.echo(device_token)
 
@@ -141,6 +140,7 @@ def run_server(host: str, port: int) -> None:
         {
             "SIRA_DB": database_path(),
             "SIRA_ASYNC_MODE": os.environ.get("SIRA_ASYNC_MODE") or "gevent",
+            "SIRA_PORT": port,
         }
     )
     start_print_worker(app)

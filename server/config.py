@@ -22,7 +22,18 @@ DEFAULTS: dict[str, Any] = {
     # The print queue (kiosk/): backoff between attempts, and when a ticket is not worth printing.
     "SIRA_PRINT_RETRY_S": 2.0,
     "SIRA_PRINT_RETRY_MAX_S": 30.0,
-    "SIRA_PRINT_GIVE_UP_S": 300.0,
+    # A job not printed this long after its ticket never prints: the kiosk has told the customer
+    # so by then (the kiosk page reads this), and a late ticket would be taken by the next person.
+    "SIRA_PRINT_GIVE_UP_S": 15.0,
+    # The longest one attempt may take (connect, status, bytes, status): a dead printer holds up
+    # only its own lane, and only this long.
+    "SIRA_PRINT_TIMEOUT_S": 5.0,
+    # Printer URIs: file:// may also write into this folder (ticket previews), and tcp:// may use
+    # these well-known service ports (comma-separated; refused by default).
+    "SIRA_PRINT_PREVIEW_DIR": None,
+    "SIRA_PRINTER_PORTS_ALLOWED": "",
+    # The port `sira serve` listens on (set by `--port`): no printer URI may point at it.
+    "SIRA_PORT": 5000,
     # Hours after the visit during which the phone page still takes a rating.
     "SIRA_RATING_WINDOW_H": 24.0,
     # Rate limits (Flask-Limiter). Memory storage counts per process: with several processes
@@ -54,6 +65,10 @@ ENVIRONMENT = {
     "SIRA_PRINT_RETRY_S": float,
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,
+    "SIRA_PRINT_TIMEOUT_S": float,
+    "SIRA_PRINT_PREVIEW_DIR": str,
+    "SIRA_PRINTER_PORTS_ALLOWED": str,
+    "SIRA_PORT": int,
     "SIRA_RATING_WINDOW_H": float,
     "SIRA_RATELIMIT_STORAGE": str,
     "SIRA_RATELIMIT_ENABLED": lambda text: text.lower() not in ("0", "false", "no", "off"),

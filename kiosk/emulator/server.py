@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.emulator.decoder import DecodedTicket, EscPosDecoder, PrinterState
+from kiosk.emulator.decoder import DROP_AFTER_BYTES, DecodedTicket, EscPosDecoder, PrinterState
 from kiosk.emulator.preview import render_png
 from kiosk.printing.layout import paper_dots
 
@@ -77,10 +77,17 @@ class PrinterEmulator:
 
     def serve_connection(self, connection) -> None:
         decoder = EscPosDecoder(self.profile, self.state)
+        received = 0
         while True:
             data = connection.recv(65536)
-            if not data:
+            if not data or self.state.fault == "silent":
+                if data:
+                    continue  # takes everything, answers nothing, prints nothing
                 break
+            if self.state.fault == "drop" and received + len(data) > DROP_AFTER_BYTES:
+                decoder.feed(data[: max(0, DROP_AFTER_BYTES - received)])
+                break  # the printer lost the connection part-way through a ticket
+            received += len(data)
             tickets, replies = decoder.feed(data)
             if replies:
                 connection.sendall(replies)
