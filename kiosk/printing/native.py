@@ -37,6 +37,14 @@ def new_queue() -> Any:
     return original("queue", "SimpleQueue")()
 
 
+def wait_for(queue: Any, timeout: float) -> tuple[bool, Any]:
+    """(True, item) from a new_queue(), or (False, None) when `timeout` passed first."""
+    try:
+        return True, queue.get(timeout=timeout)
+    except original("queue", "Empty"):
+        return False, None
+
+
 class LoopCall:
     """Calls a function on the event loop of the thread that made this (gevent), or at once."""
 

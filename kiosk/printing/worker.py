@@ -21,7 +21,14 @@ from flask import Flask
 from kiosk.printing import queue
 from kiosk.printing.delivery import TEAR_OFF, PrinterUnavailable, deliver
 from kiosk.printing.layout import render_ticket
-from kiosk.printing.native import LoopCall, new_queue, process_alive, process_id, start_thread
+from kiosk.printing.native import (
+    LoopCall,
+    new_queue,
+    process_alive,
+    process_id,
+    start_thread,
+    wait_for,
+)
 from kiosk.printing.tickets import ticket_print
 from kiosk.printing.uris import PrinterRules, parse_printer_uri
 from server.domain.errors import ValidationError
@@ -68,10 +75,10 @@ def in_thread(function: Callable[[], str], timeout: float) -> tuple[Callable[[],
             results.put(error)
 
     start_thread(run)
-    try:
-        return (lambda: None), results.get(timeout=timeout)
-    except Exception:  # queue.Empty: still running
-        return results.get, TimeoutError(f"the printer did not finish within {timeout:g} s")
+    done, outcome = wait_for(results, timeout)
+    if done:
+        return (lambda: None), outcome
+    return results.get, TimeoutError(f"the printer did not finish within {timeout:g} s")
 
 
 class PrintWorker:
@@ -111,10 +118,7 @@ class PrintWorker:
                 if db is not None:
                     db.conn.close()
                 db = None
-            try:
-                self.wakeups.get(timeout=POLL_S)
-            except Exception:  # queue.Empty: time to look anyway
-                pass
+            wait_for(self.wakeups, POLL_S)
         if db is not None:
             db.conn.close()
 
