@@ -79,20 +79,25 @@ class PrinterEmulator:
         decoder = EscPosDecoder(self.profile, self.state)
         received = 0
         while True:
-            data = connection.recv(65536)
+            try:
+                data = connection.recv(65536)
+            except ConnectionError:  # the sender went away (a crash, a reset): what came stays
+                data = b""
             if not data or self.state.fault == "silent":
                 if data:
                     continue  # takes everything, answers nothing, prints nothing
                 break
-            if self.state.fault == "drop" and received + len(data) > DROP_AFTER_BYTES:
-                decoder.feed(data[: max(0, DROP_AFTER_BYTES - received)])
-                break  # the printer lost the connection part-way through a ticket
+            dropping = self.state.fault == "drop" and received + len(data) > DROP_AFTER_BYTES
+            if dropping:  # the printer loses the connection part-way through a ticket
+                data = data[: max(0, DROP_AFTER_BYTES - received)]
             received += len(data)
             tickets, replies = decoder.feed(data)
             if replies:
                 connection.sendall(replies)
             for ticket in tickets:
                 self.keep(ticket)
+            if dropping:
+                break
         last = decoder.finish()
         if last:
             self.keep(last)

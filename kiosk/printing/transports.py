@@ -20,7 +20,7 @@ STATUS_PAPER = b"\x10\x04\x04"  # DLE EOT 4: roll paper sensor
 OFFLINE_BIT = 0x08
 PAPER_OUT_BITS = 0x60
 PAPER_LOW_BITS = 0x0C
-STATUS_WAIT_S = 1.0  # a printer answers DLE EOT at once; longer means it is not listening
+STATUS_WAIT_SHARE = 3  # a status answer may take a third of the attempt; printers answer at once
 CUPS_STOPPED = 5  # IPP printer-state
 CUPS_JOB_DONE = 9  # IPP job-state completed; 6 stopped, 7 canceled, 8 aborted
 CUPS_JOB_FAILED = (6, 7, 8)
@@ -30,7 +30,11 @@ class Deadline:
     """When the attempt must be over; `left()` is what the next wait may take."""
 
     def __init__(self, seconds: float):
+        self.seconds = seconds
         self.end = time.monotonic() + seconds
+
+    def status_wait(self) -> float:
+        return min(self.seconds / STATUS_WAIT_SHARE, self.left())
 
     def left(self) -> float:
         left = self.end - time.monotonic()
@@ -81,7 +85,7 @@ class NetworkTransport(Transport):
         self.sock = socket.create_connection((address.host, address.port), deadline.left())
 
     def query(self, request: bytes) -> int:
-        self.sock.settimeout(min(STATUS_WAIT_S, self.deadline.left()))
+        self.sock.settimeout(self.deadline.status_wait())
         self.sock.sendall(request)
         reply = self.sock.recv(1)
         if not reply:
@@ -140,13 +144,15 @@ class EscposTransport(Transport):
         if address.scheme == "usb":
             if not Usb.is_usable():
                 raise ImportError("printing to usb:// needs pyusb and libusb installed")
-            timeout_ms = int(min(STATUS_WAIT_S, deadline.left()) * 1000)
+            timeout_ms = int(deadline.status_wait() * 1000)
             self.printer = Usb(address.vendor_id, address.product_id, timeout=timeout_ms)
         else:
             if not Serial.is_usable():
                 raise ImportError("printing to serial:// needs pyserial installed")
             self.answers = False  # a serial cable may have no return line
-            self.printer = Serial(address.path, baudrate=address.baudrate, timeout=STATUS_WAIT_S)
+            self.printer = Serial(
+                address.path, baudrate=address.baudrate, timeout=deadline.status_wait()
+            )
         self.printer.open()
         if address.scheme == "serial":
             self.printer.device.write_timeout = deadline.left()
