@@ -189,7 +189,9 @@ class CupsTransport(Transport):
         self.cups = cups
         self.queue = address.queue
         self.deadline = deadline
-        self.connection = cups.Connection()  # the local cupsd, or CUPS_SERVER
+        if os.environ.get("CUPS_SERVER"):  # libcups remembers its server per thread
+            cups.setServer(os.environ["CUPS_SERVER"])
+        self.connection = cups.Connection()  # else the local cupsd
 
     def status(self) -> str | None:
         try:
