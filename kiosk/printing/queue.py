@@ -258,14 +258,17 @@ def agent_attempt_failed(
     return mark_attempt_failed(db, job_id, error, now, policy)
 
 
-def pending_for_device(db: sqlite_utils.Database, device_id: int) -> list[dict]:
-    """The device's jobs not printed yet, oldest first (what an agent picks up on reconnect)."""
+def pending_for_device(
+    db: sqlite_utils.Database, device_id: int, last_start: str = ""
+) -> list[dict]:
+    """The device's jobs not printed yet and still young enough to print, oldest first (what an
+    agent picks up on reconnect); `last_start` is RetryPolicy.last_start(now)."""
     return [
         dict(row)
         for row in db.execute(
             "SELECT * FROM print_jobs WHERE device_id = ? AND status IN ('queued', 'printing')"
-            " ORDER BY id",
-            [device_id],
+            " AND created_at >= ? ORDER BY id",
+            [device_id, last_start],
         ).fetchall()
     ]
 
