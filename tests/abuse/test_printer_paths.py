@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from kiosk.emulator.server import PrinterEmulator
@@ -21,6 +23,8 @@ from server.commands import cli
 from server.domain.errors import ValidationError
 from tests.admin.conftest import form_errors, sign_in
 from tests.conftest import bearer
+from tests.kiosk.fixtures import FAST_RETRIES, set_kiosk_printer
+from tests.live import LiveServer
 
 RULES = PrinterRules(own_port=5000)
 OUTSIDE_PATHS = [
@@ -169,3 +173,35 @@ def test_a_preview_path_swapped_for_a_fifo_or_a_symlink_is_not_opened(tmp_path):
         with pytest.raises(OSError):
             FileTransport(address, Deadline(2))
     assert target.read_text() == "keep me"
+
+
+@pytest.mark.slow
+def test_a_printer_file_that_would_block_does_not_freeze_the_server(db_path, store, tmp_path):
+    """A FIFO nobody reads, where a printer file is expected: opening it used to block the
+    gevent hub and with it every client. Now the attempt fails in its lane's own thread and the
+    server keeps answering."""
+    folder = tmp_path / "previews"
+    folder.mkdir()
+    os.mkfifo(folder / "kiosk.bin")
+    set_kiosk_printer(db_path, f"file://{os.path.realpath(folder)}/kiosk.bin")
+    env = {**FAST_RETRIES, "SIRA_PRINT_PREVIEW_DIR": str(folder)}
+    server = LiveServer(db_path, env=env).start()
+    try:
+        issued = requests.post(
+            f"{server.url}/api/v1/tickets",
+            json={"service_id": store.payments},
+            headers={**bearer(store.kiosk_token), "Idempotency-Key": "fifo"},
+            timeout=10,
+        )
+        assert issued.status_code == 201
+        job_url = f"{server.url}/api/v1/print-jobs/{issued.json()['print_job']['id']}"
+        for _ in range(200):
+            job = requests.get(job_url, headers=bearer(store.staff_token), timeout=10).json()
+            if job["last_error"]:
+                break
+            time.sleep(0.05)
+        assert job["status"] != "printed" and job["last_error"].endswith("cannot be reached.")
+        again = requests.get(f"{server.url}/api/v1/services", timeout=10)
+        assert again.status_code == 200
+    finally:
+        server.stop()
