@@ -20,7 +20,7 @@ def original(module: str, name: str) -> Any:
     if "eventlet" in sys.modules:
         from eventlet import patcher
 
-        if patcher.is_monkey_patched(module):
+        if patcher.is_monkey_patched("thread"):  # eventlet names _thread and threading so
             return getattr(patcher.original(module), name)
     from gevent.monkey import get_original
 

@@ -72,6 +72,8 @@ class PrinterRules:
         allowed = settings.get("SIRA_PRINTER_PORTS_ALLOWED") or ()
         if isinstance(allowed, str):
             allowed = [part for part in re.split(r"[\s,]+", allowed) if part]
+        if not all(re.fullmatch(r"[0-9]{1,5}", str(port)) for port in allowed):
+            raise ValueError("SIRA_PRINTER_PORTS_ALLOWED must be port numbers, like 8080,8443")
         return cls(
             preview_dir=os.path.realpath(folder) if folder else None,
             allowed_ports=frozenset(int(port) for port in allowed),
