@@ -211,3 +211,31 @@ def test_two_server_processes_print_every_job_exactly_once(db_path, store, print
     finally:
         for server in servers:
             server.stop()
+
+
+def test_the_print_worker_blocking_in_c_does_not_stall_the_server(db_path, store, printers):
+    """The worker's SQLite commits block in C while another process holds the write lock. On
+    the event loop that stalled every client until the lock was released; in the worker's own
+    threads the server keeps answering meanwhile."""
+    down = printers()
+    set_kiosk_printer(db_path, f"tcp://127.0.0.1:{down.port}")
+    down.stop()  # every attempt fails and is retried, so the worker keeps taking the lock
+    server = LiveServer(db_path, env={**FAST_RETRIES, "SIRA_PRINT_GIVE_UP_S": "60"}).start()
+    holder = connect(db_path)
+    try:
+        ticket = issue(server, store.kiosk_token, store.payments, "locked")
+        until(lambda: job_row(db_path, ticket["print_job"]["id"])["attempts"] >= 2)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            time.sleep(2.0)  # the worker's next claim is now waiting for the lock
+            answered = requests.get(f"{server.url}/api/v1/services", timeout=60)
+            log = server.log_path.read_text()
+        finally:
+            holder.execute("ROLLBACK")
+        assert answered.status_code == 200
+        # A worker on the event loop lets the server answer only once SQLite's busy timeout
+        # has failed its claim ("database is locked"); here the claim is still waiting.
+        assert "database is locked" not in log
+    finally:
+        holder.conn.close()
+        server.stop()
