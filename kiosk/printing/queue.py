@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from server.domain.errors import NotFound, ValidationError
-from server.engine.clock import iso
+from server.engine.clock import iso, parse
 from server.storage import transaction
 
 PRINTER_STATUSES = ("online", "paper_low", "paper_out", "offline")
@@ -61,6 +61,11 @@ class RetryPolicy:
     def last_start(self, now: datetime) -> str:
         """Jobs created before this may not start an attempt any more (as stored text)."""
         return iso(now - timedelta(seconds=max(0.0, self.give_up_after_s - self.timeout_s)))
+
+    def start_within(self, created_at: str, now: datetime) -> float:
+        """Seconds left for a job created at `created_at` to start an attempt (0: too late)."""
+        last = parse(created_at) + timedelta(seconds=self.give_up_after_s - self.timeout_s)
+        return max(0.0, (last - now).total_seconds())
 
     def stale_claim(self, now: datetime) -> str:
         """A claim older than this belongs to a worker that hung: attempts end within timeout_s."""
