@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 import sqlite_utils
@@ -24,12 +25,16 @@ PASSWORD = "a long enough password"
 
 @pytest.fixture
 def sira(tmp_path):
-    """Run `sira …` in-process on a fresh SIRA_DB; returns the click result."""
+    """Run `sira …` in-process on a fresh SIRA_DB; returns the exit code and what the command
+    printed after its first line, which names the database it uses."""
     runner = CliRunner()
     path = str(tmp_path / "cli.db")
 
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(cli, list(args), input=input, env={"SIRA_DB": path})
+    def run(*args: str, input: str | None = None) -> SimpleNamespace:
+        result = runner.invoke(cli, list(args), input=input, env={"SIRA_DB": path})
+        first, _, rest = result.output.partition("\n")
+        assert first.endswith(f"database {path}"), result.output
+        return SimpleNamespace(exit_code=result.exit_code, output=rest)
 
     run.path = path
     return run
