@@ -22,6 +22,8 @@ from server.demo import seed
 from server.domain.errors import DomainError
 from server.realtime import socketio
 from server.storage import connect, hold_wal_open
+from server.storage.backup import NotABackup, backup, restore
+from server.storage.locks import DatabaseInUse, hold_serving
 from server.store import add_branch
 
 
@@ -158,24 +160,48 @@ def device_add(
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Run the production server with WebSockets (gevent unless SIRA_ASYNC_MODE says otherwise)."""
-    init_db(database_path())
     run_server(host, port)
 
 
 def run_server(host: str, port: int) -> None:
+    """Hold the database as served (so `sira restore` waits), upgrade it, serve it."""
+    path = database_path()
+    serving_lock = hold_serving(path)
+    init_db(path)
     app = create_app(
-        {
-            "SIRA_DB": database_path(),
-            "SIRA_ASYNC_MODE": os.environ.get("SIRA_ASYNC_MODE") or "gevent",
-        }
+        {"SIRA_DB": path, "SIRA_ASYNC_MODE": os.environ.get("SIRA_ASYNC_MODE") or "gevent"}
     )
     start_print_worker(app)
-    click.echo(f"Sıra serving on http://{host}:{port} ({socketio.async_mode})", err=True)
-    wal = hold_wal_open(database_path())
+    click.echo(f"Sıra serving {path} on http://{host}:{port} ({socketio.async_mode})", err=True)
+    wal = hold_wal_open(path)
     try:
         serving.serve(app, host, port)
     finally:
         wal.conn.close()
+        serving_lock.close()
+
+
+@cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Write a consistent copy of the database to TARGET, also while servers run and write."""
+    backup(database_path(), target)
+    click.echo(f"Backed up {database_path()} to {target}.")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(source: Path) -> None:
+    """Replace the database by the backup SOURCE; refused while a server runs on it."""
+    try:
+        restore(source, database_path())
+    except DatabaseInUse:
+        raise click.ClickException(
+            f"a server is running on {database_path()}: stop it first, then restore."
+        ) from None
+    except NotABackup as error:
+        raise click.ClickException(f"not a Sıra backup: {error}") from None
+    click.echo(f"Restored {database_path()} from {source}.")
 
 
 @cli.command()

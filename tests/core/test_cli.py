@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -18,7 +15,7 @@ from server.auth.accounts import authenticate, identify_token
 from server.commands import cli
 from server.storage import connect
 from server.storage.migrations import MIGRATIONS
-from tests.live import ROOT
+from tests.live import sira_process
 
 PASSWORD = "a long enough password"
 
@@ -179,20 +176,6 @@ def test_device_add_refuses_bad_input_in_one_line(initialised, args, message):
     result = initialised("device", "add", *args)
     assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
     assert rows(initialised.path, "SELECT * FROM devices") == []
-
-
-def sira_process(db_path: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    """The real `sira` entry point (`python -m server`), as a shell would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "SIRA_DB": db_path},
-        timeout=120,
-        check=False,
-    )
 
 
 def test_the_installed_command_reads_a_piped_password(tmp_path):
