@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 import kiosk
-from server import auth, config, db, errors, i18n, security
+from server import auth, config, db, errors, i18n, operations, security
 from server.engine.clock import utc_now
 from server.realtime import socketio
 
@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    operations.init_app(app)
 
     from server.api import bp as api_bp
 

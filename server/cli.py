@@ -23,6 +23,13 @@ def main() -> None:
         import eventlet
 
         eventlet.monkey_patch()
+    import logging
+
+    # Timestamped lines on standard error (journald or a log file keeps them), access log included.
+    logging.basicConfig(
+        level=os.environ.get("SIRA_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     from server.commands import cli
 
     cli()
