@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # When that Redis is down, count in this process's memory instead of answering 500.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "SIRA_LIMIT_LOGIN_ACCOUNT": "5 per minute; 30 per hour",
     "SIRA_LIMIT_LOGIN_ADDRESS": "20 per minute",
     "SIRA_LIMIT_TICKETS": "60 per minute",

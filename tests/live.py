@@ -55,6 +55,12 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LiveServer:
+        self.launch()
+        self.wait_ready()
+        return self
+
+    def launch(self) -> LiveServer:
+        """Start the process without waiting for it to answer (to start several at once)."""
         env = {
             **os.environ,
             "SIRA_DB": self.db_path,
@@ -70,7 +76,6 @@ class LiveServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        self.wait_ready()
         return self
 
     def wait_ready(self, timeout: float = 30) -> None:
