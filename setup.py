@@ -26,6 +26,8 @@ class BuildWithAssets(build_py):
 
     def run(self) -> None:
         super().run()
+        if self.editable_mode:  # a checkout serves its own static/ and compiles catalogs itself
+            return
         vendor = HERE / "static" / "vendor"
         missing = [name for name in VENDOR_FILES if not (vendor / name).is_file()]
         if missing:
