@@ -113,6 +113,7 @@ def test_installed_store_serves_the_kiosk_in_turkish_with_every_asset(installed,
         malay.on("requestfailed", lambda request: failures.append(f"failed {request.url}"))
         malay.goto(f"{base}/display#token={board}&lang=ms")
         expect(malay.locator("html")).to_have_attribute("lang", "ms")
+        expect(malay.locator(".latest-label")).to_have_text("Sedang dipanggil")
         page.wait_for_load_state("networkidle")
         assert failures == []
     finally:
