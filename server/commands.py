@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from functools import cache, wraps
 from pathlib import Path
@@ -185,7 +186,12 @@ def run_server(host: str, port: int) -> None:
 @click.argument("target", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def backup_command(target: Path) -> None:
     """Write a consistent copy of the database to TARGET, also while servers run and write."""
-    backup(database_path(), target)
+    try:
+        backup(database_path(), target)
+    except NotABackup as error:
+        raise click.ClickException(f"nothing to back up: {error}") from None
+    except (OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"cannot write {target}: {error}") from None
     click.echo(f"Backed up {database_path()} to {target}.")
 
 

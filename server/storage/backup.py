@@ -57,6 +57,7 @@ def check(path: Path) -> None:
 
 def backup(db_path: str, target: Path) -> None:
     """Write a consistent copy of the database to target, even while servers write."""
+    check(Path(db_path))  # never back up (or create) an empty file by a mistyped SIRA_DB
     snapshot(db_path, target).replace(target)
 
 

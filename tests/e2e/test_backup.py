@@ -91,3 +91,13 @@ def test_restore_refuses_a_file_that_is_not_a_backup(db_path, store, tmp_path):
     assert refused.returncode == 1
     assert "not a Sıra backup" in refused.stderr
     assert ticket_tokens(db_path) == set()
+
+
+def test_backup_refuses_a_missing_database_and_an_unwritable_target(store, db_path, tmp_path):
+    missing = sira_process(str(tmp_path / "typo.db"), "backup", str(tmp_path / "out.db"))
+    assert missing.returncode == 1
+    assert "nothing to back up" in missing.stderr
+    assert not (tmp_path / "typo.db").exists() and not (tmp_path / "out.db").exists()
+    nowhere = sira_process(db_path, "backup", str(tmp_path / "no-such-folder" / "out.db"))
+    assert nowhere.returncode == 1
+    assert "cannot write" in nowhere.stderr and "Traceback" not in nowhere.stderr
