@@ -1,6 +1,7 @@
 """deploy/nginx/sira.conf in a real nginx, in front of two `sira serve` processes sharing Redis:
 a board connected through nginx hears calls made through the other process, and when its
-backend is killed it reconnects through nginx to the other one and catches up."""
+backend is killed it reconnects through nginx to the other one and catches up; with the
+proxy-hops setting, one client's failed sign-ins do not lock out the others behind nginx."""
 
 from __future__ import annotations
 
@@ -132,7 +133,7 @@ class Board:
 def behind_nginx(db_path, store, message_queue, tmp_path) -> Iterator[tuple]:
     if NGINX is None:
         pytest.skip("nginx not found: apt-get install nginx (.ci/run installs it as root)")
-    env = {**message_queue, "SIRA_PROXY_HOPS": "1"}
+    env = {**message_queue, "SIRA_PROXY_HOPS": "1", "SIRA_LIMIT_LOGIN_ADDRESS": "3 per minute"}
     backends = [LiveServer(db_path, env=env).start() for _ in range(2)]
     nginx = Nginx(tmp_path, backends)
     yield nginx, backends
@@ -172,7 +173,37 @@ def test_a_board_through_nginx_hears_the_other_process_and_catches_up_after_a_ki
     serving = [ticket["code"] for ticket in caught_up["state"]["now_serving"]]
     assert second["code"] in serving and first["code"] in serving
     assert caught_up["seq"] > board.states[0]["seq"]
-
-    # through nginx, the client's address (not nginx's) is the one Sıra sees and limits
-    assert requests.get(f"{nginx.url}/metrics", timeout=5).status_code == 200
     board.client.disconnect()
+
+
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Connect from another loopback address, as another machine of the store would."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", FromAddress(address))
+    return session
+
+
+def test_through_nginx_one_clients_failed_logins_do_not_lock_out_another(behind_nginx):
+    nginx, _ = behind_nginx
+    mallory, alice = client_at("127.0.0.2"), client_at("127.0.0.3")
+
+    def login(session: requests.Session, username: str) -> int:
+        return session.post(
+            f"{nginx.url}/api/v1/auth/login",
+            json={"username": username, "password": "wrong"},
+            timeout=10,
+        ).status_code
+
+    assert [login(mallory, f"guess{n}") for n in range(4)] == [401, 401, 401, 429]
+    assert login(alice, "alice") == 401  # refused as wrong, not locked out
