@@ -23,13 +23,10 @@ def main() -> None:
         import eventlet
 
         eventlet.monkey_patch()
-    import logging
+    from server import logs
 
     # Timestamped lines on standard error (journald or a log file keeps them), access log included.
-    logging.basicConfig(
-        level=os.environ.get("SIRA_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(os.environ.get("SIRA_LOG_LEVEL", "INFO"), os.environ.get("SIRA_LOG_FORMAT", ""))
     from server.commands import cli
 
     cli()

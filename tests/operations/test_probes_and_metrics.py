@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -112,3 +113,20 @@ def test_a_served_store_is_ready_and_logs_each_request_with_a_time(db_path, stor
         log,
         re.M,
     ), log[-2000:]
+
+
+@pytest.mark.slow
+def test_log_lines_can_be_json_for_a_collector(db_path, store):
+    server = LiveServer(db_path, env={"SIRA_LOG_FORMAT": "json"}).start()
+    try:
+        requests.get(f"{server.url}/healthz", timeout=5)
+    finally:
+        server.stop()
+    lines = [
+        json.loads(line) for line in server.log_path.read_text().splitlines() if line[:1] == "{"
+    ]
+    access = [line for line in lines if line["logger"] == "server.app.access"]
+    assert any('"GET /healthz" 200' in line["message"] for line in access), lines
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", x["time"]) for x in lines
+    )
