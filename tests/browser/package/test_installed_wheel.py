@@ -90,6 +90,8 @@ def test_installed_store_serves_the_kiosk_in_turkish_with_every_asset(installed,
         # the demo's database, served: its services are there
         assert requests.get(f"{base}/api/v1/services", timeout=5).json()
         assert (home / "secret_key").stat().st_mode & 0o777 == 0o600
+        for page in ("/start", "/login", "/pair", "/kiosk", "/display", "/feedback"):
+            assert requests.get(f"{base}{page}?lang=ms", timeout=5).status_code == 200, page
         for name in zipfile.ZipFile(built).namelist():
             if name.startswith("server/static/"):
                 asset = f"{base}/static/{name.removeprefix('server/static/')}"
