@@ -9,6 +9,7 @@ import click
 
 from kiosk.emulator.decoder import FAULTS, PAPER_STATES
 from kiosk.emulator.server import PrinterEmulator
+from server.config import home_folder
 from server.domain.errors import ValidationError
 
 
@@ -18,9 +19,9 @@ from server.domain.errors import ValidationError
 @click.option(
     "--out",
     "out_dir",
-    default="printer-out",
-    show_default=True,
-    help="Folder for each ticket's text preview and PNG.",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for each ticket's text preview and PNG  [default: printer-out/ in SIRA_HOME]",
 )
 @click.option(
     "--profile",
@@ -48,14 +49,15 @@ from server.domain.errors import ValidationError
 def printer_emulator(
     host: str,
     port: int,
-    out_dir: str,
+    out_dir: Path | None,
     profile: str,
     paper_width_mm: str,
     paper_status: str,
     fault: str,
 ) -> None:
     """The virtual ESC/POS network printer: prints tickets into a folder as text and PNG."""
-    emulator = PrinterEmulator(host, port, Path(out_dir), profile, int(paper_width_mm))
+    out_dir = out_dir or home_folder() / "printer-out"
+    emulator = PrinterEmulator(host, port, out_dir, profile, int(paper_width_mm))
     emulator.state.paper = paper_status
     emulator.state.fault = fault
     emulator.start()
