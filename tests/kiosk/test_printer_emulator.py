@@ -5,7 +5,7 @@ import socket
 from PIL import Image
 
 from kiosk.emulator.server import PrinterEmulator
-from kiosk.printing.delivery import PrinterUnavailable, deliver
+from kiosk.printing.delivery import PrinterUnavailable, deliver, probe
 from kiosk.printing.layout import render_ticket
 from kiosk.printing.transports import Deadline, open_transport
 from kiosk.printing.uris import parse_printer_uri
@@ -95,3 +95,13 @@ def test_a_restarted_printer_numbers_on_from_the_last_saved_ticket(tmp_path):
         "ticket-0001-B042.txt",
         "ticket-0002-B042.txt",
     ]
+
+
+def test_an_idle_printer_is_asked_how_it_is_and_prints_nothing(emulator):
+    printer = address(emulator)
+    assert probe(printer) == "online"
+    emulator.state.paper = "out"
+    assert probe(printer) == "paper_out"
+    assert emulator.tickets == []
+    emulator.stop()  # switched off
+    assert probe(printer, timeout=1) == "offline"

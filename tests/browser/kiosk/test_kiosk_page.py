@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from kiosk.emulator.server import PrinterEmulator
 from tests.conftest import bearer
-from tests.kiosk.fixtures import set_kiosk_printer
+from tests.kiosk.fixtures import FAST_RETRIES, set_kiosk_printer
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.slow
 
@@ -231,3 +232,21 @@ def test_a_double_tap_leaves_the_number_on_screen(printing_server, store, page, 
     page.wait_for_timeout(1500 - gap_ms)
     expect(page.locator("#ticket-code")).to_have_text("A001")
     expect(page.locator("#screen-ticket")).to_be_visible()
+
+
+def test_a_printer_switched_off_is_announced_before_anyone_taps(
+    db_path, store, kiosk_on_emulator, emulator, page
+):
+    """The server asks idle printers how they are: the warning is up before the first tap."""
+    server = LiveServer(db_path, env={**FAST_RETRIES, "SIRA_PRINTER_PROBE_S": "0.5"}).start()
+    try:
+        open_kiosk(page, server, store)
+        expect(page.locator("#printer-notice")).to_be_hidden()
+        emulator.stop()  # switched off: no ticket has been asked for
+        expect(page.locator("#printer-notice")).to_be_visible(timeout=15_000)
+        expect(page.locator("#printer-notice")).to_have_text(
+            "The ticket printer is not working right now: your number will be shown on screen."
+        )
+        assert emulator.tickets == []  # asking prints nothing
+    finally:
+        server.stop()
