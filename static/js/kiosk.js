@@ -328,6 +328,7 @@
     document.addEventListener("click", dropEarlyTap, true);
     await SiraLive.adoptDeviceToken();
     language = (STRINGS[document.documentElement.lang] && document.documentElement.lang) || "en";
+    translatePage(); // the offline screen may be needed before the setup ever loads
     for (;;) {
       try {
         setup = await SiraApi.get("/api/v1/kiosk");
