@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from server.domain import remote_joining, validation
-from server.domain.remote_joining import ACTIVE_STATUSES, MoveRefused
+from server.domain.remote_joining import ACTIVE_STATUSES, JoinRefused, MoveRefused
 from server.domain.tickets import Status
 from server.domain.timing import service_day
 from server.engine.clock import iso, parse
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from server.engine.clock import Clock
     from server.engine.queue import Change
     from server.engine.reads import QueueReads
+
+
+PHONE_KEY_LIMIT = validation.MAX_IDEMPOTENCY_KEY - 50
 
 
 class RemoteMoves:
@@ -50,10 +53,10 @@ class RemoteMoves:
         join."""
         branch_id = self.reads.branch_by_slug(branch_slug)["id"]
         priority = validation.priority(priority)
-        key = validation.idempotency_key(idempotency_key)
+        # Room for the phone's id in front, within the stored key's limit.
+        key = validation.text(idempotency_key, "Idempotency-Key", PHONE_KEY_LIMIT)
 
         def admit(branch: dict, service: dict) -> None:
-            now = self.clock()
             held = self.reads.row(
                 "SELECT code FROM tickets WHERE branch_id = ? AND phone_id = ?"
                 f" AND status IN {ACTIVE_STATUSES}",
@@ -65,24 +68,8 @@ class RemoteMoves:
                     f"This phone already holds ticket {held['code']} here.",
                     "phone",
                 )
-            rules = remote_joining.rules_for(branch, service)
-            remote_joining.check_open(
-                rules, json.loads(branch["opening_hours"]), branch["timezone"], now
-            )
+            self._check_remote_rules(branch, service)
             remote_joining.check_priority(priority, branch, service)
-            day = service_day(now, branch["timezone"], branch["day_starts_at"])
-            counts = self.reads.row(
-                "SELECT count(*) FILTER (WHERE channel = 'phone') AS remote,"
-                " count(*) FILTER (WHERE channel = 'phone' AND service_id = :service)"
-                "  AS remote_service,"
-                " count(*) FILTER (WHERE service_id = :service) AS queue"
-                " FROM tickets WHERE branch_id = :branch AND service_day = :day"
-                " AND status = 'waiting'",
-                {"branch": branch["id"], "service": service["id"], "day": day},
-            )
-            remote_joining.check_room(
-                rules, counts["remote"], counts["remote_service"], counts["queue"]
-            )
 
         return self.issue_ticket(
             service_id,
@@ -95,6 +82,37 @@ class RemoteMoves:
             phone_id=phone_id,
             admit=admit,
         )
+
+    def join_info(self, branch_slug: str) -> dict:
+        """What the join page shows: the branch, its languages, and each open service with
+        its queue, estimated wait and whether a phone may join it now (and if not, why)."""
+        branch = self.reads.branch_by_slug(branch_slug)
+        services = []
+        for listed in self.reads.services(branch["id"]):
+            service = self.reads.service(listed["id"])
+            try:
+                self._check_remote_rules(branch, service)
+                closed_because = None
+            except JoinRefused as refusal:
+                closed_because = refusal.code
+            services.append(
+                {
+                    **{key: listed[key] for key in ("id", "prefix", "name", "names")},
+                    **{key: listed[key] for key in ("waiting", "eta_s")},
+                    "priority_allowed": bool(service["priority_allowed"]),
+                    "open": closed_because is None,
+                    "closed_because": closed_because,
+                }
+            )
+        return {
+            "slug": branch["slug"],
+            "name": branch["name"],
+            "languages": branch["languages"],
+            "default_language": branch["default_language"],
+            "priority_enabled": bool(branch["priority_enabled"]),
+            "logo_url": f"/media/logo/{branch['id']}" if branch["logo_path"] else None,
+            "services": services,
+        }
 
     def more_time(self, token: str) -> Change:
         """Move a waiting ticket back a few places among those like it, at most twice."""
@@ -140,6 +158,27 @@ class RemoteMoves:
                 )
             self._move(ticket["id"], "cancel", {"finished_at": iso(self.clock())})
             return self._record(ticket["id"], "left", data={"channel": ticket["channel"]})
+
+    def _check_remote_rules(self, branch: dict, service: dict) -> None:
+        """Refuse (JoinRefused) unless the rules in force admit a remote ticket right now."""
+        now = self.clock()
+        rules = remote_joining.rules_for(branch, service)
+        remote_joining.check_open(
+            rules, json.loads(branch["opening_hours"]), branch["timezone"], now
+        )
+        day = service_day(now, branch["timezone"], branch["day_starts_at"])
+        counts = self.reads.row(
+            "SELECT count(*) FILTER (WHERE channel = 'phone') AS remote,"
+            " count(*) FILTER (WHERE channel = 'phone' AND service_id = :service)"
+            "  AS remote_service,"
+            " count(*) FILTER (WHERE service_id = :service) AS queue"
+            " FROM tickets WHERE branch_id = :branch AND service_day = :day"
+            " AND status = 'waiting'",
+            {"branch": branch["id"], "service": service["id"], "day": day},
+        )
+        remote_joining.check_room(
+            rules, counts["remote"], counts["remote_service"], counts["queue"]
+        )
 
     def _behind(self, ticket: dict) -> list[dict]:
         """Tickets after this one in its queue with the same standing (priority, transfer):
