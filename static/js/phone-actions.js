@@ -1,0 +1,58 @@
+// The holder's actions on the phone page: "I need more time" (at most twice), "Leave the
+// queue", and near the front "Are you on your way?" with a vibration and a chime, asked once.
+(function () {
+  "use strict";
+
+  const root = document.getElementById("phone");
+  const labels = JSON.parse(root.dataset.labels);
+  const nearFront = Number(root.dataset.onYourWay);
+  const moreTimeLimit = Number(root.dataset.moreTimeLimit);
+  const prompt = document.getElementById("on-your-way");
+  const actions = document.getElementById("actions");
+  const message = document.getElementById("action-message");
+  let ticket = JSON.parse(root.dataset.ticket);
+
+  function asked() { return localStorage.getItem("sira-on-your-way:" + ticket.token) === "1"; }
+
+  function show(current) {
+    ticket = current;
+    const waiting = ticket.status === "waiting";
+    actions.hidden = !waiting;
+    const moreTimeLeft = (ticket.more_time_count || 0) < moreTimeLimit;
+    document.querySelectorAll('[data-move="more-time"]').forEach(function (button) {
+      button.hidden = !moreTimeLeft;
+    });
+    const near = waiting && ticket.position !== null && ticket.position <= nearFront;
+    if (near && !asked()) {
+      localStorage.setItem("sira-on-your-way:" + ticket.token, "1");
+      prompt.hidden = false;
+      window.SiraPhone.alert();
+    }
+    if (!waiting) prompt.hidden = true;
+  }
+
+  async function move(name) {
+    if (name === "leave" && !window.confirm(labels.leave_confirm)) return;
+    message.textContent = "";
+    try {
+      const changed = await SiraApi.post(
+        "/api/v1/tickets/" + encodeURIComponent(ticket.token) + "/" + name
+      );
+      prompt.hidden = true;
+      window.SiraPhone.update(changed);
+      message.textContent = name === "leave" ? labels.left : labels.more_time_done;
+    } catch (error) {
+      message.textContent = error.status ? error.message : labels.failed;
+    }
+  }
+
+  document.querySelectorAll("[data-move]").forEach(function (button) {
+    button.addEventListener("click", function () { move(button.dataset.move); });
+  });
+  document.getElementById("on-my-way").addEventListener("click", function () {
+    prompt.hidden = true;
+    message.textContent = labels.on_my_way;
+  });
+  document.addEventListener("sira:ticket", function (event) { show(event.detail); });
+  show(ticket);
+})();
