@@ -56,7 +56,7 @@ def test_a_phone_joins_moves_back_and_is_called(live_server, api, store, phone):
     # The phone's own language, the store's services with their queues.
     expect(phone.locator("h1")).to_have_text("Test Store")
     expect(phone.locator("#join-submit")).to_have_text("Sıraya gir")
-    payments = phone.locator(".join-service[data-service-id='%d']" % store.payments)
+    payments = phone.locator(f".join-service[data-service-id='{store.payments}']")
     expect(payments.locator(".join-service-name")).to_have_text("Ödemeler")
     expect(payments.locator(".join-service-queue")).to_contain_text("2 kişi bekliyor")
     box = phone.locator("#join-submit").bounding_box()
@@ -105,13 +105,13 @@ def test_a_second_join_from_the_same_phone_is_refused_and_links_the_ticket(
     live_server, api, store, phone
 ):
     phone.goto(f"{live_server.url}/join/test?lang=en")
-    phone.locator(".join-service[data-service-id='%d']" % store.returns).tap()
+    phone.locator(f".join-service[data-service-id='{store.returns}']").tap()
     phone.locator("#join-submit").tap()
     phone.wait_for_url(re.compile(r".*/t/[\w-]+$"))
     first = phone.url
 
     phone.goto(f"{live_server.url}/join/test")
-    phone.locator(".join-service[data-service-id='%d']" % store.payments).tap()
+    phone.locator(f".join-service[data-service-id='{store.payments}']").tap()
     phone.locator("#join-submit").tap()
     expect(phone.locator("#join-error")).to_have_text(
         "This phone already holds a ticket here. Leave that queue first to join another."
