@@ -71,18 +71,58 @@ def set_remote_joining(
 ) -> dict[str, Any]:
     """Replace a branch's or service's rules; returns them as stored."""
     parsed = parse(kind, values)
-    table = TABLES[kind]
     with transaction(db):
-        found = store.row(db, kind, record_id)
-        db.execute(
-            f"UPDATE {table} SET {', '.join(f'{COLUMNS[n]} = ?' for n in parsed)} WHERE id = ?",
-            [*(int(v) if isinstance(v, bool) else v for v in parsed.values()), record_id],
-        )
-        audit.record(
-            db,
-            actor,
-            f"{kind}.remote_joining_updated",
-            (kind, record_id),
-            f"{found['name']}: {'on' if parsed['enabled'] else 'off'}",
-        )
+        write(db, kind, record_id, parsed, actor)
     return parsed
+
+
+def set_branch_rules(
+    db: sqlite_utils.Database,
+    branch_id: int,
+    branch_values: Any,
+    service_values: dict[int, Any],
+    actor: Actor | None = None,
+) -> None:
+    """The admin page's one form: the branch's rules and each service's, all checked before
+    any is written (a wrong field names its service: `s<id>_<field>`)."""
+    errors: dict[str, str] = {}
+    parsed_branch = parsed_or_errors("branch", branch_values, "", errors)
+    parsed_services = {
+        service_id: parsed_or_errors("service", values, f"s{service_id}_", errors)
+        for service_id, values in service_values.items()
+    }
+    if errors:
+        raise rules.InvalidFields(errors)
+    with transaction(db):
+        for service_id in parsed_services:
+            if store.row(db, "service", service_id)["branch_id"] != branch_id:
+                raise rules.InvalidFields({"form": "Choose services of this branch only."})
+        write(db, "branch", branch_id, parsed_branch, actor)
+        for service_id, parsed in parsed_services.items():
+            write(db, "service", service_id, parsed, actor)
+
+
+def parsed_or_errors(kind: str, values: Any, prefix: str, errors: dict[str, str]) -> dict | None:
+    try:
+        return parse(kind, values)
+    except rules.InvalidFields as error:
+        errors.update({prefix + field: message for field, message in error.errors.items()})
+        return None
+
+
+def write(
+    db: sqlite_utils.Database, kind: str, record_id: int, parsed: dict, actor: Actor | None
+) -> None:
+    """Inside a transaction: store the parsed rules and audit the change."""
+    found = store.row(db, kind, record_id)
+    db.execute(
+        f"UPDATE {TABLES[kind]} SET {', '.join(f'{COLUMNS[n]} = ?' for n in parsed)} WHERE id = ?",
+        [*(int(v) if isinstance(v, bool) else v for v in parsed.values()), record_id],
+    )
+    audit.record(
+        db,
+        actor,
+        f"{kind}.remote_joining_updated",
+        (kind, record_id),
+        f"{found['name']}: {'on' if parsed['enabled'] else 'off'}",
+    )

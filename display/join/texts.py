@@ -38,3 +38,13 @@ def in_language(refusal: DomainError, language: str) -> DomainError:
     with force_locale(language):
         refusal.message = refusal_texts().get(refusal.code, refusal.message)
     return refusal
+
+
+def poster_texts() -> dict[str, str]:
+    """The poster's words in the current language: a heading and three steps."""
+    return {
+        "heading": gettext("Skip the queue at the kiosk: join from your phone"),
+        "scan": gettext("Scan the code with your phone's camera."),
+        "choose": gettext("Choose a service and join the queue."),
+        "wait": gettext("Wait wherever you like: your phone tells you when it is your turn."),
+    }

@@ -11,6 +11,7 @@ from server.api import (  # noqa: E402, F401
     counters,
     desk,
     join,
+    joining_rules,
     stats,
     tickets,
 )
