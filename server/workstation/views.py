@@ -117,4 +117,8 @@ def labels() -> dict[str, str]:
         "kind_transferred": gettext("Transferred"),
         "kind_cancelled": gettext("Cancelled"),
         "out_of_turn": gettext("out of turn"),
+        "phone": gettext("Phone"),
+        "more_time": gettext("More time {n}×"),
+        "kind_more_time": gettext("Asked for more time"),
+        "kind_left": gettext("Left the queue"),
     }

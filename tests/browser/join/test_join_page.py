@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from server.joining import set_remote_joining
@@ -126,3 +127,28 @@ def test_a_second_join_from_the_same_phone_is_refused_and_links_the_ticket(
     expect(phone.locator("#action-message")).to_have_text(
         "You have left the queue. Thank you for letting us know."
     )
+
+
+def test_the_workstation_marks_phone_tickets_and_their_more_time(
+    live_server, api, store, open_staff
+):
+    joined = requests.post(
+        f"{live_server.url}/api/v1/join/test", json={"service_id": store.payments}
+    )
+    assert joined.status_code == 201, joined.text
+    api.issue(store.payments)
+    staff = open_staff(store.counter2)
+    phone_row = staff.locator(".queue-list li[data-code='A001']")
+    expect(phone_row.locator(".badge.phone")).to_have_text("Phone")
+    expect(staff.locator(".queue-list li[data-code='A002'] .badge.phone")).to_have_count(0)
+
+    token = joined.json()["token"]
+    assert requests.post(f"{live_server.url}/api/v1/tickets/{token}/more-time").ok
+    expect(phone_row.locator(".badge.more-time")).to_have_text("More time 1×")
+    expect(staff.locator(".queue-list li[data-code]").first).to_have_attribute("data-code", "A002")
+    staff.click("#action-call-next")
+    staff.click("#action-no-show")
+    staff.click("#action-call-next")
+    expect(staff.locator("#current-code")).to_have_text("A001")
+    expect(staff.locator("#current-channel .badge.phone")).to_be_visible()
+    expect(staff.locator("#current-history")).to_contain_text("Asked for more time")
