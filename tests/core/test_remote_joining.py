@@ -225,3 +225,23 @@ def test_leaving_cancels_the_ticket_and_moves_the_queue_up(engine, db, remote, c
     assert engine.reads.ticket(other["id"])["position"] == 0
     with pytest.raises(NotFound):
         engine.leave("no-such-token")
+
+
+def test_join_info_says_which_services_a_phone_may_join_and_why_not(engine, db, remote):
+    set_remote_joining(db, "service", remote.returns, {"enabled": True, "max_queue": 1})
+    engine.issue_ticket(remote.returns)
+    db.execute("UPDATE services SET priority_allowed = 0 WHERE id = ?", [remote.returns])
+    info = engine.join_info("test")
+    assert (info["name"], info["languages"], info["logo_url"]) == (
+        "Test Store",
+        ["en", "tr", "ms"],
+        None,
+    )
+    payments, returns = info["services"]
+    assert (payments["open"], payments["closed_because"], payments["waiting"]) == (True, None, 0)
+    assert (returns["open"], returns["closed_because"], returns["waiting"]) == (
+        False,
+        "queue_too_long",
+        1,
+    )
+    assert (payments["priority_allowed"], returns["priority_allowed"]) == (True, False)
