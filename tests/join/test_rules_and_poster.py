@@ -11,6 +11,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from PIL import Image
 
+from server.demo import seed
+from server.engine import QueueEngine
+from server.storage import connect, migrate
 from tests.admin.conftest import form_errors
 from tests.api.calls import assert_error
 from tests.conftest import bearer
@@ -199,3 +202,13 @@ def test_every_join_text_is_translated(language):
         catalog = read_po(po)
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     assert used and used <= translated, sorted(used - translated)
+
+
+def test_the_demo_store_takes_phones_and_its_history_has_phone_tickets(tmp_path):
+    db = connect(str(tmp_path / "demo.db"))
+    migrate(db)
+    seed(db, history_days=2)
+    info = QueueEngine(db).join_info("demo")
+    assert all(service["open"] for service in info["services"])
+    channels = dict(db.execute("SELECT channel, count(*) FROM tickets GROUP BY channel"))
+    assert channels["phone"] and channels["kiosk"] > channels["phone"]
