@@ -57,10 +57,11 @@ class RemoteMoves:
         key = validation.text(idempotency_key, "Idempotency-Key", PHONE_KEY_LIMIT)
 
         def admit(branch: dict, service: dict) -> None:
+            # Today's only: a ticket left waiting from an earlier day is void, not held.
             held = self.reads.row(
                 "SELECT code FROM tickets WHERE branch_id = ? AND phone_id = ?"
-                f" AND status IN {ACTIVE_STATUSES}",
-                [branch["id"], phone_id],
+                f" AND service_day = ? AND status IN {ACTIVE_STATUSES}",
+                [branch["id"], phone_id, self.reads.today(branch["id"])],
             )
             if held:
                 raise MoveRefused(

@@ -245,3 +245,9 @@ def test_join_info_says_which_services_a_phone_may_join_and_why_not(engine, db, 
         1,
     )
     assert (payments["priority_allowed"], returns["priority_allowed"]) == (True, False)
+
+
+def test_a_ticket_left_waiting_yesterday_does_not_hold_the_phone(engine, remote, clock):
+    join(engine, remote)
+    clock.advance(24 * 3600)
+    assert join(engine, remote).ticket["code"] == "A001"  # today's first
