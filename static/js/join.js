@@ -32,7 +32,8 @@
       (minutes < 1 ? labels.no_wait : fill(labels.eta, { n: minutes }));
     const input = label.querySelector("input");
     input.disabled = !service.open;
-    label.toggleAttribute("data-closed", !service.open);
+    if (service.open) label.removeAttribute("data-closed");
+    else label.dataset.closed = service.closed_because || "";
     label.querySelector(".join-service-closed").textContent =
       service.open ? "" : (labels[service.closed_because] || "");
   }
@@ -44,7 +45,7 @@
         waiting: Number(queue.dataset.waiting),
         eta_s: Number(queue.dataset.eta),
         open: !label.hasAttribute("data-closed"),
-        closed_because: null,
+        closed_because: label.dataset.closed || null,
       });
     });
   }

@@ -17,11 +17,6 @@
   function show(current) {
     ticket = current;
     const waiting = ticket.status === "waiting";
-    actions.hidden = !waiting;
-    const moreTimeLeft = (ticket.more_time_count || 0) < moreTimeLimit;
-    document.querySelectorAll('[data-move="more-time"]').forEach(function (button) {
-      button.hidden = !moreTimeLeft;
-    });
     const near = waiting && ticket.position !== null && ticket.position <= nearFront;
     if (near && !asked()) {
       localStorage.setItem("sira-on-your-way:" + ticket.token, "1");
@@ -29,6 +24,16 @@
       window.SiraPhone.alert();
     }
     if (!waiting) prompt.hidden = true;
+    drawButtons();
+  }
+
+  // "I need more time" is offered once on screen: in the question while it is asked.
+  function drawButtons() {
+    const waiting = ticket.status === "waiting";
+    const moreTimeLeft = (ticket.more_time_count || 0) < moreTimeLimit;
+    actions.hidden = !waiting;
+    prompt.querySelector('[data-move="more-time"]').hidden = !moreTimeLeft;
+    document.getElementById("more-time").hidden = !moreTimeLeft || !prompt.hidden;
   }
 
   async function move(name) {
@@ -40,6 +45,7 @@
       );
       prompt.hidden = true;
       window.SiraPhone.update(changed);
+      drawButtons();
       message.textContent = name === "leave" ? labels.left : labels.more_time_done;
     } catch (error) {
       message.textContent = error.status ? error.message : labels.failed;
@@ -52,6 +58,7 @@
   document.getElementById("on-my-way").addEventListener("click", function () {
     prompt.hidden = true;
     message.textContent = labels.on_my_way;
+    drawButtons();
   });
   document.addEventListener("sira:ticket", function (event) { show(event.detail); });
   show(ticket);

@@ -78,6 +78,8 @@ def test_a_phone_joins_moves_back_and_is_called(live_server, api, store, phone):
 
     # Two places from the front: the page asks, with a vibration and the chime.
     expect(phone.locator("#on-your-way")).to_be_visible()
+    expect(phone.locator("#more-time")).to_be_hidden()  # offered once: in the question
+    expect(phone.locator("#leave")).to_be_visible()
     assert phone.evaluate("window.vibrated.length") >= 1
     assert phone.evaluate("window.chimes") >= 1
 
@@ -89,6 +91,7 @@ def test_a_phone_joins_moves_back_and_is_called(live_server, api, store, phone):
     phone.locator("#on-your-way [data-move='more-time']").tap()
     expect(phone.locator("#ahead")).to_have_text("Önünüzde 4 kişi var")
     expect(phone.locator("#on-your-way")).to_be_hidden()
+    expect(phone.locator("#more-time")).to_be_visible()  # once more allowed
     expect(phone.locator("#action-message")).to_have_text(
         "Acele etmeyin: sizi birkaç sıra geriye aldık."
     )
@@ -152,3 +155,13 @@ def test_the_workstation_marks_phone_tickets_and_their_more_time(
     expect(staff.locator("#current-code")).to_have_text("A001")
     expect(staff.locator("#current-channel .badge.phone")).to_be_visible()
     expect(staff.locator("#current-history")).to_contain_text("Asked for more time")
+
+
+def test_a_closed_service_says_why_in_the_phones_language(live_server, api, store, db, phone):
+    set_remote_joining(db, "service", store.returns, {"enabled": False})
+    phone.goto(f"{live_server.url}/join/test")
+    returns = phone.locator(f".join-service[data-service-id='{store.returns}']")
+    expect(returns.locator("input")).to_be_disabled()
+    expect(returns.locator(".join-service-closed")).to_have_text(
+        "Bu hizmet için telefondan sıraya girilemez. Lütfen kiosktan bilet alın."
+    )
