@@ -83,3 +83,22 @@ def test_the_history_page_shows_the_split(client, db, store):
     table = table[: table.index("</table>")]
     assert re.findall(r'<tr data-name="([^"]+)">', table) == ["Kiosk", "Telefon", "Personel"]
     assert re.findall(r'data-key="no_show">(\d+)<', table) == ["0", "1", "0"]
+
+
+def test_the_live_panel_counts_todays_phone_tickets_and_their_no_shows(client, db, store):
+    play_day(db, store)  # a day in March: today is empty
+    engine = QueueEngine(db)
+    mine = engine.join("test", store.payments, phone_id="p2").ticket
+    engine.issue_ticket(store.payments)
+    engine.call_next(store.counter1)
+    engine.no_show(mine["id"])
+    assert (
+        client.post(
+            "/api/v1/auth/login", json={"username": "manager", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
+    html = client.get("/manager/live/panel").get_data(as_text=True)
+    assert re.search(r'id="from-phones-today">1<', html)
+    assert re.search(r'id="phone-no-shows-today">1<', html)
+    assert re.search(r'id="issued-today">2<', html)
