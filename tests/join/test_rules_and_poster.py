@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+import requests
 import zxingcpp
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -16,7 +17,7 @@ from server.engine import QueueEngine
 from server.storage import connect, migrate
 from tests.admin.conftest import form_errors
 from tests.api.calls import assert_error
-from tests.conftest import bearer
+from tests.conftest import PASSWORD, bearer
 from tests.core.state import database_state
 from tests.live import ROOT
 
@@ -212,3 +213,18 @@ def test_the_demo_store_takes_phones_and_its_history_has_phone_tickets(tmp_path)
     assert all(service["open"] for service in info["services"])
     channels = dict(db.execute("SELECT channel, count(*) FROM tickets GROUP BY channel"))
     assert channels["phone"] and channels["kiosk"] > channels["phone"]
+
+
+def test_a_real_gevent_server_draws_the_poster(live_server, store):
+    """`sira serve` runs on gevent: the PNG is drawn in its thread pool, and still decodes."""
+    session = requests.Session()
+    csrf = session.get(f"{live_server.url}/api/v1/auth/csrf").json()["csrf_token"]
+    signed_in = session.post(
+        f"{live_server.url}/api/v1/auth/login",
+        json={"username": "admin", "password": PASSWORD},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert signed_in.status_code == 200
+    response = session.get(f"{live_server.url}/admin/branches/{store.branch_id}/poster.png")
+    assert response.status_code == 200
+    assert decoded(response.content) == [f"{live_server.url}/join/test"]
