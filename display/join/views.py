@@ -24,6 +24,12 @@ def join_url(slug: str) -> str:
     return f"{public_base_url().rstrip('/')}/join/{slug}"
 
 
+def join_info(slug: str) -> dict:
+    """The engine's join_info and the branch's logo (from its branding)."""
+    info = get_engine().join_info(slug)
+    return {**info, "logo_url": store.branding(get_db(), info["branch_id"])["logo_url"]}
+
+
 def page_language(info: dict) -> str:
     """The phone's language (?lang=, then its choice, then its browser) where the branch
     speaks it, else the branch's default."""
@@ -34,7 +40,7 @@ def page_language(info: dict) -> str:
 @bp.get("/join/<slug>")
 def join_page(slug: str):
     """Public: the store, its open services with their queues, and the join form."""
-    info = get_engine().join_info(slug)
+    info = join_info(slug)
     language = page_language(info)
     with force_locale(language):
         return render_template(

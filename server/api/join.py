@@ -12,6 +12,7 @@ from flask import jsonify, request
 from flask_babel import get_locale
 
 from display.join.texts import in_language
+from display.join.views import join_info
 from server.api import bp
 from server.api.helpers import json_body
 from server.auth.phone import phone_id, remember_phone
@@ -28,8 +29,8 @@ def customer_language(asked: object) -> str:
 
 
 @bp.get("/join/<slug>")
-def join_info(slug: str):
-    return jsonify(get_engine().join_info(slug))
+def join_page_data(slug: str):
+    return jsonify(join_info(slug))
 
 
 @bp.post("/join/<slug>")

@@ -106,12 +106,12 @@ class RemoteMoves:
                 }
             )
         return {
+            "branch_id": branch["id"],
             "slug": branch["slug"],
             "name": branch["name"],
             "languages": branch["languages"],
             "default_language": branch["default_language"],
             "priority_enabled": bool(branch["priority_enabled"]),
-            "logo_url": f"/media/logo/{branch['id']}" if branch["logo_path"] else None,
             "services": services,
         }
 

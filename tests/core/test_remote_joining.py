@@ -232,10 +232,10 @@ def test_join_info_says_which_services_a_phone_may_join_and_why_not(engine, db, 
     engine.issue_ticket(remote.returns)
     db.execute("UPDATE services SET priority_allowed = 0 WHERE id = ?", [remote.returns])
     info = engine.join_info("test")
-    assert (info["name"], info["languages"], info["logo_url"]) == (
+    assert (info["name"], info["languages"], info["branch_id"]) == (
         "Test Store",
         ["en", "tr", "ms"],
-        None,
+        remote.branch_id,
     )
     payments, returns = info["services"]
     assert (payments["open"], payments["closed_because"], payments["waiting"]) == (True, None, 0)

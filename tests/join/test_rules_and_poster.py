@@ -228,3 +228,17 @@ def test_a_real_gevent_server_draws_the_poster(live_server, store):
     response = session.get(f"{live_server.url}/admin/branches/{store.branch_id}/poster.png")
     assert response.status_code == 200
     assert decoded(response.content) == [f"{live_server.url}/join/test"]
+
+
+def test_the_join_page_shows_the_branch_logo(admin_client, client, store):
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(picture, format="PNG")
+    uploaded = admin_client.post(
+        f"/admin/branches/{store.branch_id}/logo",
+        data={"csrf_token": admin_client.csrf, "logo": (io.BytesIO(picture.getvalue()), "l.png")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 303
+    logo = f"/media/logo/{store.branch_id}"
+    assert client.get("/api/v1/join/test").json["logo_url"] == logo
+    assert f'src="{logo}"' in client.get("/join/test").get_data(as_text=True)
