@@ -165,3 +165,15 @@ def test_a_closed_service_says_why_in_the_phones_language(live_server, api, stor
     expect(returns.locator(".join-service-closed")).to_have_text(
         "Bu hizmet için telefondan sıraya girilemez. Lütfen kiosktan bilet alın."
     )
+
+
+def test_the_phone_page_shows_offline_and_catches_up_when_back(live_server, api, store, phone):
+    ticket = api.issue(store.payments)  # an English kiosk ticket
+    phone.goto(f"{live_server.url}/t/{ticket['token']}")
+    expect(phone.locator("#ahead")).to_have_text("You are next.")
+    phone.context.set_offline(True)  # the phone sleeps, or loses its network
+    expect(phone.locator("#offline")).to_be_visible(timeout=30_000)
+    serve_next(api, store.counter2)  # served while the phone could not hear
+    phone.context.set_offline(False)
+    expect(phone.locator("#offline")).to_be_hidden(timeout=30_000)
+    expect(phone.locator("#status")).to_have_text("Served")
