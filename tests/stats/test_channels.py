@@ -3,6 +3,8 @@ ratings counted apart (remote no-shows are what a store watches when it opens ph
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, datetime
 
@@ -102,3 +104,22 @@ def test_the_live_panel_counts_todays_phone_tickets_and_their_no_shows(client, d
     assert re.search(r'id="from-phones-today">1<', html)
     assert re.search(r'id="phone-no-shows-today">1<', html)
     assert re.search(r'id="issued-today">2<', html)
+
+
+def test_the_csv_exports_carry_the_channel(client, db, store):
+    play_day(db, store)
+    client.post("/api/v1/auth/login", json={"username": "manager", "password": PASSWORD})
+    query = "from=2026-03-02&to=2026-03-02"
+    tickets = client.get(f"/manager/export/tickets.csv?{query}").get_data(as_text=True)
+    assert [row["channel"] for row in csv.DictReader(io.StringIO(tickets))] == [
+        "phone",
+        "kiosk",
+        "staff",
+    ]
+    kpis = client.get(f"/manager/export/kpis.csv?{query}").get_data(as_text=True)
+    channels = [row for row in csv.DictReader(io.StringIO(kpis)) if row["breakdown"] == "channel"]
+    assert [(row["name"], row["no_show"]) for row in channels] == [
+        ("kiosk", "0"),
+        ("phone", "1"),
+        ("staff", "0"),
+    ]
