@@ -135,7 +135,8 @@ class RemoteMoves:
             if not behind:
                 raise MoveRefused("nobody_behind", f"Nobody waits behind ticket {ticket['code']}.")
             places = min(remote_joining.MORE_TIME_PLACES, len(behind))
-            queued_at = iso(parse(behind[places - 1]["queued_at"]) + timedelta(microseconds=1))
+            after = behind[places]["queued_at"] if places < len(behind) else None
+            queued_at = between(behind[places - 1]["queued_at"], after)
             self.db.execute(
                 "UPDATE tickets SET queued_at = ?, more_time_count = more_time_count + 1"
                 " WHERE id = ?",
@@ -192,3 +193,12 @@ class RemoteMoves:
             if (row["priority"] is None) == (ticket["priority"] is None)
             and row["transferred"] == ticket["transferred"]
         ]
+
+
+def between(earlier: str, later: str | None) -> str:
+    """A queue time just after `earlier` and, when there is one, before `later`: the middle of
+    the two (or a microsecond after `earlier` when they are closer than that)."""
+    start = parse(earlier)
+    if later is not None and parse(later) - start >= timedelta(microseconds=2):
+        return iso(start + (parse(later) - start) / 2)
+    return iso(start + timedelta(microseconds=1))
