@@ -59,17 +59,26 @@ def more_time(token: str):
     return holder_move(token, get_engine().more_time)
 
 
+@bp.post("/tickets/<token>/on-my-way")
+def on_my_way(token: str):
+    """The ticket's holder answers "Are you on your way?" with yes; the counter sees it."""
+    return holder_move(token, get_engine().on_my_way)
+
+
 @bp.post("/tickets/<token>/leave")
 def leave(token: str):
     """The ticket's holder leaves the queue."""
     return holder_move(token, get_engine().leave)
 
 
-def holder_move(token: str, move: Callable[[str], Change]):
+def holder_move(token: str, move: Callable[[str], Change | None]):
+    """Run the holder's move in their language; nothing to publish when nothing changed."""
     try:
         change = move(token)
     except MoveRefused as refusal:
         language = request.args.get("lang") or get_reads().ticket_row_by_token(token)["language"]
         raise in_language(refusal, customer_language(language)) from None
+    if change is None:
+        return jsonify(get_reads().public_ticket(token))
     publish(change)
     return jsonify(public_view(change.ticket))

@@ -171,6 +171,7 @@ class QueueReads:
             "transferred": bool(row["transferred"]),
             "channel": row["channel"],
             "more_time_count": row["more_time_count"],
+            "on_my_way_at": row["on_my_way_at"],
             "created_at": row["created_at"],
             "queued_at": row["queued_at"],
             "called_at": row["called_at"],
@@ -367,6 +368,7 @@ PUBLIC_FIELDS = (
     "language",
     "channel",
     "more_time_count",
+    "on_my_way_at",
 )
 
 

@@ -118,13 +118,7 @@ class RemoteMoves:
     def more_time(self, token: str) -> Change:
         """Move a waiting ticket back a few places among those like it, at most twice."""
         with transaction(self.db):
-            ticket = self.reads.ticket_row_by_token(token)
-            if ticket["status"] != Status.WAITING:
-                raise MoveRefused(
-                    "not_waiting",
-                    f"Ticket {ticket['code']} is {ticket['status']}: only a waiting ticket"
-                    " can ask for more time.",
-                )
+            ticket = self.waiting_by_token(token, "ask for more time")
             if ticket["more_time_count"] >= remote_joining.MORE_TIME_LIMIT:
                 raise MoveRefused(
                     "more_time_used_up",
@@ -148,18 +142,35 @@ class RemoteMoves:
                 data={"places": places, "count": ticket["more_time_count"] + 1},
             )
 
+    def on_my_way(self, token: str) -> Change | None:
+        """The holder says they are on their way (asked near the front); said once, kept.
+        None when it was said already: nothing changes."""
+        with transaction(self.db):
+            ticket = self.waiting_by_token(token, "say they are on their way")
+            if ticket["on_my_way_at"]:
+                return None
+            self.db.execute(
+                "UPDATE tickets SET on_my_way_at = ? WHERE id = ?",
+                [iso(self.clock()), ticket["id"]],
+            )
+            return self._record(ticket["id"], "on_my_way")
+
     def leave(self, token: str) -> Change:
         """The holder cancels their own waiting ticket."""
         with transaction(self.db):
-            ticket = self.reads.ticket_row_by_token(token)
-            if ticket["status"] != Status.WAITING:
-                raise MoveRefused(
-                    "not_waiting",
-                    f"Ticket {ticket['code']} is {ticket['status']}: only a waiting ticket"
-                    " can leave the queue.",
-                )
+            ticket = self.waiting_by_token(token, "leave the queue")
             self._move(ticket["id"], "cancel", {"finished_at": iso(self.clock())})
             return self._record(ticket["id"], "left", data={"channel": ticket["channel"]})
+
+    def waiting_by_token(self, token: str, move: str) -> dict:
+        """The holder's ticket row, or MoveRefused (409) when it no longer waits."""
+        ticket = self.reads.ticket_row_by_token(token)
+        if ticket["status"] != Status.WAITING:
+            raise MoveRefused(
+                "not_waiting",
+                f"Ticket {ticket['code']} is {ticket['status']}: only a waiting ticket can {move}.",
+            )
+        return ticket
 
     def _check_remote_rules(self, branch: dict, service: dict) -> None:
         """Refuse (JoinRefused) unless the rules in force admit a remote ticket right now."""

@@ -371,6 +371,14 @@ REMOTE_JOINING: Migration = (
     ],
 )
 
+ON_MY_WAY: Migration = (
+    "0121_on_my_way",
+    [
+        # When the holder answered "Are you on your way?" with yes: the counter sees it.
+        "ALTER TABLE tickets ADD COLUMN on_my_way_at TEXT",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -381,6 +389,7 @@ MIGRATIONS: list[Migration] = [
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
     REMOTE_JOINING,
+    ON_MY_WAY,
 ]
 
 

@@ -121,4 +121,6 @@ def labels() -> dict[str, str]:
         "more_time": gettext("More time {n}×"),
         "kind_more_time": gettext("Asked for more time"),
         "kind_left": gettext("Left the queue"),
+        "on_my_way": gettext("On the way"),
+        "kind_on_my_way": gettext("Said they are on the way"),
     }

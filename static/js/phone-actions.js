@@ -55,10 +55,15 @@
   document.querySelectorAll("[data-move]").forEach(function (button) {
     button.addEventListener("click", function () { move(button.dataset.move); });
   });
-  document.getElementById("on-my-way").addEventListener("click", function () {
+  document.getElementById("on-my-way").addEventListener("click", async function () {
     prompt.hidden = true;
-    message.textContent = labels.on_my_way;
     drawButtons();
+    try {
+      await SiraApi.post("/api/v1/tickets/" + encodeURIComponent(ticket.token) + "/on-my-way");
+      message.textContent = labels.on_my_way;
+    } catch (error) {
+      message.textContent = error.status ? error.message : labels.failed;
+    }
   });
   document.addEventListener("sira:ticket", function (event) { show(event.detail); });
   show(ticket);

@@ -285,13 +285,15 @@
     renderWaits();
   }
 
-  // A ticket taken from a phone, and how often its holder asked for more time.
+  // A ticket taken from a phone, how often its holder asked for more time, and whether they
+  // said they are on their way.
   function phoneBadges(ticket) {
     if (ticket.channel !== "phone") return [];
     const marks = [badge(labels.phone, "phone")];
     if (ticket.more_time_count) {
       marks.push(badge(fill(labels.more_time, { n: ticket.more_time_count }), "more-time"));
     }
+    if (ticket.on_my_way_at) marks.push(badge(labels.on_my_way, "on-my-way"));
     return marks;
   }
 

@@ -226,3 +226,16 @@ def test_a_too_long_idempotency_key_is_named(client, remote, unchanged_db):
     with unchanged_db():
         response = join(client, remote, key="k" * 151)
     assert_error(response, 422, "invalid", "Idempotency-Key")
+
+
+def test_on_my_way_is_shown_to_the_counter_once(client, remote, unchanged_db):
+    mine = join(client, remote).json
+    first = move(client, mine["token"], "on-my-way")
+    assert first.status_code == 200 and first.json["on_my_way_at"]
+    with unchanged_db():
+        again = move(client, mine["token"], "on-my-way")
+    assert again.json["on_my_way_at"] == first.json["on_my_way_at"]
+    staff_post(client, remote, f"/counters/{remote.counter2}/call-next")
+    with unchanged_db():
+        late = move(client, mine["token"], "on-my-way")
+    assert_error(late, 409, "not_waiting", "token")

@@ -43,9 +43,10 @@ EVENT_MOVES = {
     "left": "cancel",  # the holder left the queue
     "rated": None,
     "more_time": None,
+    "on_my_way": None,
 }
 # The events that change no status, and the status they happen in.
-STILL = {"rated": Status.DONE, "more_time": Status.WAITING}
+STILL = {"rated": Status.DONE, "more_time": Status.WAITING, "on_my_way": Status.WAITING}
 COUNTER_MOVES = ("recall", "start", "finish", "no_show", "park", "cancel")
 
 
@@ -271,6 +272,23 @@ class DeskDay(RuleBasedStateMachine):
             # Right behind the ticket it let pass last, the others' order untouched.
             assert order.index(ticket_id) == order.index(target["id"]) + 1
             assert [i for i in order if i != ticket_id] == [i for i in ids if i != ticket_id]
+
+    @rule(data=st.data())
+    def holder_is_on_the_way(self, data: st.DataObject) -> None:
+        self.a_second_later()
+        ticket_id = self.pick(data, frozenset({Status.WAITING}))
+        if ticket_id is None:
+            return
+        ticket = self.ticket(ticket_id)
+        attempt = lambda: self.engine.on_my_way(ticket["token"])  # noqa: E731
+        if ticket["status"] != Status.WAITING:
+            self.refused(MoveRefused, attempt)
+        elif ticket["on_my_way_at"]:
+            before = database_state(self.db)
+            assert attempt() is None  # said already: nothing changes
+            assert database_state(self.db) == before
+        else:
+            self.committed(attempt())
 
     @rule(data=st.data())
     def holder_leaves(self, data: st.DataObject) -> None:

@@ -251,3 +251,18 @@ def test_a_ticket_left_waiting_yesterday_does_not_hold_the_phone(engine, remote,
     join(engine, remote)
     clock.advance(24 * 3600)
     assert join(engine, remote).ticket["code"] == "A001"  # today's first
+
+
+def test_on_my_way_is_kept_once_and_only_while_waiting(engine, db, remote, clock):
+    mine = join(engine, remote).ticket
+    change = engine.on_my_way(mine["token"])
+    assert change.ticket["on_my_way_at"] == "2026-03-02T09:00:00.000000+00:00"
+    assert ticket_events(db, mine["id"])[-1]["kind"] == "on_my_way"
+    clock.advance(5)
+    before = database_state(db)
+    assert engine.on_my_way(mine["token"]) is None  # said again: nothing changes
+    assert database_state(db) == before
+    engine.call_next(remote.counter2)
+    with pytest.raises(MoveRefused) as caught:
+        engine.on_my_way(mine["token"])
+    assert caught.value.code == "not_waiting"

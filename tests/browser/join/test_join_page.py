@@ -113,6 +113,9 @@ def test_a_second_join_from_the_same_phone_is_refused_and_links_the_ticket(
     phone.locator("#join-submit").tap()
     phone.wait_for_url(re.compile(r".*/t/[\w-]+$"))
     first = phone.url
+    phone.locator("#on-my-way").tap()  # first in line: asked at once
+    expect(phone.locator("#action-message")).to_have_text("Thank you, see you soon.")
+    assert api.ticket(first.rsplit("/", 1)[1])["on_my_way_at"]
 
     phone.goto(f"{live_server.url}/join/test")
     phone.locator(f".join-service[data-service-id='{store.payments}']").tap()
@@ -149,6 +152,8 @@ def test_the_workstation_marks_phone_tickets_and_their_more_time(
     assert requests.post(f"{live_server.url}/api/v1/tickets/{token}/more-time").ok
     expect(phone_row.locator(".badge.more-time")).to_have_text("More time 1×")
     expect(staff.locator(".queue-list li[data-code]").first).to_have_attribute("data-code", "A002")
+    assert requests.post(f"{live_server.url}/api/v1/tickets/{token}/on-my-way").ok
+    expect(phone_row.locator(".badge.on-my-way")).to_have_text("On the way")
     staff.click("#action-call-next")
     staff.click("#action-no-show")
     staff.click("#action-call-next")
