@@ -225,7 +225,7 @@ class Screens:
         """Inspect what is on screen now, compare its words with English, take a screenshot."""
         size = page.viewport_size
         key = f"{name}-{size['width']}x{size['height']}"
-        page.wait_for_timeout(50)  # let a resize's re-fit run
+        page.evaluate("window.dispatchEvent(new Event('resize'))")  # a board re-fits at once
         found = page.evaluate(INSPECT, kind)
         where = f"{key} [{language}]"
         self.problems += [f"{where}: {problem}" for problem in found["problems"]]
