@@ -325,7 +325,10 @@
   }
 
   async function start() {
-    document.addEventListener("click", dropEarlyTap, true);
+    // pointerdown too: the on-screen keyboard's keys act on it, not on click.
+    ["pointerdown", "click"].forEach(function (kind) {
+      document.addEventListener(kind, dropEarlyTap, true);
+    });
     await SiraLive.adoptDeviceToken();
     language = (STRINGS[document.documentElement.lang] && document.documentElement.lang) || "en";
     translatePage(); // the offline screen may be needed before the setup ever loads

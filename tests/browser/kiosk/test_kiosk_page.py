@@ -121,6 +121,7 @@ def test_counts_update_live_and_options_reach_the_ticket(
     expect(page.locator("#screen-priority [data-chosen-service]")).to_have_text(re.compile(".+"))
     tap(page, page.get_by_role("button", name="Warga emas"))
     # The name is typed on the on-screen keyboard; each word starts with a capital by itself.
+    expect(page.locator("#kiosk")).to_have_attribute("data-settled", "true")
     for key in "siti":
         page.locator(f"#keyboard [data-skbtn='{key.upper() if key == 's' else key}']").click()
     expect(page.locator("#customer-name")).to_have_value("Siti")
@@ -222,6 +223,8 @@ def test_a_double_tap_leaves_the_number_on_screen(printing_server, store, page, 
     open_kiosk(page, printing_server, store)
     tap(page, page.locator(".kiosk-service-button").first)
     tap(page, page.locator("#priority-choices [data-priority='']"))
+    page.locator("#keyboard [data-skbtn='Q']").click()  # the second tap of "No" lands on a key
+    expect(page.locator("#customer-name")).to_have_value("")
     expect(page.locator("#kiosk")).to_have_attribute("data-settled", "true")
     box = page.locator("#skip-name").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
