@@ -21,6 +21,7 @@ from server.demo import seed
 from server.domain.errors import DomainError
 from server.realtime import socketio
 from server.storage import connect, hold_wal_open
+from server.storage.checkpoints import checkpoint_in_background
 from server.store import add_branch
 
 
@@ -137,6 +138,8 @@ def serve(host: str, port: int) -> None:
 
 
 def run_server(host: str, port: int) -> None:
+    # Before any connection opens: none of them may checkpoint on commit (storage/checkpoints.py).
+    checkpoint_in_background(database_path())
     app = create_app(
         {
             "SIRA_DB": database_path(),

@@ -1,4 +1,5 @@
-"""The app's access to storage: one connection per request (or socket event), closed after it."""
+"""The app's access to storage: one connection per request (or socket event) for reads, closed
+after it, and the app's writer thread for the engine's moves."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from flask import Flask, current_app, g
 from werkzeug.routing import IntegerConverter, Map
 
 from server.domain.validation import MAX_INTEGER
-from server.engine import QueueEngine, QueueReads
+from server.engine import QueueReads
+from server.engine.writes import WritingEngine
 from server.storage import connect, migrate
+from server.storage.writer import Writer
+
+WRITER = "sira_writer"
 
 
 def get_db() -> sqlite_utils.Database:
@@ -19,9 +24,16 @@ def get_db() -> sqlite_utils.Database:
     return g.db
 
 
-def get_engine() -> QueueEngine:
+def get_writer(app: Flask | None = None) -> Writer:
+    """The app's one writer thread (started on its first unit of work)."""
+    app = app or current_app
+    return app.extensions[WRITER]
+
+
+def get_engine() -> WritingEngine:
     if "engine" not in g:
-        g.engine = QueueEngine(get_db(), current_app.config["SIRA_CLOCK"])
+        clock = current_app.config["SIRA_CLOCK"]
+        g.engine = WritingEngine(get_writer(), clock, QueueReads(get_db(), clock))
     return g.engine
 
 
@@ -56,4 +68,5 @@ class StoredInteger(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Before any blueprint is registered, so that every route's ids are bounded."""
     app.url_map.converters["int"] = StoredInteger
+    app.extensions[WRITER] = Writer(app.config["SIRA_DB"])
     app.teardown_appcontext(close_db)

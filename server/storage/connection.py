@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,9 @@ from contextlib import contextmanager
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000
+# Database files whose WAL a background thread of this process checkpoints (checkpoints.py):
+# their connections never checkpoint on commit, which would stall whoever committed.
+CHECKPOINTED_IN_BACKGROUND: set[str] = set()
 
 
 def connect(path: str) -> sqlite_utils.Database:
@@ -21,6 +25,8 @@ def connect(path: str) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys = ON")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
+        if os.path.abspath(path) in CHECKPOINTED_IN_BACKGROUND:
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
     # FULL: a ticket whose 201 has been sent survives a crash or a power cut.
     conn.execute("PRAGMA synchronous = FULL")
     return sqlite_utils.Database(conn)
@@ -39,7 +45,21 @@ def hold_wal_open(path: str) -> sqlite_utils.Database:
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """BEGIN IMMEDIATE … COMMIT: takes the write lock up front so racing writers queue, not fail."""
+    """BEGIN IMMEDIATE … COMMIT: takes the write lock up front so racing writers queue, not fail.
+
+    Inside an open transaction (the writer's group commit) it is a SAVEPOINT instead: the
+    change is undone alone on error and committed with its group.
+    """
+    if db.conn.in_transaction:
+        db.execute("SAVEPOINT change")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK TO change")
+            db.execute("RELEASE change")
+            raise
+        db.execute("RELEASE change")
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
