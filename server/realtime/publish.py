@@ -16,37 +16,18 @@ QUEUE_MOVES = {"called", "parked", "transferred", "cancelled"}
 
 
 def publish(change: Change) -> None:
+    """`called` first (the boards wait for it), then the queue, then everything else."""
     if change.replayed:
         return
     seq = change.seq
     ticket = change.ticket
+    for event in change.events:
+        if isinstance(event, TicketCalled):
+            publish_called(change, event)
     socketio.emit("queue", {"seq": seq, **change.queue}, to=branch_room(change.branch_id))
     for event in change.events:
         if isinstance(event, CounterChanged):
             publish_counter(seq, change.branch_id, event)
-        elif isinstance(event, TicketCalled):
-            called = {
-                "seq": seq,
-                "ticket": {
-                    "code": ticket["code"],
-                    "service": ticket["service"],
-                    "language": ticket["language"],
-                },
-                "counter": ticket["counter"],
-                "recall": event.recall,
-                "at": change.at,
-                "announcements": announcements(
-                    ticket["code"],
-                    ticket["counter"]["name"],
-                    get_reads().branch(change.branch_id)["languages"],
-                ),
-            }
-            for room in (
-                branch_room(change.branch_id),
-                counter_room(event.counter_id),
-                ticket_room(ticket["token"]),
-            ):
-                socketio.emit("called", called, to=room)
         elif isinstance(event, TicketChanged):
             publish_ticket(seq, ticket, event)
             if event.kind == "finished" and event.counter_id is not None:
@@ -55,6 +36,33 @@ def publish(change: Change) -> None:
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
             if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket)
+
+
+def publish_called(change: Change, event: TicketCalled) -> None:
+    """A call or a recall: the branch's boards, the counter's screens and the ticket's phone."""
+    ticket = change.ticket
+    called = {
+        "seq": change.seq,
+        "ticket": {
+            "code": ticket["code"],
+            "service": ticket["service"],
+            "language": ticket["language"],
+        },
+        "counter": ticket["counter"],
+        "recall": event.recall,
+        "at": change.at,
+        "announcements": announcements(
+            ticket["code"],
+            ticket["counter"]["name"],
+            get_reads().branch(change.branch_id)["languages"],
+        ),
+    }
+    for room in (
+        branch_room(change.branch_id),
+        counter_room(event.counter_id),
+        ticket_room(ticket["token"]),
+    ):
+        socketio.emit("called", called, to=room)
 
 
 def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
