@@ -11,11 +11,13 @@ from werkzeug.routing import IntegerConverter, Map
 
 from server.domain.validation import MAX_INTEGER
 from server.engine import QueueReads
+from server.engine.subscribers import Subscribers
 from server.engine.writes import WritingEngine
 from server.storage import connect, migrate
 from server.storage.writer import Writer
 
 WRITER = "sira_writer"
+SUBSCRIBERS = "sira_subscribers"
 
 
 def get_db() -> sqlite_utils.Database:
@@ -30,10 +32,15 @@ def get_writer(app: Flask | None = None) -> Writer:
     return app.extensions[WRITER]
 
 
+def subscribers(app: Flask | None = None) -> Subscribers:
+    """Who hears of every change the app makes (server/engine/subscribers.py)."""
+    return (app or current_app).extensions[SUBSCRIBERS]
+
+
 def get_engine() -> WritingEngine:
     if "engine" not in g:
         clock = current_app.config["SIRA_CLOCK"]
-        g.engine = WritingEngine(get_writer(), clock, QueueReads(get_db(), clock))
+        g.engine = WritingEngine(get_writer(), clock, QueueReads(get_db(), clock), subscribers())
     return g.engine
 
 
@@ -69,4 +76,5 @@ def init_app(app: Flask) -> None:
     """Before any blueprint is registered, so that every route's ids are bounded."""
     app.url_map.converters["int"] = StoredInteger
     app.extensions[WRITER] = Writer(app.config["SIRA_DB"])
+    app.extensions[SUBSCRIBERS] = Subscribers()
     app.teardown_appcontext(close_db)

@@ -1,18 +1,36 @@
-"""Turn a committed Change into Socket.IO events. Called only after the engine has committed."""
+"""Turn a committed Change into Socket.IO events: the realtime layer's subscriber to every change
+(server/engine/subscribers.py), so it runs only after the commit."""
 
 from __future__ import annotations
 
-from display.announce import announcements
+from typing import Any
+
+from flask import current_app
+
 from server.db import get_reads
 from server.domain.events import CounterChanged, TicketCalled, TicketChanged
 from server.engine import Change
 from server.engine.reads import public_view
+from server.engine.subscribers import Subscriber
 from server.realtime import socketio
 from server.realtime.rooms import branch_room, counter_room, ticket_room
 
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
 QUEUE_MOVES = {"called", "parked", "transferred", "cancelled"}
+# The app extension that words a call for the boards: registered by the package that draws
+# them (display/), so this layer carries the sentences without importing it.
+ANNOUNCER = "sira_announcer"
+
+
+class Publisher(Subscriber):
+    def committed(self, change: Change, context: Any) -> None:
+        publish(change)
+
+
+def announcements(code: str, counter_name: str, languages: list[str]) -> list[dict]:
+    announce = current_app.extensions.get(ANNOUNCER)
+    return announce(code, counter_name, languages) if announce else []
 
 
 def publish(change: Change) -> None:
