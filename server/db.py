@@ -3,7 +3,8 @@ after it, and the app's writer thread for the engine's moves."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlite_utils
 from flask import Flask, current_app, g
@@ -14,8 +15,10 @@ from server.engine import QueueReads
 from server.engine.subscribers import Subscribers
 from server.engine.writes import WritingEngine
 from server.storage import connect, migrate
+from server.storage.handoff import off_the_loop
 from server.storage.writer import Writer
 
+T = TypeVar("T")
 WRITER = "sira_writer"
 SUBSCRIBERS = "sira_subscribers"
 
@@ -46,6 +49,21 @@ def get_engine() -> WritingEngine:
 
 def get_reads() -> QueueReads:
     return get_engine().reads
+
+
+def read_off_the_loop(work: Callable[[sqlite_utils.Database], T]) -> T:
+    """A long read (statistics over months) on a pool thread with its own connection, so the
+    event loop keeps serving everyone else meanwhile."""
+    path = current_app.config["SIRA_DB"]
+
+    def run() -> T:
+        db = connect(path)
+        try:
+            return work(db)
+        finally:
+            db.conn.close()
+
+    return off_the_loop(run)
 
 
 def close_db(_error: BaseException | None = None) -> None:

@@ -99,3 +99,18 @@ class Handoff:
         if self.error is not None:
             raise self.error
         return self.value
+
+
+def off_the_loop(work: Callable[[], Any]) -> Any:
+    """Run `work` on a worker thread of the event loop's small pool and wait for it without
+    blocking the loop (a long read: a year of statistics). Without an event loop, just run it."""
+    mode = event_loop()
+    if mode == "gevent":
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(work)
+    if mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute(work)
+    return work()
