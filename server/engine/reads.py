@@ -144,9 +144,14 @@ class QueueReads:
         return self.ticket_from_row(self.ticket_row(ticket_id))
 
     def ticket_from_row(
-        self, row: dict, position: int | None = None, eta: int | None = None
+        self,
+        row: dict,
+        position: int | None = None,
+        eta: int | None = None,
+        service: dict | None = None,
     ) -> dict:
-        service = self.service(row["service_id"])
+        """`position`, `eta` and `service` when the caller already knows them (a whole queue)."""
+        service = service or self.service(row["service_id"])
         if row["status"] == Status.WAITING:
             if position is None:
                 position = self.position(row)
@@ -191,8 +196,11 @@ class QueueReads:
         """Full ticket objects of a service's queue, in calling order."""
         service_s = self.typical_service_s(service_id)
         counters = self.open_counters(service_id)
+        service = self.service(service_id)
         return [
-            self.ticket_from_row(row, position, estimated_wait_s(position, service_s, counters))
+            self.ticket_from_row(
+                row, position, estimated_wait_s(position, service_s, counters), service
+            )
             for position, row in enumerate(self.waiting_rows(service_id, day))
         ]
 

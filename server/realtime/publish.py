@@ -18,6 +18,8 @@ from server.realtime.rooms import branch_room, counter_room, ticket_room
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
 QUEUE_MOVES = {"called", "parked", "transferred", "cancelled"}
+# Position updates sent before the event loop gets a turn (publish_positions).
+POSITIONS_PER_TURN = 50
 # The app extension that words a call for the boards: registered by the package that draws
 # them (display/), so this layer carries the sentences without importing it.
 ANNOUNCER = "sira_announcer"
@@ -107,8 +109,12 @@ def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
 
 
 def publish_positions(seq: int, changed: dict) -> None:
-    """Everyone else waiting in that service moved: tell each phone its new place."""
-    for waiting in get_reads().waiting_tickets(changed["service_id"], changed["service_day"]):
+    """Everyone else waiting in that service moved: tell each phone its new place. A long queue
+    makes many emits: the event loop gets a turn between batches, so nobody else waits for all."""
+    waiting_tickets = get_reads().waiting_tickets(changed["service_id"], changed["service_day"])
+    for number, waiting in enumerate(waiting_tickets, start=1):
+        if number % POSITIONS_PER_TURN == 0:
+            socketio.sleep(0)
         if waiting["id"] != changed["id"]:
             socketio.emit(
                 "ticket",
