@@ -1,5 +1,5 @@
-"""The app's access to storage: one connection per request (or socket event) for reads, closed
-after it, and the app's writer thread for the engine's moves."""
+"""The app's access to storage: a connection per request (or socket event) for reads, taken from
+the app's pool and given back after it, and the app's writer thread for the engine's moves."""
 
 from __future__ import annotations
 
@@ -16,16 +16,18 @@ from server.engine.subscribers import Subscribers
 from server.engine.writes import WritingEngine
 from server.storage import connect, migrate
 from server.storage.handoff import off_the_loop
+from server.storage.pool import ConnectionPool
 from server.storage.writer import Writer
 
 T = TypeVar("T")
 WRITER = "sira_writer"
 SUBSCRIBERS = "sira_subscribers"
+POOL = "sira_read_pool"
 
 
 def get_db() -> sqlite_utils.Database:
     if "db" not in g:
-        g.db = connect(current_app.config["SIRA_DB"])
+        g.db = current_app.extensions[POOL].take()
     return g.db
 
 
@@ -70,7 +72,7 @@ def close_db(_error: BaseException | None = None) -> None:
     g.pop("engine", None)
     db = g.pop("db", None)
     if db is not None:
-        db.conn.close()
+        current_app.extensions[POOL].give_back(db)
 
 
 def init_db(path: str) -> list[str]:
@@ -95,4 +97,5 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = StoredInteger
     app.extensions[WRITER] = Writer(app.config["SIRA_DB"])
     app.extensions[SUBSCRIBERS] = Subscribers()
+    app.extensions[POOL] = ConnectionPool(app.config["SIRA_DB"])
     app.teardown_appcontext(close_db)

@@ -15,11 +15,17 @@ BUSY_TIMEOUT_MS = 30_000
 CHECKPOINTED_IN_BACKGROUND: set[str] = set()
 
 
-def connect(path: str) -> sqlite_utils.Database:
-    """A connection for one thread or request; never share it across threads."""
+def connect(path: str, *, any_thread: bool = False) -> sqlite_utils.Database:
+    """A connection for one thread or request; never used by two threads at once (`any_thread`:
+    it may pass from one thread to another, as pooled connections do)."""
     # isolation_level=None: the sqlite3 module must not open transactions behind our back;
     # every write runs inside transaction() below.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(
+        path,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=not any_thread,
+    )
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
