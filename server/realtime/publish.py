@@ -41,9 +41,12 @@ def publish(change: Change) -> None:
         return
     seq = change.seq
     ticket = change.ticket
-    for event in change.events:
-        if isinstance(event, TicketCalled):
-            publish_called(change, event)
+    calls = [event for event in change.events if isinstance(event, TicketCalled)]
+    for event in calls:
+        publish_called(change, event)
+    if calls:
+        # Let each display's connection send `called` before the `queue` below joins it.
+        socketio.sleep(0)
     socketio.emit("queue", {"seq": seq, **change.queue}, to=branch_room(change.branch_id))
     for event in change.events:
         if isinstance(event, CounterChanged):
