@@ -16,6 +16,7 @@ from server.engine.subscribers import Subscribers
 from server.engine.writes import WritingEngine
 from server.storage import connect, migrate
 from server.storage.handoff import off_the_loop
+from server.storage.locks import migrating
 from server.storage.pool import ConnectionPool
 from server.storage.writer import Writer
 
@@ -76,12 +77,13 @@ def close_db(_error: BaseException | None = None) -> None:
 
 
 def init_db(path: str) -> list[str]:
-    """Create or upgrade the database file; returns the migrations run."""
-    db = connect(path)
-    try:
-        return migrate(db)
-    finally:
-        db.conn.close()
+    """Create or upgrade the database file, one process at a time; returns the migrations run."""
+    with migrating(path):
+        db = connect(path)
+        try:
+            return migrate(db)
+        finally:
+            db.conn.close()
 
 
 class StoredInteger(IntegerConverter):

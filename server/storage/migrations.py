@@ -359,6 +359,16 @@ CHEAP_CHANGES: Migration = (
     ],
 )
 
+PRINT_LANES: Migration = (
+    "0080_print_lanes",
+    [
+        # Which worker (host:pid:start) sends a job, so a dead process's claims are taken back
+        # at once; and how often the printer tore the job off mid-ticket.
+        "ALTER TABLE print_jobs ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE print_jobs ADD COLUMN torn INTEGER NOT NULL DEFAULT 0",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -369,6 +379,7 @@ MIGRATIONS: list[Migration] = [
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
     CHEAP_CHANGES,
+    PRINT_LANES,
 ]
 
 
