@@ -42,9 +42,9 @@ def hold_wal_open(path: str) -> sqlite_utils.Database:
     """An idle connection kept open for the life of a server process.
 
     When the last connection to a WAL database closes, SQLite checkpoints the WAL into the
-    database file and deletes it. With one connection per request, that is after every request:
-    about 10 ms each, and a fresh WAL file to create for the next write (benchmarks/README.md).
-    While this connection stays open, checkpoints are SQLite's automatic ones, every 1000 pages.
+    database file and deletes it: about 10 ms each time, and a fresh WAL file to create for the
+    next write (benchmarks/README.md). While this connection stays open, checkpoints are the
+    background thread's (checkpoints.py), or SQLite's automatic ones where there is none.
     """
     return connect(path)
 
