@@ -17,7 +17,7 @@ from server.realtime.rooms import branch_room, counter_room, ticket_room
 
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
-QUEUE_MOVES = {"called", "parked", "transferred", "cancelled"}
+QUEUE_MOVES = {"called", "parked", "transferred", "cancelled", "left", "more_time"}
 # Position updates sent before the event loop gets a turn (publish_positions).
 POSITIONS_PER_TURN = 50
 # The app extension that words a call for the boards: registered by the package that draws
