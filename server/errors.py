@@ -18,6 +18,7 @@ from server.domain.errors import (
     RateLimited,
     ValidationError,
 )
+from server.i18n import translated
 
 STATUS = {
     BadRequest: 400,
@@ -88,8 +89,8 @@ def wants_json() -> bool:
 def handle_domain_error(error: DomainError):
     status = status_of(error)
     if wants_json():
-        return error_response(status, error.code, error.message, error.field)
-    return error_page(status, error.message)
+        return error_response(status, error.code, translated(error), error.field)
+    return error_page(status, translated(error))
 
 
 def handle_http_error(error: HTTPException):

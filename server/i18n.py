@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel.messages.extract import DEFAULT_KEYWORDS
 from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 
+from server.domain import errors
 from server.domain.validation import LANGUAGES
 
 babel = Babel()
@@ -17,6 +19,31 @@ PARTS = ("server", "kiosk", "display")
 CATALOG_DIRECTORIES = sorted(
     str(path) for part in PARTS for path in (ROOT / part).glob("**/translations") if path.is_dir()
 )
+
+
+# What marks a text for the catalogs (for `pybabel extract -k …` and the catalog tests):
+# gettext's names, N_, a domain error's first argument (its English message template) and the
+# message of `Checks.fail(field, message)`.
+ERROR_NAMES = sorted(
+    name
+    for name, value in vars(errors).items()
+    if isinstance(value, type) and issubclass(value, errors.DomainError)
+)
+EXTRACT_KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "lazy_gettext": None,
+    **dict.fromkeys(ERROR_NAMES, (1,)),
+    "fail": (2,),
+}
+
+
+def translated(error: errors.DomainError) -> str:
+    """A domain error's message in the request's language, its domain words translated too."""
+    params = {
+        name: gettext(value) if isinstance(value, errors.Term) else value
+        for name, value in error.params.items()
+    }
+    return gettext(error.template, **params)
 
 
 def select_language() -> str:

@@ -63,7 +63,9 @@ def refuse(uri: str, why: str) -> ValidationError:
 def parse_printer_uri(uri: Any) -> PrinterAddress:
     """The address a printer URI names, or a ValidationError on `printer_uri` saying why not."""
     if not isinstance(uri, str) or not uri.strip():
-        raise ValidationError(f"A printer URI is needed, like {EXAMPLES}.", FIELD)
+        raise ValidationError(
+            "A printer URI is needed, like %(examples)s.", FIELD, examples=EXAMPLES
+        )
     uri = uri.strip()
     if uri == "agent":
         return PrinterAddress(uri, "agent")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from server.domain.errors import InvalidTransition
+from server.domain.errors import N_, InvalidTransition, Term
 
 
 class Status(StrEnum):
@@ -41,14 +41,26 @@ QUEUE_ORDER = (
 )
 
 
+# The words a refused move is explained with, listed for the catalogs: they are translated with
+# the message where it is shown (tests/core/test_domain.py checks that the list is complete).
+WORDS = (
+    *(N_("call"), N_("recall"), N_("start"), N_("finish"), N_("no-show"), N_("park")),
+    *(N_("transfer"), N_("cancel"), N_("waiting"), N_("called"), N_("serving"), N_("done")),
+    *(N_("no_show"), N_("cancelled"), N_("called or serving")),
+)
+
+
 def next_status(move: str, current: str, code: str) -> Status:
     """The status after `move`, or InvalidTransition naming why it cannot happen."""
     allowed_from, to = MOVES[move]
     if Status(current) not in allowed_from:
-        starts = " or ".join(sorted(s.value for s in allowed_from))
         raise InvalidTransition(
-            f"Cannot {move.replace('_', '-')} ticket {code}: it is {current}, "
-            f"and only a {starts} ticket can be."
+            "Cannot %(move)s ticket %(code)s: it is %(status)s, "
+            "and only a %(allowed)s ticket can be.",
+            move=Term(move.replace("_", "-")),
+            code=code,
+            status=Term(current),
+            allowed=Term(" or ".join(sorted(s.value for s in allowed_from))),
         )
     return to
 

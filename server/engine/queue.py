@@ -17,6 +17,7 @@ from server.domain.errors import (
     InvalidTransition,
     NotAllowed,
     NotFound,
+    Term,
     ValidationError,
 )
 from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
@@ -181,11 +182,15 @@ class QueueEngine:
             ticket = self.reads.ticket_row(ticket_id)
             if ticket["service_id"] not in counter["service_ids"]:
                 raise ValidationError(
-                    f"{counter['name']} does not serve ticket {ticket['code']}'s service.",
+                    "%(counter)s does not serve ticket %(code)s's service.",
                     "ticket_id",
+                    counter=counter["name"],
+                    code=ticket["code"],
                 )
             if ticket["service_day"] != self.reads.today(counter["branch_id"]):
-                raise ValidationError(f"Ticket {ticket['code']} is from another day.", "ticket_id")
+                raise ValidationError(
+                    "Ticket %(code)s is from another day.", "ticket_id", code=ticket["code"]
+                )
             self._move(
                 ticket_id,
                 "call",
@@ -282,8 +287,7 @@ class QueueEngine:
             counter = self.reads.counter(counter_id)
             if counter["paused_at"]:
                 raise InvalidTransition(
-                    f"{counter['name']} is already paused ({counter['pause_reason']}).",
-                    "counter_id",
+                    "%(counter)s is already paused.", "counter_id", counter=counter["name"]
                 )
             self.db.execute(
                 "UPDATE counters SET paused_at = ?, pause_reason = ? WHERE id = ?",
@@ -296,7 +300,9 @@ class QueueEngine:
         with transaction(self.db):
             counter = self.reads.counter(counter_id)
             if not counter["paused_at"]:
-                raise InvalidTransition(f"{counter['name']} is not paused.", "counter_id")
+                raise InvalidTransition(
+                    "%(counter)s is not paused.", "counter_id", counter=counter["name"]
+                )
             paused_s = (self.clock() - parse(counter["paused_at"])).total_seconds()
             self.db.execute(
                 "UPDATE counters SET paused_at = NULL, pause_reason = NULL WHERE id = ?",
@@ -335,17 +341,21 @@ class QueueEngine:
                 raise NotAllowed("This ticket was served at another counter.", "token")
             if ticket["status"] != Status.DONE:
                 raise ValidationError(
-                    f"Ticket {ticket['code']} has not been served yet, so it cannot be rated.",
+                    "Ticket %(code)s has not been served yet, so it cannot be rated.",
                     "token",
+                    code=ticket["code"],
                 )
             if self.reads.row("SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket["id"]]):
-                raise Conflict(f"Ticket {ticket['code']} has already been rated.", "token")
+                raise Conflict(
+                    "Ticket %(code)s has already been rated.", "token", code=ticket["code"]
+                )
             if channel == "phone" and not ratings.phone_window_open(
                 parse(ticket["finished_at"]), self.clock(), phone_window
             ):
                 raise ValidationError(
-                    f"Ticket {ticket['code']} can no longer be rated: the time for it has passed.",
+                    "Ticket %(code)s can no longer be rated: the time for it has passed.",
                     "token",
+                    code=ticket["code"],
                 )
             self.db.execute(
                 "INSERT INTO ratings (ticket_id, score, comment, channel, reasons, created_at)"
@@ -367,11 +377,13 @@ class QueueEngine:
         try:
             service = self.reads.service(service_id)
         except NotFound as missing:
-            raise ValidationError(missing.message, "service_id") from None
+            raise ValidationError(missing.template, "service_id", **missing.params) from None
         if branch_id is not None and service["branch_id"] != branch_id:
-            raise ValidationError(f"Service {service_id} belongs to another branch.", "service_id")
+            raise ValidationError(
+                "Service %(id)s belongs to another branch.", "service_id", id=service_id
+            )
         if not service["active"]:
-            raise ValidationError(f"Service {service['name']} is closed.", "service_id")
+            raise ValidationError("Service %(name)s is closed.", "service_id", name=service["name"])
         return service
 
     def _expire_earlier_days(self, branch_id: int, day: str) -> None:
@@ -391,11 +403,12 @@ class QueueEngine:
     def _open_counter(self, counter_id: int) -> dict:
         counter = self.reads.counter(counter_id)
         if not counter["active"]:
-            raise InvalidTransition(f"Counter {counter['name']} is closed.", "counter_id")
+            raise InvalidTransition(
+                "Counter %(counter)s is closed.", "counter_id", counter=counter["name"]
+            )
         if counter["paused_at"]:
             raise InvalidTransition(
-                f"{counter['name']} is paused ({counter['pause_reason']}): resume it to call.",
-                "counter_id",
+                "%(counter)s is paused: resume it to call.", "counter_id", counter=counter["name"]
             )
         busy = self.reads.row(
             "SELECT code, status FROM tickets WHERE counter_id = ?"
@@ -404,9 +417,12 @@ class QueueEngine:
         )
         if busy:
             raise Conflict(
-                f"{counter['name']} still has ticket {busy['code']} ({busy['status']}): "
+                "%(counter)s still has ticket %(code)s (%(status)s): "
                 "finish it, mark it no-show or park it first.",
                 "counter_id",
+                counter=counter["name"],
+                code=busy["code"],
+                status=Term(busy["status"]),
             )
         return counter
 

@@ -40,7 +40,7 @@ class QueueReads:
     def branch(self, branch_id: int) -> dict:
         branch = self.row("SELECT * FROM branches WHERE id = ?", [branch_id])
         if branch is None:
-            raise NotFound(f"There is no branch {branch_id}.", "branch_id")
+            raise NotFound("There is no branch %(id)s.", "branch_id", id=branch_id)
         branch["languages"] = json.loads(branch["languages"])
         return branch
 
@@ -53,13 +53,13 @@ class QueueReads:
     def service(self, service_id: int) -> dict:
         service = self.row("SELECT * FROM services WHERE id = ?", [service_id])
         if service is None:
-            raise NotFound(f"There is no service {service_id}.", "service_id")
+            raise NotFound("There is no service %(id)s.", "service_id", id=service_id)
         return service
 
     def counter(self, counter_id: int) -> dict:
         counter = self.row("SELECT * FROM counters WHERE id = ?", [counter_id])
         if counter is None:
-            raise NotFound(f"There is no counter {counter_id}.", "counter_id")
+            raise NotFound("There is no counter %(id)s.", "counter_id", id=counter_id)
         counter["service_ids"] = [
             r["service_id"]
             for r in self.rows(
@@ -72,7 +72,7 @@ class QueueReads:
     def ticket_row(self, ticket_id: int) -> dict:
         ticket = self.row("SELECT * FROM tickets WHERE id = ?", [ticket_id])
         if ticket is None:
-            raise NotFound(f"There is no ticket {ticket_id}.", "ticket_id")
+            raise NotFound("There is no ticket %(id)s.", "ticket_id", id=ticket_id)
         return ticket
 
     def ticket_row_by_token(self, token: str) -> dict:

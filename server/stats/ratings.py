@@ -74,7 +74,7 @@ def follow_up(
     with transaction(db):
         found = db.execute("SELECT score FROM ratings WHERE ticket_id = ?", [ticket_id]).fetchone()
         if found is None:
-            raise NotFound(f"Ticket {ticket_id} has no rating.", "ticket_id")
+            raise NotFound("Ticket %(id)s has no rating.", "ticket_id", id=ticket_id)
         if found["score"] not in LOW_SCORES:
             raise ValidationError("Only low ratings (1–2) are followed up.", "ticket_id")
         db.execute(

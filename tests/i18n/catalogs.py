@@ -9,11 +9,10 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from server.i18n import CATALOG_DIRECTORIES, PARTS, ROOT
+from server.i18n import CATALOG_DIRECTORIES, EXTRACT_KEYWORDS, PARTS, ROOT
 
 TRANSLATED = ("tr", "ms")
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
 
 
 def po_files() -> list[Path]:
@@ -44,7 +43,7 @@ def source_messages() -> frozenset[str]:
     found = set()
     for part in PARTS:
         for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT / part), method_map=METHODS, keywords=KEYWORDS
+            str(ROOT / part), method_map=METHODS, keywords=EXTRACT_KEYWORDS
         ):
             found.add(message if isinstance(message, str) else message[0])
     return frozenset(found)
