@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 import kiosk
-from server import auth, db, errors, i18n, security
+from server import auth, db, errors, i18n, labels, security
 from server.config import DEFAULTS, from_environment
 from server.engine.clock import utc_now
 from server.realtime import socketio
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     errors.init_app(app)
     security.init_app(app)
 

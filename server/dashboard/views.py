@@ -18,6 +18,7 @@ from server.dashboard import bp
 from server.dashboard.format import duration, heat_levels, local_time
 from server.db import get_db, get_reads
 from server.domain.errors import NotAllowed
+from server.labels import local_service_name
 from server.stats import StatsFilter, compute_stats, filter_choices
 from server.stats.exports import KPI_COLUMNS, TICKET_COLUMNS, kpi_rows, ticket_rows, to_csv
 from server.stats.live import live_state
@@ -49,6 +50,12 @@ def local_time_filter(timestamp: str | None) -> str:
     if "branch_timezone" not in g:
         g.branch_timezone = get_reads().branch(branch_in_scope())["timezone"]
     return local_time(timestamp, g.branch_timezone)
+
+
+def service_names(branch_id: int) -> dict[int, str]:
+    """Every service of the branch (closed ones too: history has them) in the page's language."""
+    rows = get_db().execute("SELECT id, name, names FROM services WHERE branch_id = ?", [branch_id])
+    return {row["id"]: local_service_name(dict(row)) for row in rows}
 
 
 def query_from_request() -> StatsFilter:
@@ -85,6 +92,7 @@ def history():
         query=query,
         choices=filter_choices(get_db(), query.branch_id),
         heatmap=heat_levels(stats["arrivals_heatmap"]),
+        service_names=service_names(query.branch_id),
         weekdays=[day_names[n] for n in range(7)],
     )
 
@@ -99,6 +107,7 @@ def follow_ups():
         ratings=low_ratings(get_db(), query, open_only=not show_all),
         query=query,
         show_all=show_all,
+        service_names=service_names(query.branch_id),
     )
 
 

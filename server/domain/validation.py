@@ -60,12 +60,24 @@ def comment(value: Any) -> str | None:
     return text(value, "comment", MAX_COMMENT)
 
 
-def pause_reason(value: Any) -> str:
-    """Why a counter stops calling (a break, lunch): required, one short line."""
-    reason = text(value, "reason", MAX_PAUSE_REASON)
-    if not reason or "\n" in reason:
-        raise ValidationError("reason must be one line saying why the counter pauses.", "reason")
-    return reason
+# Why a counter pauses, as codes each reader sees in their own language; "other" has a note.
+PAUSE_REASONS = ("break", "lunch", "paperwork", "helping", "other")
+
+
+def pause_reason(value: Any, note: Any = None) -> tuple[str, str | None]:
+    """Why a counter stops calling: a reason code and an optional note (required for "other").
+
+    Text that is not a code (what older clients send) is kept as the note of "other"."""
+    note = text(note, "note", MAX_PAUSE_REASON)
+    if value in PAUSE_REASONS and value != "other":
+        return value, note
+    typed = note if value == "other" else text(value, "reason", MAX_PAUSE_REASON)
+    if not typed or "\n" in typed:
+        raise ValidationError(
+            "reason must be one line saying why the counter pauses.",
+            "note" if value == "other" else "reason",
+        )
+    return "other", typed
 
 
 def idempotency_key(value: Any) -> str | None:

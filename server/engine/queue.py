@@ -280,9 +280,13 @@ class QueueEngine:
 
     # -- counters ----------------------------------------------------------------------------
 
-    def pause(self, counter_id: int, reason: Any, user_id: int | None = None) -> Change:
-        """Stop calling at this counter (a break): it gets no calls and leaves the estimates."""
-        reason = validation.pause_reason(reason)
+    def pause(
+        self, counter_id: int, reason: Any, user_id: int | None = None, note: Any = None
+    ) -> Change:
+        """Stop calling at this counter (a break): it gets no calls and leaves the estimates.
+        The reason is kept as a code (break, lunch, …, other with a note), shown in each
+        reader's language."""
+        reason, note = validation.pause_reason(reason, note)
         with transaction(self.db):
             counter = self.reads.counter(counter_id)
             if counter["paused_at"]:
@@ -290,10 +294,12 @@ class QueueEngine:
                     "%(counter)s is already paused.", "counter_id", counter=counter["name"]
                 )
             self.db.execute(
-                "UPDATE counters SET paused_at = ?, pause_reason = ? WHERE id = ?",
-                [iso(self.clock()), reason, counter_id],
+                "UPDATE counters SET paused_at = ?, pause_reason = ?, pause_note = ? WHERE id = ?",
+                [iso(self.clock()), reason, note, counter_id],
             )
-            return self._record_counter(counter, "paused", user_id, {"reason": reason})
+            return self._record_counter(
+                counter, "paused", user_id, {"reason": reason, "note": note}
+            )
 
     def resume(self, counter_id: int, user_id: int | None = None) -> Change:
         """End a counter's pause; the paused time is kept in the counter's events."""
@@ -305,7 +311,8 @@ class QueueEngine:
                 )
             paused_s = (self.clock() - parse(counter["paused_at"])).total_seconds()
             self.db.execute(
-                "UPDATE counters SET paused_at = NULL, pause_reason = NULL WHERE id = ?",
+                "UPDATE counters SET paused_at = NULL, pause_reason = NULL, pause_note = NULL"
+                " WHERE id = ?",
                 [counter_id],
             )
             return self._record_counter(

@@ -225,6 +225,7 @@ class QueueReads:
             "active": bool(counter["active"]),
             "paused_at": counter["paused_at"],
             "pause_reason": counter["pause_reason"],
+            "pause_note": counter["pause_note"],
         }
 
     def now_serving(self, branch_id: int) -> list[dict]:
@@ -308,6 +309,7 @@ class QueueReads:
                 "branch_id": counter["branch_id"],
                 "paused_at": counter["paused_at"],
                 "pause_reason": counter["pause_reason"],
+                "pause_note": counter["pause_note"],
             },
             "services": [
                 s for s in self.services(counter["branch_id"]) if s["id"] in counter["service_ids"]

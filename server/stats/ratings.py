@@ -45,7 +45,8 @@ def low_ratings(db: sqlite_utils.Database, query: StatsFilter, open_only: bool) 
     rows = db.execute(
         "SELECT ratings.ticket_id, ratings.score, ratings.comment, ratings.reasons,"
         " ratings.channel, ratings.created_at, ratings.followed_up_at, ratings.follow_up_note,"
-        " tickets.code, tickets.service_day, tickets.finished_at, services.name AS service,"
+        " tickets.code, tickets.service_day, tickets.finished_at, tickets.service_id,"
+        " services.name AS service,"
         " counters.name AS counter, staff.display_name AS staff,"
         " manager.display_name AS followed_up_by"
         " FROM ratings JOIN tickets ON tickets.id = ratings.ticket_id"

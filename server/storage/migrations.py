@@ -341,6 +341,30 @@ ADMIN_AND_SECURITY: Migration = (
     ],
 )
 
+# The four offered pause reasons as the workstation stored them before, in each language.
+LEGACY_PAUSE_LABELS = {
+    "break": ("Break", "Mola", "Rehat sebentar"),
+    "lunch": ("Lunch", "Öğle yemeği", "Makan tengah hari"),
+    "paperwork": ("Paperwork", "Evrak işleri", "Kerja dokumen"),
+    "helping": ("Helping a colleague", "Bir iş arkadaşına yardım", "Membantu rakan sekerja"),
+}
+PAUSE_REASON_CODES: Migration = (
+    "0100_pause_reason_codes",
+    [
+        # A pause keeps a reason code (shown in each reader's language) and, for "other", the
+        # clerk's own words. Labels stored before become their code; anything typed, a note.
+        "ALTER TABLE counters ADD COLUMN pause_note TEXT",
+        *(
+            f"UPDATE counters SET pause_reason = '{code}' WHERE pause_reason IN"
+            f" ({', '.join(repr(label) for label in labels)})"
+            for code, labels in LEGACY_PAUSE_LABELS.items()
+        ),
+        "UPDATE counters SET pause_note = pause_reason, pause_reason = 'other'"
+        " WHERE pause_reason IS NOT NULL"
+        " AND pause_reason NOT IN ('break', 'lunch', 'paperwork', 'helping')",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -350,6 +374,7 @@ MIGRATIONS: list[Migration] = [
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
+    PAUSE_REASON_CODES,
 ]
 
 

@@ -13,6 +13,7 @@ from server.api.branches import branch_in_scope
 from server.auth import User, login_manager
 from server.auth.accounts import sign_in
 from server.db import get_db, get_reads
+from server.labels import PAUSE_REASON_LABELS
 from server.workstation import bp
 
 
@@ -75,10 +76,11 @@ def counter():
         counters=reads.counters(branch_id),
         services=reads.services(branch_id),
         labels=labels(),
+        pause_reasons=PAUSE_REASON_LABELS,
     )
 
 
-def labels() -> dict[str, str]:
+def labels() -> dict[str, object]:
     """Words the workstation's script fills in; `{x}` stands for a value."""
     return {
         "why_paused": gettext("The counter is paused."),
@@ -117,4 +119,5 @@ def labels() -> dict[str, str]:
         "kind_transferred": gettext("Transferred"),
         "kind_cancelled": gettext("Cancelled"),
         "out_of_turn": gettext("out of turn"),
+        "pause_reasons": {code: str(label) for code, label in PAUSE_REASON_LABELS.items()},
     }

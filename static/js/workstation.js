@@ -159,7 +159,11 @@
       const since = new Date(counter.paused_at).toLocaleTimeString(root.dataset.lang, {
         hour: "2-digit", minute: "2-digit",
       });
-      banner.textContent = fill(labels.paused_since, { time: since, reason: counter.pause_reason });
+      banner.textContent = fill(labels.paused_since, {
+        time: since,
+        reason: counter.pause_reason === "other" ? counter.pause_note
+          : labels.pause_reasons[counter.pause_reason] || counter.pause_reason,
+      });
     }
     root.classList.toggle("is-paused", Boolean(counter.paused_at));
   }
@@ -446,8 +450,9 @@
 
   el("pause-form").addEventListener("submit", function () {
     const chosen = el("pause-form").querySelector('input[name="reason"]:checked');
-    const reason = chosen && chosen.value ? chosen.value : el("pause-other").value.trim();
-    act("/api/v1/counters/" + counterId + "/pause", { reason: reason });
+    const reason = chosen ? chosen.value : "other";
+    const note = reason === "other" ? el("pause-other").value.trim() : null;
+    act("/api/v1/counters/" + counterId + "/pause", { reason: reason, note: note });
   });
   el("pause-other").addEventListener("input", function () {
     el("pause-other-choice").checked = true;

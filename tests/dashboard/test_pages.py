@@ -114,7 +114,7 @@ def test_follow_up_needs_a_note(client, store, history):
 def test_live_shows_queues_counters_and_printers(client, store, db, engine):
     engine.issue_ticket(store.payments)
     db.execute(
-        "UPDATE counters SET paused_at = '2026-03-02T06:00:00+00:00', pause_reason = 'Lunch'"
+        "UPDATE counters SET paused_at = '2026-03-02T06:00:00+00:00', pause_reason = 'lunch'"
         " WHERE id = ?",
         [store.counter2],
     )
@@ -128,6 +128,8 @@ def test_live_shows_queues_counters_and_printers(client, store, db, engine):
     assert 'id="issued-today">1<' in page
     assert "Paused" in page and "Lunch" in page
     assert "printer-paper_out" in page and "Out of paper" in page
+    turkish = client.get("/manager/live/panel?lang=tr").get_data(as_text=True)
+    assert "Öğle yemeği" in turkish and "A · Ödemeler" in turkish and "Lunch" not in turkish
 
 
 def test_pages_speak_turkish_and_malay(client, store):
