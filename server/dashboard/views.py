@@ -9,13 +9,13 @@ from typing import Any
 from urllib.parse import quote
 
 from babel.dates import get_day_names
-from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from server.api.branches import branch_in_scope
 from server.auth.principal import current_principal
 from server.dashboard import bp
-from server.dashboard.format import duration, heat_levels, local_time
+from server.dashboard.format import duration, heat_levels
 from server.db import get_db, get_reads
 from server.domain.errors import NotAllowed
 from server.labels import local_service_name
@@ -43,13 +43,6 @@ def manager_required(view: Callable) -> Callable:
 @bp.app_template_filter("duration")
 def duration_filter(seconds: float | None) -> str:
     return duration(seconds)
-
-
-@bp.app_template_filter("local_time")
-def local_time_filter(timestamp: str | None) -> str:
-    if "branch_timezone" not in g:
-        g.branch_timezone = get_reads().branch(branch_in_scope())["timezone"]
-    return local_time(timestamp, g.branch_timezone)
 
 
 def service_names(branch_id: int) -> dict[int, str]:
