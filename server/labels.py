@@ -78,7 +78,8 @@ AUDIT_ACTION_LABELS = {
     "ticket.parked": lazy_gettext("Ticket parked"),
     "ticket.transferred": lazy_gettext("Ticket transferred"),
     "ticket.cancelled": lazy_gettext("Ticket cancelled"),
-    "ticket.undone": lazy_gettext("Last move undone"),
+    "ticket.finish_undone": lazy_gettext("Finish undone"),
+    "ticket.no_show_undone": lazy_gettext("No-show undone"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from server.domain.errors import N_, InvalidTransition, Term
@@ -27,6 +28,13 @@ MOVES: dict[str, tuple[frozenset[Status], Status]] = {
     "transfer": (frozenset({Status.CALLED, Status.SERVING}), Status.WAITING),
     "cancel": (frozenset({Status.WAITING}), Status.CANCELLED),
 }
+
+# A counter's last finish or no-show can be taken back for a few seconds (a key pressed by
+# mistake): the ticket returns to the counter as it was. The undo is its own event, so the
+# history keeps both; `finish_undone` starts a new spell of service.
+UNDO_WINDOW = timedelta(seconds=10)
+UNDOABLE = {"finished": Status.SERVING, "no_show": Status.CALLED}
+UNDONE_KIND = {"finished": "finish_undone", "no_show": "no_show_undone"}
 
 # Statuses in which a ticket is at a counter.
 AT_COUNTER = frozenset({Status.CALLED, Status.SERVING})

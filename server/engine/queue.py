@@ -21,7 +21,14 @@ from server.domain.errors import (
     ValidationError,
 )
 from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
-from server.domain.tickets import QUEUE_ORDER, Status, format_code, next_status
+from server.domain.tickets import (
+    QUEUE_ORDER,
+    UNDOABLE,
+    UNDONE_KIND,
+    Status,
+    format_code,
+    next_status,
+)
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
@@ -34,17 +41,20 @@ BACK_TO_QUEUE = {"counter_id": None, "user_id": None, "called_at": None, "starte
 # ticket for the statistics (migration 0031). An event of `kind` ends a spell that began with
 # the ticket's previous event of these kinds: issued, transferred or parked to called is a wait;
 # started to finished, transferred or parked is service. Milliseconds as julianday() counts them.
+# An undone finish (`finish_undone`) starts service again, like `started`.
 SPELL_ENDS = ("called", "finished", "transferred", "parked")
 ADD_SPELL = """
 UPDATE tickets SET
     wait_ms = CASE WHEN :kind = 'called' AND spell.kind IN ('issued', 'transferred', 'parked')
         THEN coalesce(wait_ms, 0) + spell.ms ELSE wait_ms END,
-    service_ms = CASE WHEN :kind IN ('finished', 'transferred', 'parked') AND spell.kind = 'started'
+    service_ms = CASE WHEN :kind IN ('finished', 'transferred', 'parked')
+        AND spell.kind IN ('started', 'finish_undone')
         THEN coalesce(service_ms, 0) + spell.ms ELSE service_ms END
 FROM (
     SELECT kind, CAST(round((julianday(:at) - julianday(at)) * 86400000) AS INTEGER) AS ms
     FROM ticket_events WHERE ticket_id = :ticket_id
-        AND kind IN ('issued', 'transferred', 'parked', 'called', 'started', 'finished')
+        AND kind IN ('issued', 'transferred', 'parked', 'called', 'started', 'finished',
+                     'finish_undone')
     ORDER BY id DESC LIMIT 1
 ) AS spell
 WHERE tickets.id = :ticket_id
@@ -276,6 +286,32 @@ class QueueEngine:
                     "to_service_id": service_id,
                     "note": note,
                 },
+            )
+
+    def undo_last(self, counter_id: int, user_id: int | None = None) -> Change:
+        """Take back the counter's last move when it was a finish or a no-show made moments ago
+        (UNDO_WINDOW) and nothing happened at the counter since (no call, no rating): the
+        ticket is in hand again."""
+        with transaction(self.db):
+            counter = self.reads.counter(counter_id)
+            last = self.reads.undoable(counter_id)
+            if last is None:
+                raise InvalidTransition(
+                    "%(counter)s has no finish or no-show to undo (it is too late, or something"
+                    " happened at the counter since).",
+                    "counter_id",
+                    counter=counter["name"],
+                )
+            self.db.execute(
+                "UPDATE tickets SET status = ?, finished_at = NULL WHERE id = ?",
+                [UNDOABLE[last["kind"]].value, last["ticket_id"]],
+            )
+            return self._record(
+                last["ticket_id"],
+                UNDONE_KIND[last["kind"]],
+                counter_id=counter_id,
+                user_id=user_id,
+                data={"undid": last["kind"], "at": last["at"]},
             )
 
     # -- counters ----------------------------------------------------------------------------

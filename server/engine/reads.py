@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from server.domain.errors import NotFound
-from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, Status
+from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, UNDO_WINDOW, UNDOABLE, Status
 from server.domain.timing import (
     RECENT_SERVICES,
     estimated_wait_s,
@@ -316,7 +316,24 @@ class QueueReads:
             ],
             "current": current,
             "waiting": waiting,
+            "undo": None if current else self.undoable(counter_id),
         }
+
+    def undoable(self, counter_id: int) -> dict | None:
+        """The counter's latest ticket event when it is a finish or no-show still within the
+        undo window: `{ticket_id, code, kind, at, until}`; None otherwise."""
+        last = self.row(
+            "SELECT ticket_events.ticket_id, ticket_events.kind, ticket_events.at, tickets.code"
+            " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
+            " WHERE ticket_events.counter_id = ? ORDER BY ticket_events.id DESC LIMIT 1",
+            [counter_id],
+        )
+        if last is None or last["kind"] not in UNDOABLE:
+            return None
+        until = parse(last["at"]) + UNDO_WINDOW
+        if self.clock() > until:
+            return None
+        return {**last, "until": iso(until)}
 
     def ticket_history(self, ticket_id: int) -> list[dict]:
         """A ticket's events, oldest first, with who and where: what the counter sees of it."""

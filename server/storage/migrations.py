@@ -365,6 +365,14 @@ PAUSE_REASON_CODES: Migration = (
     ],
 )
 
+COUNTER_EVENTS_INDEX: Migration = (
+    "0101_ticket_events_by_counter",
+    [
+        # The workstation reads its counter's latest ticket event (is there a move to undo?).
+        "CREATE INDEX ticket_events_counter ON ticket_events (counter_id, id)",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -375,6 +383,7 @@ MIGRATIONS: list[Migration] = [
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
     PAUSE_REASON_CODES,
+    COUNTER_EVENTS_INDEX,
 ]
 
 
