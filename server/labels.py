@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal, format_percent
 from flask import Flask, g
 from flask_babel import get_locale, lazy_gettext
 
@@ -110,8 +111,42 @@ def local_time_in_branch(timestamp: str | None) -> str:
     return local_time(timestamp, g.branch_timezone, str(get_locale()))
 
 
+def percent(value: float | None) -> str:
+    """66.7 → "66.7%" (Turkish "%66,7"): a share to 0.1, written the reader's way."""
+    if value is None:
+        return "–"
+    share = round(value, 1) / 100
+    return format_percent(share, locale=str(get_locale()), decimal_quantization=False)
+
+
+def decimal(value: float | None, places: int = 2) -> str:
+    """3.5 → "3.50" (Turkish "3,50")."""
+    if value is None:
+        return "–"
+    return format_decimal(value, "0." + "0" * places, locale=str(get_locale()))
+
+
+# The statuses of a ticket, as lists of tickets show them.
+STATUS_LABELS = {
+    "waiting": lazy_gettext("Waiting"),
+    "called": lazy_gettext("Called"),
+    "serving": lazy_gettext("Being served"),
+    "done": lazy_gettext("Served"),
+    "no_show": lazy_gettext("No-show"),
+    "cancelled": lazy_gettext("Cancelled"),
+}
+
+
+def status_text(status: str) -> str:
+    label = STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(pause_reason_text)
     app.add_template_global(local_service_name)
     app.add_template_global(audit_action_text)
     app.add_template_filter(local_time_in_branch, "local_time")
+    app.add_template_filter(percent)
+    app.add_template_filter(decimal)
+    app.add_template_global(status_text)

@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from server.api.branches import branch_in_scope
 from server.auth.principal import current_principal
 from server.dashboard import bp
+from server.dashboard.drill import figure, tickets_behind
 from server.dashboard.format import duration, heat_levels
 from server.db import get_db, get_reads
 from server.domain.errors import NotAllowed
@@ -79,14 +80,36 @@ def history():
     query = query_from_request()
     stats = compute_stats(get_db(), query)
     day_names = get_day_names("abbreviated", locale=get_locale())
+    # Today is not over: drawn with the other days it would plot as a steep drop.
+    today = get_reads().today(query.branch_id)
     return render_template(
         "dashboard/history.html",
         stats=stats,
+        trend=[day for day in stats["daily"] if day["day"] != today],
+        today=next((day for day in stats["daily"] if day["day"] == today), None),
         query=query,
         choices=filter_choices(get_db(), query.branch_id),
         heatmap=heat_levels(stats["arrivals_heatmap"]),
         service_names=service_names(query.branch_id),
         weekdays=[day_names[n] for n in range(7)],
+    )
+
+
+@bp.get("/tickets")
+@manager_required
+def tickets():
+    """The tickets behind a figure of the history page (a KPI tile or a table row)."""
+    query = query_from_request()
+    shown = figure(request.args.get("figure"))
+    rows, total = tickets_behind(get_db(), query, shown)
+    return render_template(
+        "dashboard/tickets.html",
+        rows=rows,
+        total=total,
+        figure=shown,
+        query=query,
+        choices=filter_choices(get_db(), query.branch_id),
+        service_names=service_names(query.branch_id),
     )
 
 

@@ -46,6 +46,7 @@ def pages(history) -> dict[str, list[tuple[str, str, dict | None]]]:
             "/manager",
             "/manager/live/panel",
             f"/manager/history?{RANGE}",
+            f"/manager/tickets?{RANGE}&figure=rating",
             f"/manager/follow-up?{RANGE}&show=all",
         )
     ]
