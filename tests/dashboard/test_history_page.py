@@ -31,7 +31,7 @@ def test_each_figure_opens_the_tickets_behind_it(client, store, history):
     rated = client.get(f"/manager/tickets?{RANGE}&figure=rating").text
     assert re.findall(r'<tr data-code="(\w+)"', rated) == ["B001", "B001", "B002", "A001"]
     # a table row: the counter's own tickets
-    counter_link = re.search(r'href="([^"]*counter_id=%d[^"]*)"' % store.counter2, page).group(1)
+    counter_link = re.search(rf'href="([^"]*counter_id={store.counter2}[^"]*)"', page).group(1)
     at_counter = client.get(unescape(counter_link)).text
     assert sorted(re.findall(r'<tr data-code="(\w+)"', at_counter)) == ["A002", "B001"]
 
@@ -47,9 +47,7 @@ def test_numbers_are_written_the_readers_way(client, store, history):
 
 def test_today_is_not_drawn_as_a_finished_day(db_path, store, history):
     late_on_tuesday = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # Istanbul: the 3rd is today
-    app = create_app(
-        {"SIRA_DB": db_path, "SECRET_KEY": "t", "SIRA_CLOCK": lambda: late_on_tuesday}
-    )
+    app = create_app({"SIRA_DB": db_path, "SECRET_KEY": "t", "SIRA_CLOCK": lambda: late_on_tuesday})
     client = app.test_client()
     sign_in(client)
     page = client.get(f"/manager/history?{RANGE}").text
