@@ -107,7 +107,7 @@ def local_time(timestamp: str | None, timezone: str, locale: str = "en") -> str:
 def local_time_in_branch(timestamp: str | None) -> str:
     """A stored time in the branch's time zone, in the page's language (`|local_time`)."""
     if "branch_timezone" not in g:
-        g.branch_timezone = get_reads().branch(branch_in_scope())["timezone"]
+        g.branch_timezone = get_reads().branch(g.get("branch_id") or branch_in_scope())["timezone"]
     return local_time(timestamp, g.branch_timezone, str(get_locale()))
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 from babel.dates import get_day_names
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 
+from server import store
 from server.api.branches import branch_in_scope
 from server.auth.principal import current_principal
 from server.dashboard import bp
@@ -19,6 +21,7 @@ from server.dashboard.drill import figure, tickets_behind
 from server.dashboard.format import duration, heat_levels
 from server.db import get_db, get_reads
 from server.domain.errors import NotAllowed
+from server.domain.validation import integer
 from server.labels import local_service_name
 from server.stats import StatsFilter, compute_stats, filter_choices
 from server.stats.exports import KPI_COLUMNS, TICKET_COLUMNS, kpi_rows, ticket_rows, to_csv
@@ -46,6 +49,31 @@ def duration_filter(seconds: float | None) -> str:
     return duration(seconds)
 
 
+def chosen_branch() -> int:
+    """The branch a manager looks at: ?branch_id= (remembered for the next pages), else the one
+    chosen before, else the store's own. Managers and admins may look at every branch."""
+    reads = get_reads()
+    asked = request.args.get("branch_id")
+    if asked:
+        branch_id = reads.branch(integer(asked, "branch_id"))["id"]
+        session["manager_branch"] = branch_id
+    else:
+        remembered = session.get("manager_branch")
+        known = remembered and reads.row("SELECT 1 FROM branches WHERE id = ?", [remembered])
+        branch_id = remembered if known else branch_in_scope()
+    g.branch_id = branch_id
+    return branch_id
+
+
+@bp.context_processor
+def branch_choice() -> dict:
+    """The branches a manager may switch between (the picker shows when there are several)."""
+    if current_principal().kind != "user" or "branch_id" not in g:
+        return {}
+    active = [branch for branch in store.rows(get_db(), "branch") if branch["active"]]
+    return {"branches": active, "branch_id": g.branch_id}
+
+
 def service_names(branch_id: int) -> dict[int, str]:
     """Every service of the branch (closed ones too: history has them) in the page's language."""
     rows = get_db().execute("SELECT id, name, names FROM services WHERE branch_id = ?", [branch_id])
@@ -53,7 +81,7 @@ def service_names(branch_id: int) -> dict[int, str]:
 
 
 def query_from_request() -> StatsFilter:
-    branch_id = branch_in_scope()
+    branch_id = chosen_branch()
     today = date.fromisoformat(get_reads().today(branch_id))
     return StatsFilter.from_args(request.args, branch_id, today)
 
@@ -61,7 +89,7 @@ def query_from_request() -> StatsFilter:
 @bp.get("")
 @manager_required
 def live():
-    branch_id = branch_in_scope()
+    branch_id = chosen_branch()
     return render_template("dashboard/live.html", live=live_state(get_reads(), branch_id))
 
 
@@ -70,7 +98,7 @@ def live():
 def live_panel():
     """The live panel alone, redrawn by the page when the branch room reports a change."""
     return render_template(
-        "dashboard/_live_panel.html", live=live_state(get_reads(), branch_in_scope())
+        "dashboard/_live_panel.html", live=live_state(get_reads(), chosen_branch())
     )
 
 
@@ -111,6 +139,19 @@ def tickets():
         choices=filter_choices(get_db(), query.branch_id),
         service_names=service_names(query.branch_id),
     )
+
+
+@bp.get("/branches")
+@manager_required
+def branches():
+    """The branches side by side over one range: how many, how fast, how well rated."""
+    query = query_from_request()
+    rows = [
+        {"branch": branch, "stats": compute_stats(get_db(), replace(query, branch_id=branch["id"]))}
+        for branch in store.rows(get_db(), "branch")
+        if branch["active"]
+    ]
+    return render_template("dashboard/branches.html", rows=rows, query=query)
 
 
 @bp.get("/follow-up")

@@ -47,6 +47,7 @@ def pages(history) -> dict[str, list[tuple[str, str, dict | None]]]:
             "/manager/live/panel",
             f"/manager/history?{RANGE}",
             f"/manager/tickets?{RANGE}&figure=rating",
+            f"/manager/branches?{RANGE}",
             f"/manager/follow-up?{RANGE}&show=all",
         )
     ]
