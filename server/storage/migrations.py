@@ -3,7 +3,8 @@
 A migration is a name and a list of SQL statements. Add new ones at the end; never edit one that
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
-workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and security.
+workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and security,
+0100–0109 staff, manager and admin pages.
 """
 
 from __future__ import annotations
