@@ -342,6 +342,16 @@ ADMIN_AND_SECURITY: Migration = (
     ],
 )
 
+PRINT_LANES: Migration = (
+    "0080_print_lanes",
+    [
+        # Which worker (host:pid:start) sends a job, so a dead process's claims are taken back
+        # at once; and how often the printer tore the job off mid-ticket.
+        "ALTER TABLE print_jobs ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE print_jobs ADD COLUMN torn INTEGER NOT NULL DEFAULT 0",
+    ],
+)
+
 # The four offered pause reasons as the workstation stored them before, in each language.
 LEGACY_PAUSE_LABELS = {
     "break": ("Break", "Mola", "Rehat sebentar"),
@@ -383,6 +393,7 @@ MIGRATIONS: list[Migration] = [
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
+    PRINT_LANES,
     PAUSE_REASON_CODES,
     COUNTER_EVENTS_INDEX,
 ]

@@ -27,6 +27,7 @@ def pages(history) -> dict[str, list[tuple[str, str, dict | None]]]:
         ("GET", path, None)
         for path in (
             "/login",
+            "/start",
             "/pair",
             "/display",
             "/feedback",
