@@ -47,11 +47,17 @@ def translated(error: errors.DomainError) -> str:
 
 
 def select_language() -> str:
-    """?lang= wins (and is remembered), then the session, then the browser's preference."""
+    """?lang= wins (and is remembered), then the session, then the browser's preference.
+
+    The API answers in the page's language first: the pages' scripts send it as
+    Accept-Language (the kiosk's is the language the customer picked, not the session's)."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         session["lang"] = asked
         return asked
+    sent = request.accept_languages.best_match(LANGUAGES)
+    if request.path.startswith("/api/") and sent:
+        return sent
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(LANGUAGES) or "en"

@@ -23,6 +23,18 @@ def test_a_closed_service_is_refused_in_malay_with_the_same_code_and_field(clien
     assert english.json["error"]["message"] == "Service Payments is closed."
 
 
+def test_the_api_answers_in_the_language_the_page_sends(client, db, store):
+    """A kiosk opened with ?lang=en keeps English in its session; the customer picked Malay."""
+    client.get("/kiosk?lang=en")
+    db.execute("UPDATE services SET active = 0 WHERE id = ?", [store.payments])
+    response = client.post(
+        "/api/v1/tickets",
+        json={"service_id": store.payments, "language": "ms"},
+        headers={**bearer(store.kiosk_token), "Accept-Language": "ms"},
+    )
+    assert response.json["error"]["message"] == "Perkhidmatan Payments ditutup."
+
+
 def test_the_words_inside_a_message_are_translated_too(app, client, store):
     ticket = issued(client, store)
     response = client.post(
