@@ -77,3 +77,15 @@ def test_error_pages_lead_somewhere_that_answers(app, store):
     anonymous = app.test_client().get("/no/such/page").text
     home = anonymous.split('id="error-home" href="')[1].split('"')[0]
     assert app.test_client().get(home, follow_redirects=True).status_code == 200
+
+
+def test_a_crash_is_a_friendly_page_in_the_readers_language(app, store):
+    @app.get("/crash-for-test")
+    def crash():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    page = app.test_client().get("/crash-for-test?lang=tr")
+    assert page.status_code == 500
+    assert "Bizim tarafımızda bir sorun oluştu." in page.text
+    assert "Internal Server Error" not in page.text and "boom" not in page.text
