@@ -26,7 +26,15 @@ def read_csv(response) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/manager", "/manager/history", "/manager/follow-up", "/manager/export/kpis.csv"]
+    "path",
+    [
+        "/manager",
+        "/manager/history",
+        "/manager/follow-up",
+        "/manager/export/kpis.csv",
+        "/manager/tickets",
+        "/manager/branches",
+    ],
 )
 def test_strangers_are_sent_to_sign_in(client, store, path):
     response = client.get(f"{path}?from=2026-03-01&to=2026-03-02")
@@ -38,8 +46,9 @@ def test_strangers_are_sent_to_sign_in(client, store, path):
 
 def test_staff_may_not_see_the_dashboard(client, store):
     sign_in(client, "staff")
-    response = client.get("/manager", headers={"Accept": "text/html"})
-    assert response.status_code == 403
+    for path in ("/manager", "/manager/tickets", "/manager/branches"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 403, path
 
 
 def test_admin_may(client, store):
