@@ -58,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_LIMIT_PUBLIC_TICKET": "120 per minute",
     "SIRA_LIMIT_RATING": "10 per minute",
     "SIRA_LIMIT_PAIRING": "10 per minute",
+    # Joins from phones per address: a family or a few friends on one Wi-Fi join within
+    # seconds of each other; a script on one address does not fill the queue.
+    "SIRA_LIMIT_JOIN": "10 per minute; 40 per hour",
     # How many reverse proxies stand before Sıra (their X-Forwarded-For is then trusted).
     "SIRA_PROXY_HOPS": 0,
     # Logos uploaded by admins: their folder (default: the instance folder's media/) and size.
@@ -89,6 +92,7 @@ ENVIRONMENT = {
     "SIRA_LIMIT_PUBLIC_TICKET": str,
     "SIRA_LIMIT_RATING": str,
     "SIRA_LIMIT_PAIRING": str,
+    "SIRA_LIMIT_JOIN": str,
     "SIRA_PROXY_HOPS": int,
     "SIRA_MEDIA_DIR": str,
 }

@@ -130,4 +130,10 @@ def labels() -> dict[str, object]:
         "kind_no_show_undone": gettext("No-show undone"),
         "out_of_turn": gettext("out of turn"),
         "pause_reasons": {code: str(label) for code, label in PAUSE_REASON_LABELS.items()},
+        "phone": gettext("Phone"),
+        "more_time": gettext("More time {n}×"),
+        "kind_more_time": gettext("Asked for more time"),
+        "kind_left": gettext("Left the queue"),
+        "on_my_way": gettext("On the way"),
+        "kind_on_my_way": gettext("Said they are on the way"),
     }

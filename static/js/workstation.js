@@ -200,6 +200,7 @@
     el("current-priority").hidden = !ticket.priority;
     el("current-priority").textContent = labels["priority_" + ticket.priority] || labels.priority;
     el("current-transferred").hidden = !ticket.transferred;
+    el("current-channel").replaceChildren.apply(el("current-channel"), phoneBadges(ticket));
     el("current-service").textContent = ticket.service.prefix + " · " + serviceName(ticket.service);
     el("current-name").textContent = ticket.customer_name || "";
     renderTimes();
@@ -298,6 +299,7 @@
             badges.append(need);
           }
           if (ticket.transferred) badges.append(badge(labels.transferred, "transferred"));
+          phoneBadges(ticket).forEach(function (mark) { badges.append(mark); });
           const wait = document.createElement("span");
           wait.className = "wait";
           wait.dataset.queuedAt = ticket.queued_at;
@@ -336,6 +338,18 @@
     announceJoin.timer = setTimeout(function () { el("joined").textContent = ""; }, 8000);
     const chime = new Audio(root.dataset.chime);
     chime.play().catch(function () { /* sound blocked until the page is touched: the flash stays */ });
+  }
+
+  // A ticket taken from a phone, how often its holder asked for more time, and whether they
+  // said they are on their way.
+  function phoneBadges(ticket) {
+    if (ticket.channel !== "phone") return [];
+    const marks = [badge(labels.phone, "phone")];
+    if (ticket.more_time_count) {
+      marks.push(badge(fill(labels.more_time, { n: ticket.more_time_count }), "more-time"));
+    }
+    if (ticket.on_my_way_at) marks.push(badge(labels.on_my_way, "on-my-way"));
+    return marks;
   }
 
   function badge(text, kind) {

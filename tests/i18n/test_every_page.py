@@ -35,6 +35,7 @@ def pages(history) -> dict[str, list[tuple[str, str, dict | None]]]:
             f"/t/{done}",
             f"/t/{done}/rate",
             f"/t/{missed}/rate",
+            "/join/test",
             "/t/not-a-ticket",
             "/t/not-a-ticket/rate",
             "/no/such/page",
@@ -71,6 +72,8 @@ def pages(history) -> dict[str, list[tuple[str, str, dict | None]]]:
             "/admin/devices/new",
             "/admin/devices/1",
             "/admin/branches/1/branding",
+            "/admin/branches/1/joining",
+            "/admin/branches/1/poster",
             "/admin/audit",
         )
     ] + [
