@@ -19,7 +19,7 @@ from server.auth.principal import current_principal
 from server.dashboard import bp
 from server.dashboard.drill import figure, tickets_behind
 from server.dashboard.format import duration, heat_levels
-from server.db import get_db, get_reads
+from server.db import get_db, get_reads, read_off_the_loop
 from server.domain.errors import NotAllowed
 from server.domain.validation import integer
 from server.labels import local_service_name
@@ -106,7 +106,7 @@ def live_panel():
 @manager_required
 def history():
     query = query_from_request()
-    stats = compute_stats(get_db(), query)
+    stats = read_off_the_loop(lambda db: compute_stats(db, query))
     day_names = get_day_names("abbreviated", locale=get_locale())
     # Today is not over: drawn with the other days it would plot as a steep drop.
     today = get_reads().today(query.branch_id)
@@ -137,7 +137,7 @@ def tickets():
     """The tickets behind a figure of the history page (a KPI tile or a table row)."""
     query = query_from_request()
     shown = figure(request.args.get("figure"))
-    rows, total = tickets_behind(get_db(), query, shown)
+    rows, total = read_off_the_loop(lambda db: tickets_behind(db, query, shown))
     return render_template(
         "dashboard/tickets.html",
         rows=rows,
@@ -154,11 +154,13 @@ def tickets():
 def branches():
     """The branches side by side over one range: how many, how fast, how well rated."""
     query = query_from_request()
-    rows = [
-        {"branch": branch, "stats": compute_stats(get_db(), replace(query, branch_id=branch["id"]))}
-        for branch in store.rows(get_db(), "branch")
-        if branch["active"]
-    ]
+    active = [branch for branch in store.rows(get_db(), "branch") if branch["active"]]
+    rows = read_off_the_loop(
+        lambda db: [
+            {"branch": branch, "stats": compute_stats(db, replace(query, branch_id=branch["id"]))}
+            for branch in active
+        ]
+    )
     return render_template("dashboard/branches.html", rows=rows, query=query)
 
 
@@ -202,7 +204,7 @@ def export_tickets():
 @manager_required
 def export_kpis():
     query = query_from_request()
-    rows = kpi_rows(compute_stats(get_db(), query))
+    rows = kpi_rows(read_off_the_loop(lambda db: compute_stats(db, query)))
     return csv_response(to_csv(KPI_COLUMNS, rows), f"kpis-{query_label(query)}")
 
 
