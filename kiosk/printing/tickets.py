@@ -6,7 +6,6 @@ people ahead and the wait the customer was told at the kiosk.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.support import NullTranslations, Translations
 
 from kiosk.printing.layout import TicketLabels, TicketPrint
+from server.domain.names import service_name
 from server.engine.clock import parse
 from server.engine.reads import QueueReads
 
@@ -45,12 +45,6 @@ def priority_line(need: str | None, language: str) -> str:
     _ = translations(language).gettext
     words = {"elderly": _("Elderly"), "disability": _("Disability"), "pregnancy": _("Pregnancy")}
     return _("Priority: %(need)s") % {"need": words.get(need, need)}
-
-
-def service_name(service: dict, language: str) -> str:
-    names = service["names"]
-    names = json.loads(names) if isinstance(names, str) else names
-    return names.get(language) or service["name"]
 
 
 def ticket_snapshot(reads: QueueReads, ticket: dict, base_url: str) -> dict:
