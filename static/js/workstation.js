@@ -22,6 +22,8 @@
   let live = null;
   let refreshTimer = null;
   let waitingBefore = null; // service id → how many waited at the last drawing
+  const joinedAt = {}; // service id → when someone joined its empty queue (highlighted a while)
+  const JOINED_HIGHLIGHT_MS = 5000;
   const collapsed = new Set(JSON.parse(localStorage.getItem(COLLAPSED_KEY) || "[]"));
 
   function fill(template, values) {
@@ -273,8 +275,13 @@
         const tickets = state.waiting.filter(function (t) { return t.service_id === service.id; });
         counts[service.id] = tickets.length;
         if (waitingBefore && waitingBefore[service.id] === 0 && tickets.length > 0) {
-          section.classList.add("just-joined");
+          joinedAt[service.id] = Date.now();
           joined.push(serviceName(service));
+        }
+        if (!tickets.length) delete joinedAt[service.id];
+        // a redraw soon after (the next event) keeps the highlight for its few seconds
+        if (Date.now() - (joinedAt[service.id] || -Infinity) < JOINED_HIGHLIGHT_MS) {
+          section.classList.add("just-joined");
         }
         heading.textContent = service.prefix + " · " + serviceName(service) + " — " +
           fill(labels.waiting_count, { n: tickets.length }) + " (" +
