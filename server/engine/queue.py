@@ -26,6 +26,7 @@ from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
 from server.engine.remote import RemoteMoves
+from server.stats import rollups
 from server.storage import transaction
 
 # A ticket going back to a queue leaves its counter and starts a fresh wait.
@@ -403,6 +404,8 @@ class QueueEngine(RemoteMoves):
                 "INSERT INTO ticket_events (ticket_id, at, kind) VALUES (?, ?, 'expired')",
                 [ticket["id"], now],
             )
+        if expired:
+            rollups.keep(self.db, [ticket["id"] for ticket in expired])
 
     def _open_counter(self, counter_id: int) -> dict:
         counter = self.reads.counter(counter_id)
@@ -454,12 +457,14 @@ class QueueEngine(RemoteMoves):
         data: dict | None = None,
         events: list[Event] | None = None,
     ) -> Change:
-        """Append the ticket event (adding the spell it ends to the ticket's durations) and bump
-        the branch seq: the last step of every change."""
+        """Append the ticket event (adding the spell it ends to the ticket's durations, and the
+        ticket's new contribution to the statistics' rollups) and bump the branch seq: the last
+        step of every change."""
         at = iso(self.clock())
         if kind in SPELL_ENDS:
             self.db.execute(ADD_SPELL, {"kind": kind, "at": at, "ticket_id": ticket_id})
         self.db.execute(STAT_COLUMNS + " WHERE id = ?", [ticket_id])
+        rollups.keep(self.db, [ticket_id])
         ticket = self.reads.ticket(ticket_id)
         self.db.execute(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"

@@ -4,18 +4,23 @@ A migration is a name and a list of SQL statements. Add new ones at the end; nev
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
 workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and
-security, 0120–0129 joining the queue from a phone.
+security, 0120–0129 joining the queue from a phone, 0130–0139 statistics from rollups.
+
+A step is an SQL statement, or a function of the database for a back-fill that SQL alone
+cannot compute (local hours in a named time zone).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlite_utils
 
+from server.stats.rollups import back_fill
 from server.storage.connection import transaction
 
-Migration = tuple[str, list[str]]
+Migration = tuple[str, list[str | Callable[[sqlite_utils.Database], None]]]
 
 INITIAL: Migration = (
     "0001_initial",
@@ -407,6 +412,56 @@ ON_MY_WAY: Migration = (
     ],
 )
 
+STATISTICS_FROM_ROLLUPS: Migration = (
+    "0130_statistics_from_rollups",
+    [
+        # Summary rows per service day and per month × service × counter × staff member (0:
+        # none) × channel, kept by the engine with each move (server/stats/rollups.py): counts,
+        # sums, the longest wait, sketches of the durations and arrivals by local weekday-hour.
+        """CREATE TABLE stats_rollups (
+            branch_id INTEGER NOT NULL REFERENCES branches(id),
+            span TEXT NOT NULL CHECK (span IN ('day', 'month')),
+            period TEXT NOT NULL,
+            service_id INTEGER NOT NULL,
+            counter_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            issued INTEGER NOT NULL,
+            served INTEGER NOT NULL,
+            no_show INTEGER NOT NULL,
+            cancelled INTEGER NOT NULL,
+            waited INTEGER NOT NULL,
+            wait_ms INTEGER NOT NULL,
+            within_target INTEGER NOT NULL,
+            serviced INTEGER NOT NULL,
+            service_ms INTEGER NOT NULL,
+            rated INTEGER NOT NULL,
+            score_1 INTEGER NOT NULL,
+            score_2 INTEGER NOT NULL,
+            score_3 INTEGER NOT NULL,
+            score_4 INTEGER NOT NULL,
+            score_5 INTEGER NOT NULL,
+            wait_max_ms INTEGER,
+            wait_sketch TEXT NOT NULL,
+            service_sketch TEXT NOT NULL,
+            arrivals TEXT NOT NULL,
+            PRIMARY KEY (branch_id, span, period, service_id, counter_id, user_id, channel)
+        )""",
+        # What each ticket adds to the rows, so a later move can take exactly that back out.
+        "ALTER TABLE tickets ADD COLUMN stats_counted TEXT",
+        # A day row's longest wait, found again in one seek when the longest leaves the row.
+        "CREATE INDEX tickets_rollup_max ON tickets (branch_id, service_day, service_id,"
+        " counter_id, user_id, channel, wait_ms)",
+        back_fill,
+        # The statistics no longer read tickets: every move stops updating these.
+        "DROP INDEX tickets_wait_bins",
+        "DROP INDEX tickets_service_bins",
+        "DROP INDEX tickets_ratings",
+        "DROP INDEX tickets_daily",
+        "DROP INDEX tickets_arrivals",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -420,6 +475,7 @@ MIGRATIONS: list[Migration] = [
     PRINT_LANES,
     REMOTE_JOINING,
     ON_MY_WAY,
+    STATISTICS_FROM_ROLLUPS,
 ]
 
 
@@ -438,7 +494,10 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
             continue
         with transaction(db):
             for statement in statements:
-                db.execute(statement)
+                if callable(statement):
+                    statement(db)
+                else:
+                    db.execute(statement)
             db.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
                 [name, datetime.now(UTC).isoformat()],
