@@ -15,7 +15,6 @@ judged against the target the ticket's service had when the ticket last moved.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 from datetime import datetime
@@ -273,8 +272,9 @@ def _stored(value: object) -> object:
     return json.dumps(value, separators=(",", ":")) if isinstance(value, dict) else value
 
 
-def recompute(db: sqlite_utils.Database) -> dict[tuple, dict]:
-    """Every row as the tickets make it now, and each ticket's contribution: the back-fill."""
+def recompute(db: sqlite_utils.Database, marks: list | None = None) -> dict[tuple, dict]:
+    """Every row as the tickets make it now (the back-fill, and the tests' check); each
+    ticket's (contribution, id) goes to `marks` when given."""
     rows: dict[tuple, dict] = {}
     for ticket in _all_tickets(db):
         contribution = Contribution.of(ticket)
@@ -283,6 +283,8 @@ def recompute(db: sqlite_utils.Database) -> dict[tuple, dict]:
             if key not in rows:
                 rows[key] = empty_row(key)
             contribution.add_to(rows[key], 1)
+        if marks is not None:
+            marks.append((contribution.stored(), ticket["id"]))
     return rows
 
 
@@ -297,18 +299,9 @@ def _all_tickets(db: sqlite_utils.Database) -> Iterator[dict]:
 
 def back_fill(db: sqlite_utils.Database) -> None:
     """Build every row from the tickets (migration 0130), and mark what each ticket added."""
+    marks: list[tuple[str, int]] = []
+    rows = recompute(db, marks)
     db.execute("DELETE FROM stats_rollups")
-    for row in recompute(db).values():
+    for row in rows.values():
         _write(db, row)
-    db.conn.executemany(
-        "UPDATE tickets SET stats_counted = ? WHERE id = ?",
-        ((Contribution.of(ticket).stored(), ticket["id"]) for ticket in list(_all_tickets(db))),
-    )
-
-
-def merged(counts: Iterable[dict]) -> Counter:
-    """Sketches (or arrivals) of several rows added up."""
-    total: Counter = Counter()
-    for one in counts:
-        total.update(one)
-    return total
+    db.conn.executemany("UPDATE tickets SET stats_counted = ? WHERE id = ?", marks)
