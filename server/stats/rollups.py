@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -111,7 +111,7 @@ class Contribution:
         return None if stored is None else cls(*json.loads(stored))
 
     def stored(self) -> str:
-        return json.dumps(astuple(self), separators=(",", ":"))
+        return json.dumps(list(vars(self).values()))
 
     def key(self, span: str) -> tuple:
         """The row this contribution goes to, in the order of KEY."""
@@ -269,7 +269,7 @@ def _write(db: sqlite_utils.Database, row: dict) -> None:
 
 
 def _stored(value: object) -> object:
-    return json.dumps(value, separators=(",", ":")) if isinstance(value, dict) else value
+    return json.dumps(value) if isinstance(value, dict) else value
 
 
 def recompute(db: sqlite_utils.Database, marks: list | None = None) -> dict[tuple, dict]:
