@@ -131,3 +131,38 @@ def test_rollups_equal_a_recomputation_after_random_moves(db, store, seed):
     for ticket in tickets:
         per_day[ticket["service_day"]] += 1
     assert {day["day"]: day["issued"] for day in stats["daily"] if day["issued"]} == per_day
+
+
+def test_undoing_a_finish_or_a_no_show_takes_its_contribution_back(db, store):
+    """The staff's undo puts a finished or missed ticket back in hand: the rows follow, both
+    ways, and end equal to a recomputation."""
+    clock = StepClock()
+    clock.now = EVENING
+    engine = QueueEngine(db, clock)
+    play_random_moves(engine, clock, store, seed=7)
+    for at_counter in db.execute(
+        "SELECT id, status FROM tickets WHERE status IN ('called', 'serving')"
+    ).fetchall():
+        (engine.finish if at_counter["status"] == "serving" else engine.no_show)(at_counter["id"])
+    before = stored_rows(db)
+    undone = 0
+    for counter_id in (store.counter1, store.counter2) * 5:
+        clock.advance(seconds=30)
+        engine.issue_ticket(store.payments)
+        ticket = engine.call_next(counter_id)
+        if ticket is None:
+            continue
+        ticket_id = ticket.ticket["id"]
+        if undone % 2:
+            engine.no_show(ticket_id)
+        else:
+            engine.start(ticket_id)
+            clock.advance(seconds=95)
+            engine.finish(ticket_id)
+        engine.undo_last(counter_id)
+        undone += 1
+        (engine.no_show if undone % 2 == 0 else engine.finish)(ticket_id)
+    assert undone >= 6
+    rows = stored_rows(db)
+    assert rows != before
+    assert rows == {key: row for key, row in rollups.recompute(db).items() if row["issued"]}
