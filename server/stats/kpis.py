@@ -27,7 +27,7 @@ from server.domain.errors import ValidationError
 from server.domain.remote_joining import CHANNELS
 from server.domain.validation import integer
 from server.stats import sketch
-from server.stats.rollups import COUNTS, SKETCHES
+from server.stats.rollups import COUNTS
 
 # The longest range one request may ask for.
 MAX_RANGE_DAYS = 3 * 366
@@ -126,7 +126,7 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
     timezone = db.execute(
         "SELECT timezone FROM branches WHERE id = ?", [query.branch_id]
     ).fetchone()[0]
-    groups = tally_groups(db, query)
+    groups, arrived = tally_groups(db, query)
     total = Tally.merged(groups.values())
     result = {"from": query.day_from, "to": query.day_to, "timezone": timezone, **total.kpis()}
     for name, (place, names_sql) in DIMENSIONS.items():
@@ -146,7 +146,7 @@ def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
     result["by_channel"] = [
         {"channel": channel, **per_channel.get(channel, Tally()).kpis()} for channel in CHANNELS
     ]
-    result.update(arrivals(total.arrivals))
+    result.update(arrivals(arrived))
     result["daily"] = daily(db, query)
     return result
 
@@ -160,24 +160,23 @@ class Tally:
     wait_max_ms: int | None = None
     wait_sketch: Counter = field(default_factory=Counter)  # bucket (as text) → tickets
     service_sketch: Counter = field(default_factory=Counter)
-    arrivals: Counter = field(default_factory=Counter)  # weekday × 24 + hour (text) → tickets
 
-    @classmethod
-    def of_row(cls, row: Mapping) -> Tally:
-        """A rollup row's tally (its sketches are stored as JSON)."""
-        return cls(
-            Counter({name: row[name] for name in COUNTS}),
-            row["wait_max_ms"],
-            *(Counter(json.loads(row[name])) for name in SKETCHES),
-        )
+    def add_row(self, row: Mapping) -> None:
+        """Add a rollup row (its sketches are stored as JSON)."""
+        self.counts.update({name: row[name] for name in COUNTS})
+        self.wait_sketch.update(json.loads(row["wait_sketch"]))
+        self.service_sketch.update(json.loads(row["service_sketch"]))
+        self._add_max(row["wait_max_ms"])
 
     def add(self, other: Tally) -> None:
         self.counts.update(other.counts)
         self.wait_sketch.update(other.wait_sketch)
         self.service_sketch.update(other.service_sketch)
-        self.arrivals.update(other.arrivals)
-        if other.wait_max_ms is not None:
-            self.wait_max_ms = max(self.wait_max_ms or 0, other.wait_max_ms)
+        self._add_max(other.wait_max_ms)
+
+    def _add_max(self, wait_max_ms: int | None) -> None:
+        if wait_max_ms is not None:
+            self.wait_max_ms = max(self.wait_max_ms or 0, wait_max_ms)
 
     @classmethod
     def merged(cls, tallies: Iterable[Tally]) -> Tally:
@@ -239,17 +238,22 @@ def periods(query: StatsFilter) -> list[tuple[str, str, str]]:
     return parts
 
 
-def tally_groups(db: sqlite_utils.Database, query: StatsFilter) -> dict[tuple, Tally]:
-    """The range's rollup rows added up per service × counter × staff member × channel."""
+def tally_groups(
+    db: sqlite_utils.Database, query: StatsFilter
+) -> tuple[dict[tuple, Tally], Counter]:
+    """The range's rollup rows added up per service × counter × staff member × channel, and
+    its arrivals per local weekday × 24 + hour (only the range's total has them)."""
     where, params = query.rollup_where()
     groups: dict[tuple, Tally] = defaultdict(Tally)
+    arrived: Counter = Counter()
     for span, first, last in periods(query):
         for row in db.execute(
             ROWS.format(where=where), {**params, "span": span, "first": first, "last": last}
         ):
             key = row["service_id"], row["counter_id"], row["user_id"], row["channel"]
-            groups[key].add(Tally.of_row(row))
-    return groups
+            groups[key].add_row(row)
+            arrived.update(json.loads(row["arrivals"]))
+    return groups, arrived
 
 
 def per_dimension(groups: Mapping[tuple, Tally], place: int) -> dict:
