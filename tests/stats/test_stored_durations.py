@@ -3,6 +3,7 @@ back-fills the same values into a database that had only the events."""
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from datetime import datetime, timedelta
@@ -161,6 +162,23 @@ def test_migration_back_fills_what_the_engine_keeps(db, store, history, tmp_path
     ) == (900_000, 480_000)
     query = StatsFilter(store.branch_id, "2026-03-02", "2026-03-03")
     assert compute_stats(before, query) == compute_stats(db, query)
+    # Migration 0130 builds the rollups the engine kept move by move (sketches as JSON, their
+    # keys in any order).
+    rollups = [
+        {
+            tuple(row[:-3]): [json.loads(sketch) for sketch in row[-3:]]
+            for row in connection.execute(
+                "SELECT * FROM stats_rollups ORDER BY branch_id, span, period"
+            ).fetchall()
+        }
+        for connection in (db, before)
+    ]
+    assert rollups[0] == rollups[1]
+    assert {key[1:3] for key in rollups[0]} == {
+        ("day", "2026-03-02"),
+        ("day", "2026-03-03"),
+        ("month", "2026-03"),
+    }
     before.conn.close()
 
 
