@@ -42,7 +42,8 @@ COUNTS = (
 )
 SKETCHES = ("wait_sketch", "service_sketch", "arrivals")
 COLUMNS = (*KEY, *COUNTS, "wait_max_ms", *SKETCHES)
-# The count a final status adds to.
+# The count a final status adds to; waiting, called and serving tickets add to none, so
+# moves between them (start, recall) leave the rows alone.
 STATUS_COUNTS = {"done": "served", "no_show": "no_show", "cancelled": "cancelled"}
 
 TICKETS = """
@@ -76,7 +77,7 @@ class Contribution:
     counter_id: int
     user_id: int
     channel: str
-    status: str
+    outcome: str | None  # the count its final status adds to (served, no_show, cancelled)
     wait_ms: int | None
     service_ms: int | None  # only a served ticket's
     score: int | None
@@ -97,7 +98,7 @@ class Contribution:
             ticket["counter_id"] or 0,
             ticket["user_id"] or 0,
             ticket["channel"],
-            ticket["status"],
+            STATUS_COUNTS.get(ticket["status"]),
             wait_ms,
             ticket["service_ms"] if ticket["status"] == "done" else None,
             ticket["rating_score"],
@@ -129,8 +130,8 @@ class Contribution:
     def add_to(self, row: dict, sign: int) -> None:
         """Add (sign 1) or take away (-1) this contribution; the maximum is the caller's."""
         row["issued"] += sign
-        if self.status in STATUS_COUNTS:
-            row[STATUS_COUNTS[self.status]] += sign
+        if self.outcome is not None:
+            row[self.outcome] += sign
         if self.wait_ms is not None:
             row["waited"] += sign
             row["wait_ms"] += sign * self.wait_ms
