@@ -32,8 +32,8 @@ from server.stats.rollups import COUNTS
 # The longest range one request may ask for.
 MAX_RANGE_DAYS = 3 * 366
 
-# Each breakdown: its key's place in a group (service, counter, staff member, channel), and
-# its names (a channel is its own name). Counter and staff member 0 are tickets without one.
+# Each breakdown: its key's place in a group (service, counter, staff member; the channel is
+# CHANNEL, its own name), and its names. Counter and staff member 0 are tickets without one.
 DIMENSIONS = {
     "service": (0, "SELECT id, name FROM services WHERE id IN ({ids})"),
     "counter": (1, "SELECT id, name FROM counters WHERE id IN ({ids})"),
