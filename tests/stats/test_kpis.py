@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from server.stats import StatsFilter, compute_stats
+from server.stats import StatsFilter, compute_stats, kpis
 from server.stats.sketch import RELATIVE_ACCURACY
 from tests.conftest import bearer
 
@@ -147,3 +147,19 @@ def test_api_is_for_managers(client, store):
 def test_default_range_is_the_last_week_in_branch_time(store):
     query = StatsFilter.from_args({}, store.branch_id, date(2026, 3, 9))
     assert (query.day_from, query.day_to) == ("2026-03-03", "2026-03-09")
+
+
+def test_a_range_reads_day_rows_for_partial_months_and_month_rows_for_whole_ones():
+    query = StatsFilter(1, "2025-12-15", "2026-03-31")
+    assert kpis.periods(query) == [
+        ("day", "2025-12-15", "2025-12-31"),
+        ("month", "2026-01", "2026-03"),
+    ]
+    assert kpis.periods(StatsFilter(1, "2026-02-02", "2026-02-27")) == [
+        ("day", "2026-02-02", "2026-02-27")
+    ]
+    assert kpis.periods(StatsFilter(1, "2024-01-31", "2024-03-01")) == [
+        ("day", "2024-01-31", "2024-01-31"),
+        ("month", "2024-02", "2024-02"),  # a leap February, whole
+        ("day", "2024-03-01", "2024-03-01"),
+    ]
