@@ -46,6 +46,14 @@ COLUMNS = (*KEY, *COUNTS, "wait_max_ms", *SKETCHES)
 # moves between them (start, recall) leave the rows alone.
 STATUS_COUNTS = {"done": "served", "no_show": "no_show", "cancelled": "cancelled"}
 
+_BY_KEY = " AND ".join(f"{column} = ?" for column in KEY)
+READ_ROW = f"SELECT {', '.join(COLUMNS)} FROM stats_rollups WHERE {_BY_KEY}"
+WRITE_ROW = (
+    f"INSERT OR REPLACE INTO stats_rollups ({', '.join(COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(COLUMNS))})"
+)
+DELETE_ROW = f"DELETE FROM stats_rollups WHERE {_BY_KEY}"
+
 TICKETS = """
 SELECT tickets.id, tickets.branch_id, tickets.service_day, tickets.service_id,
     tickets.counter_id, tickets.user_id, tickets.channel, tickets.status, tickets.wait_ms,
@@ -136,21 +144,25 @@ class Contribution:
             row["waited"] += sign
             row["wait_ms"] += sign * self.wait_ms
             row["within_target"] += sign * self.within_target
-            count(row["wait_sketch"], sketch.bucket(self.wait_ms), sign)
+            count(row, "wait_sketch", sketch.bucket(self.wait_ms), sign)
             if sign > 0 and (row["wait_max_ms"] or -1) < self.wait_ms:
                 row["wait_max_ms"] = self.wait_ms
         if self.service_ms is not None:
             row["serviced"] += sign
             row["service_ms"] += sign * self.service_ms
-            count(row["service_sketch"], sketch.bucket(self.service_ms), sign)
+            count(row, "service_sketch", sketch.bucket(self.service_ms), sign)
         if self.score is not None:
             row["rated"] += sign
             row[f"score_{self.score}"] += sign
-        count(row["arrivals"], self.arrival, sign)
+        count(row, "arrivals", self.arrival, sign)
 
 
-def count(counts: dict, key: int, sign: int) -> None:
-    """Add to a sketch kept as JSON (string keys), dropping buckets that reach zero."""
+def count(row: dict, sketch_name: str, key: int, sign: int) -> None:
+    """Add to one of a row's sketches (JSON: string keys), dropping buckets that reach zero.
+    A row read from the table holds its sketches as JSON text until a move touches them."""
+    counts = row[sketch_name]
+    if isinstance(counts, str):
+        counts = row[sketch_name] = json.loads(counts)
     left = counts.get(str(key), 0) + sign
     if left:
         counts[str(key)] = left
@@ -241,32 +253,16 @@ def _recount_max(db: sqlite_utils.Database, row: dict) -> int | None:
 
 
 def _row(db: sqlite_utils.Database, key: tuple) -> dict:
-    found = db.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM stats_rollups WHERE "
-        + " AND ".join(f"{column} = ?" for column in KEY),
-        key,
-    ).fetchone()
-    if found is None:
-        return empty_row(key)
-    row = dict(found)
-    for name in SKETCHES:
-        row[name] = json.loads(row[name])
-    return row
+    found = db.execute(READ_ROW, key).fetchone()
+    return empty_row(key) if found is None else dict(found)
 
 
 def _write(db: sqlite_utils.Database, row: dict) -> None:
     """Store a row, or drop it once no ticket counts in it."""
     if row["issued"] == 0:
-        db.execute(
-            "DELETE FROM stats_rollups WHERE " + " AND ".join(f"{column} = ?" for column in KEY),
-            [row[column] for column in KEY],
-        )
+        db.execute(DELETE_ROW, [row[column] for column in KEY])
         return
-    db.execute(
-        f"INSERT OR REPLACE INTO stats_rollups ({', '.join(COLUMNS)})"
-        f" VALUES ({', '.join('?' * len(COLUMNS))})",
-        [_stored(row[column]) for column in COLUMNS],
-    )
+    db.execute(WRITE_ROW, [_stored(row[column]) for column in COLUMNS])
 
 
 def _stored(value: object) -> object:
