@@ -11,7 +11,7 @@ from PIL import Image, UnidentifiedImageError
 
 from server import store
 from server.admin import bp, pairing_bp
-from server.admin.common import actor, back_to, form_page
+from server.admin.common import actor, announces_setup, back_to, form_page
 from server.db import get_db
 from server.domain.errors import NotFound, ValidationError
 
@@ -44,6 +44,7 @@ def branding_page(branch_id: int, error=None):
 
 
 @bp.route("/branches/<int:branch_id>/branding", methods=["GET", "POST"])
+@announces_setup
 def branding(branch_id: int):
     if request.method == "GET":
         return branding_page(branch_id)
@@ -71,6 +72,7 @@ def clean_logo(data: bytes) -> bytes:
 
 
 @bp.post("/branches/<int:branch_id>/logo")
+@announces_setup
 def upload_logo(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     upload = request.files.get("logo")
@@ -94,6 +96,7 @@ def upload_logo(branch_id: int):
 
 
 @bp.post("/branches/<int:branch_id>/logo/delete")
+@announces_setup
 def delete_logo(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     store.set_logo(get_db(), branch_id, None, actor())
