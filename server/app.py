@@ -12,7 +12,7 @@ import kiosk
 from server import auth, db, errors, i18n, security
 from server.config import DEFAULTS, from_environment
 from server.engine.clock import utc_now
-from server.realtime import socketio
+from server.realtime import guard, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         message_queue=app.config["SIRA_MESSAGE_QUEUE"],
         channel=app.config["SIRA_MESSAGE_CHANNEL"],
     )
+    guard.install(app)
     return app
 
 

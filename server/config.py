@@ -36,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_LIMIT_PUBLIC_TICKET": "120 per minute",
     "SIRA_LIMIT_RATING": "10 per minute",
     "SIRA_LIMIT_PAIRING": "10 per minute",
+    # Socket.IO, per connection: events a second after a burst, handlers running at once, rooms.
+    "SIRA_SOCKET_EVENTS_PER_S": 20.0,
+    "SIRA_SOCKET_EVENT_BURST": 60,
+    "SIRA_SOCKET_HANDLERS": 2,
+    "SIRA_SOCKET_ROOMS": 8,
     # How many reverse proxies stand before Sıra (their X-Forwarded-For is then trusted).
     "SIRA_PROXY_HOPS": 0,
     # Logos uploaded by admins: their folder (default: the instance folder's media/) and size.
@@ -64,6 +69,10 @@ ENVIRONMENT = {
     "SIRA_LIMIT_RATING": str,
     "SIRA_LIMIT_PAIRING": str,
     "SIRA_PROXY_HOPS": int,
+    "SIRA_SOCKET_EVENTS_PER_S": float,
+    "SIRA_SOCKET_EVENT_BURST": int,
+    "SIRA_SOCKET_HANDLERS": int,
+    "SIRA_SOCKET_ROOMS": int,
     "SIRA_MEDIA_DIR": str,
 }
 

@@ -9,8 +9,9 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from server.auth.principal import ANONYMOUS, Principal, resolve
 from server.db import get_reads
-from server.domain.errors import DomainError, NotAllowed, ValidationError
-from server.realtime import connections, socketio
+from server.domain.errors import DomainError, NotAllowed
+from server.realtime import connections, guard, socketio
+from server.realtime.rooms import Room, parse_room
 
 
 def connection_principal() -> Principal:
@@ -29,56 +30,48 @@ def connect(auth: Any = None) -> None:
 
 
 @socketio.on("subscribe")
+@guard.capped
 def subscribe(data: Any = None) -> dict:
     """Join a room; the acknowledgement carries the room's current state and `seq`."""
     try:
-        room = data.get("room") if isinstance(data, dict) else None
+        room = parse_room(data.get("room") if isinstance(data, dict) else None)
+        guard.room_allowed(room.name)
         state = room_state(connection_principal(), room)
     except DomainError as error:
-        return {
-            "ok": False,
-            "error": {"code": error.code, "message": error.message, "field": error.field},
-        }
-    join_room(room)
-    return {"ok": True, "room": room, "seq": state["seq"], "state": state}
+        return guard.refusal(error)
+    join_room(room.name)
+    guard.joined(room.name)
+    return {"ok": True, "room": room.name, "seq": state["seq"], "state": state}
 
 
 @socketio.on("unsubscribe")
 def unsubscribe(data: Any = None) -> dict:
-    room = data.get("room") if isinstance(data, dict) else None
-    if isinstance(room, str):
-        leave_room(room)
+    try:
+        room = parse_room(data.get("room") if isinstance(data, dict) else None)
+    except DomainError as error:
+        return guard.refusal(error)
+    leave_room(room.name)
+    guard.left(room.name)
     return {"ok": True}
 
 
-def room_state(principal: Principal, room: Any) -> dict:
+def room_state(principal: Principal, room: Room) -> dict:
     """The state a room's member starts from, after checking they may join it."""
-    if not isinstance(room, str) or ":" not in room:
-        raise ValidationError("room must look like branch:1, counter:2 or ticket:<token>.", "room")
-    kind, _, key = room.partition(":")
     reads = get_reads()
-    if kind == "ticket":
-        ticket = reads.public_ticket(key)
+    if room.kind == "ticket":
+        ticket = reads.public_ticket(room.key)
         return {
-            "seq": reads.branch(reads.ticket_row_by_token(key)["branch_id"])["seq"],
+            "seq": reads.branch(reads.ticket_row_by_token(room.key)["branch_id"])["seq"],
             "ticket": ticket,
         }
-    if not key.isdigit():
-        raise ValidationError(f"{kind} rooms are named by number, like {kind}:1.", "room")
-    if kind == "branch":
-        branch_id = int(key)
+    number = int(room.key)
+    if room.kind == "branch":
         if not (
             principal.allows("staff")
-            or (
-                principal.allows("display", "kiosk", "feedback")
-                and principal.branch_id == branch_id
-            )
+            or (principal.allows("display", "kiosk", "feedback") and principal.branch_id == number)
         ):
             raise NotAllowed("Only staff and this branch's devices may follow the branch.", "room")
-        return reads.branch_state(branch_id)
-    if kind == "counter":
-        counter_id = int(key)
-        if not (principal.allows("staff") or principal.counter_id == counter_id):
-            raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
-        return reads.counter_state(counter_id)
-    raise ValidationError(f"There are no {kind} rooms.", "room")
+        return reads.branch_state(number)
+    if not (principal.allows("staff") or principal.counter_id == number):
+        raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
+    return reads.counter_state(number)

@@ -1,4 +1,34 @@
-"""Room names, in one place."""
+"""Room names, in one place: made here, and parsed here from what clients send."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from server.domain.errors import ValidationError
+
+# One spelling per room: ids without leading zeros and within SQLite's range, ticket tokens as
+# the engine makes them. `branch:01` or `branch:²` would otherwise name `branch:1` a second time.
+ROOM = re.compile(r"(branch|counter):([1-9][0-9]{0,17})|ticket:([A-Za-z0-9_-]{1,64})", re.ASCII)
+
+
+class Room(NamedTuple):
+    kind: str
+    key: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+def parse_room(value: Any) -> Room:
+    """The room a client asks for, in its one canonical spelling, or a ValidationError."""
+    found = ROOM.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValidationError("room must look like branch:1, counter:2 or ticket:<token>.", "room")
+    if found[3]:
+        return Room("ticket", found[3])
+    return Room(found[1], found[2])
 
 
 def branch_room(branch_id: int) -> str:
