@@ -36,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_LIMIT_PUBLIC_TICKET": "120 per minute",
     "SIRA_LIMIT_RATING": "10 per minute",
     "SIRA_LIMIT_PAIRING": "10 per minute",
+    # `sira serve`: how long a connection may idle between requests, take to send a request's
+    # line and headers, and wait on any one read (a body, a WebSocket frame).
+    "SIRA_KEEPALIVE_TIMEOUT_S": 15.0,
+    "SIRA_HEADER_TIMEOUT_S": 10.0,
+    "SIRA_READ_TIMEOUT_S": 60.0,
     # Socket.IO, per connection: events a second after a burst, handlers running at once, rooms.
     "SIRA_SOCKET_EVENTS_PER_S": 20.0,
     "SIRA_SOCKET_EVENT_BURST": 60,
@@ -70,6 +75,9 @@ ENVIRONMENT = {
     "SIRA_LIMIT_PAIRING": str,
     "SIRA_PROXY_HOPS": int,
     "SIRA_SOCKET_EVENTS_PER_S": float,
+    "SIRA_KEEPALIVE_TIMEOUT_S": float,
+    "SIRA_HEADER_TIMEOUT_S": float,
+    "SIRA_READ_TIMEOUT_S": float,
     "SIRA_SOCKET_EVENT_BURST": int,
     "SIRA_SOCKET_HANDLERS": int,
     "SIRA_SOCKET_ROOMS": int,
