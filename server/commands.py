@@ -15,7 +15,7 @@ from kiosk.printing.dispatch import start_print_worker
 from kiosk.printing.uris import validate_printer_uri
 from server import serving
 from server.app import create_app
-from server.auth.accounts import add_device, add_user, create_token
+from server.auth.accounts import add_device, add_user, create_token, revoke_token, tokens
 from server.db import init_db
 from server.demo import seed
 from server.domain.errors import DomainError
@@ -98,6 +98,28 @@ def token() -> None:
 def token_create(username: str) -> None:
     """Print a new bearer token for USERNAME."""
     click.echo(create_token(connect(database_path()), username))
+
+
+@token.command("list")
+@click.argument("username", required=False)
+@fail_on_domain_error
+def token_list(username: str | None) -> None:
+    """List bearer tokens (id, user, created, last used, revoked), of USERNAME if given."""
+    for row in tokens(connect(database_path()), username):
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        click.echo(
+            f"{row['id']}\t{row['username']}\tcreated {row['created_at']}"
+            f"\tlast used {row['last_used_at'] or '-'}\t{state}"
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.IntRange(1, 2**63 - 1))
+@fail_on_domain_error
+def token_revoke(token_id: int) -> None:
+    """Revoke token ID at once; live connections made with it close within a re-check."""
+    revoke_token(connect(database_path()), token_id)
+    click.echo(f"Revoked token {token_id}.")
 
 
 @cli.group()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from server.api import bp
 from server.api.helpers import json_body, require
-from server.auth import User
+from server.auth import User, end_session, start_session
 from server.auth.accounts import sign_in
 from server.auth.principal import DEVICE_COOKIE, current_principal, principal_for_token
 from server.db import get_db
@@ -30,8 +29,7 @@ def login():
     row = sign_in(get_db(), body.get("username"), body.get("password"), request.remote_addr)
     if row is None:
         raise NotAuthenticated("Wrong username or password.", "password")
-    user = User(row)
-    login_user(user)
+    user = start_session(row)
     return jsonify(user=user_json(user), csrf_token=generate_csrf())
 
 
@@ -43,7 +41,7 @@ def csrf_token():
 
 @bp.post("/auth/logout")
 def logout():
-    logout_user()
+    end_session()
     return jsonify(ok=True)
 
 

@@ -3,7 +3,8 @@
 A migration is a name and a list of SQL statements. Add new ones at the end; never edit one that
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
-workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and security.
+workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and security,
+0070–0079 holding under attack and faults.
 """
 
 from __future__ import annotations
@@ -341,6 +342,23 @@ ADMIN_AND_SECURITY: Migration = (
     ],
 )
 
+SESSIONS_AND_TOKENS: Migration = (
+    "0070_sessions_and_tokens",
+    [
+        # Staff sign-ins kept on the server: signing out deletes the row, so a copied cookie
+        # stops working. Only a hash of the session key (which lives in the signed cookie).
+        """CREATE TABLE staff_sessions (
+            key_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX staff_sessions_user ON staff_sessions (user_id)",
+        # A revoked bearer token stays listed (who made it, when it was revoked).
+        "ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT",
+        "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -350,6 +368,7 @@ MIGRATIONS: list[Migration] = [
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
+    SESSIONS_AND_TOKENS,
 ]
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from server.api.branches import branch_in_scope
-from server.auth import User, login_manager
+from server.auth import end_session, login_manager, start_session
 from server.auth.accounts import sign_in
 from server.db import get_db, get_reads
 from server.workstation import bp
@@ -45,7 +45,7 @@ def login():
     if form.validate_on_submit():
         row = sign_in(get_db(), form.username.data, form.password.data, request.remote_addr)
         if row is not None:
-            login_user(User(row))
+            start_session(row)
             return redirect(safe_next(url_for("workstation.counter")))
         error = gettext("Wrong username or password.")
     elif request.method == "POST" and form.csrf_token.errors:
@@ -58,7 +58,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    end_session()
     return redirect(url_for("workstation.login"))
 
 
