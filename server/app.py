@@ -13,6 +13,7 @@ from server import auth, db, errors, i18n, security
 from server.config import DEFAULTS, from_environment
 from server.engine.clock import utc_now
 from server.realtime import guard, socketio
+from server.realtime.message_queue import client_manager_options
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,8 +71,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["SIRA_ASYNC_MODE"],
-        message_queue=app.config["SIRA_MESSAGE_QUEUE"],
-        channel=app.config["SIRA_MESSAGE_CHANNEL"],
+        **client_manager_options(
+            app.config["SIRA_MESSAGE_QUEUE"],
+            app.config["SIRA_MESSAGE_CHANNEL"],
+            float(app.config["SIRA_MQ_RETRY_S"]),
+        ),
     )
     guard.install(app)
     return app

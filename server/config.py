@@ -11,6 +11,11 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_MESSAGE_QUEUE": None,
     # The pub/sub channel on the message queue; installations sharing one Redis need their own.
     "SIRA_MESSAGE_CHANNEL": "sira",
+    # How often a process's Redis listener retries while Redis is away.
+    "SIRA_MQ_RETRY_S": 1.0,
+    # How often each process re-checks its live connections' tokens and sessions against the
+    # database (a revocation whose message was lost, say while Redis was down, still lands).
+    "SIRA_CONNECTION_RECHECK_S": 15.0,
     # `sira serve` picks gevent; an app made in a test or a WSGI script uses plain threads
     # rather than whichever async library happens to be installed.
     "SIRA_ASYNC_MODE": "threading",
@@ -59,6 +64,8 @@ ENVIRONMENT = {
     "SIRA_SECRET_KEY": str,
     "SIRA_MESSAGE_QUEUE": str,
     "SIRA_MESSAGE_CHANNEL": str,
+    "SIRA_MQ_RETRY_S": float,
+    "SIRA_CONNECTION_RECHECK_S": float,
     "SIRA_ASYNC_MODE": str,
     "SIRA_PUBLIC_URL": str,
     "SIRA_PRINT_RETRY_S": float,

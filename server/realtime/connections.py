@@ -2,16 +2,18 @@
 deactivating a user can cut its connections at once, in whichever server process they live.
 
 The sids are kept in the database (live_connections); a disconnect for a sid held by another
-process travels over the message queue (python-socketio's pub/sub manager forwards it).
+process travels over the message queue (python-socketio's pub/sub manager forwards it). That
+message is lost if the queue is down, so each process also re-checks the tokens and sessions of
+its own connections against the database every SIRA_CONNECTION_RECHECK_S seconds.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Flask, current_app, request
 
-from server.auth.principal import Principal
+from server.auth.principal import Principal, still_valid
 from server.db import get_db
 from server.engine.clock import iso, utc_now
 from server.realtime import socketio
@@ -22,6 +24,8 @@ def remember(principal: Principal) -> None:
     """Called on connect: note the connection of a staff member or a device."""
     if principal.kind == "anonymous":
         return
+    local_connections()[request.sid] = principal
+    start_rechecks(current_app._get_current_object())
     with transaction(get_db()) as db:
         if principal.device_id is not None:
             db.execute(
@@ -38,6 +42,7 @@ def remember(principal: Principal) -> None:
 @socketio.on("disconnect")
 def forget(_reason: Any = None) -> None:
     """The connection is gone: for a device, that was its last contact."""
+    local_connections().pop(request.sid, None)
     with transaction(get_db()) as db:
         gone = db.execute(
             "DELETE FROM live_connections WHERE sid = ? RETURNING device_id", [request.sid]
@@ -69,3 +74,33 @@ def disconnect_device(device_id: int) -> int:
 
 def disconnect_user(user_id: int) -> int:
     return disconnect("user_id", user_id)
+
+
+def local_connections() -> dict[str, Principal]:
+    """This process's own connections of staff and devices: sid -> who connected."""
+    return current_app.extensions.setdefault("sira_connections", {})
+
+
+def start_rechecks(app: Flask) -> None:
+    """Once per app: a background task that re-checks this process's connections."""
+    if not app.extensions.get("sira_rechecks"):
+        app.extensions["sira_rechecks"] = True
+        socketio.start_background_task(recheck_forever, app)
+
+
+def recheck_forever(app: Flask) -> None:
+    every = float(app.config["SIRA_CONNECTION_RECHECK_S"])
+    while True:
+        socketio.sleep(every)
+        with app.app_context():
+            cut_invalid()
+
+
+def cut_invalid() -> list[str]:
+    """Disconnect, in this process only, each connection whose token or session has ended."""
+    local = local_connections()
+    gone = [sid for sid, principal in list(local.items()) if not still_valid(principal)]
+    for sid in gone:
+        local.pop(sid, None)
+        socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+    return gone
