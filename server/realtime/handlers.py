@@ -10,8 +10,9 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from server.auth.principal import ANONYMOUS, Principal, resolve
 from server.db import get_reads
 from server.domain.errors import DomainError, NotAllowed
+from server.engine.reads import feedback_state
 from server.realtime import connections, guard, socketio
-from server.realtime.rooms import Room, parse_room
+from server.realtime.rooms import Room, feedback_room, parse_room
 
 
 def connection_principal() -> Principal:
@@ -36,10 +37,11 @@ def subscribe(data: Any = None) -> dict:
     try:
         room = parse_room(data.get("room") if isinstance(data, dict) else None)
         guard.room_allowed(room.name)
-        state = room_state(connection_principal(), room)
+        principal = connection_principal()
+        state = room_state(principal, room)
     except DomainError as error:
         return guard.refusal(error)
-    join_room(room.name)
+    join_room(member_room(principal, room))
     guard.joined(room.name)
     return {"ok": True, "room": room.name, "seq": state["seq"], "state": state}
 
@@ -50,7 +52,7 @@ def unsubscribe(data: Any = None) -> dict:
         room = parse_room(data.get("room") if isinstance(data, dict) else None)
     except DomainError as error:
         return guard.refusal(error)
-    leave_room(room.name)
+    leave_room(member_room(connection_principal(), room))
     guard.left(room.name)
     return {"ok": True}
 
@@ -72,6 +74,15 @@ def room_state(principal: Principal, room: Room) -> dict:
         ):
             raise NotAllowed("Only staff and this branch's devices may follow the branch.", "room")
         return reads.branch_state(number)
-    if not (principal.allows("staff") or principal.counter_id == number):
-        raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
-    return reads.counter_state(number)
+    if principal.allows("staff"):
+        return reads.counter_state(number)
+    if principal.counter_id == number:
+        return feedback_state(reads.counter_state(number))
+    raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
+
+
+def member_room(principal: Principal, room: Room) -> str:
+    """The room a connection really joins: a feedback screen hears its counter cut down."""
+    if room.kind == "counter" and not principal.allows("staff"):
+        return feedback_room(int(room.key))
+    return room.name

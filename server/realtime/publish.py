@@ -6,9 +6,15 @@ from display.announce import announcements
 from server.db import get_reads
 from server.domain.events import CounterChanged, TicketCalled, TicketChanged
 from server.engine import Change
-from server.engine.reads import public_view
+from server.engine.reads import feedback_view, public_view
 from server.realtime import socketio
-from server.realtime.rooms import branch_room, counter_room, ticket_room
+from server.realtime.rooms import (
+    branch_room,
+    counter_room,
+    counter_rooms,
+    feedback_room,
+    ticket_room,
+)
 
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
@@ -43,7 +49,7 @@ def publish(change: Change) -> None:
             }
             for room in (
                 branch_room(change.branch_id),
-                counter_room(event.counter_id),
+                *counter_rooms(event.counter_id),
                 ticket_room(ticket["token"]),
             ):
                 socketio.emit("called", called, to=room)
@@ -51,7 +57,7 @@ def publish(change: Change) -> None:
             publish_ticket(seq, ticket, event)
             if event.kind == "finished" and event.counter_id is not None:
                 prompt = {"seq": seq, "token": ticket["token"], "code": ticket["code"]}
-                socketio.emit("rate", prompt, to=counter_room(event.counter_id))
+                socketio.emit("rate", prompt, to=counter_rooms(event.counter_id))
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
             if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket)
@@ -61,7 +67,7 @@ def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
     """A pause or a resume: the counter's screens and the branch (managers) see it."""
     counter = get_reads().counter_summary(event.counter_id)
     data = {"seq": seq, "kind": event.kind, "counter": counter}
-    socketio.emit("counter", data, to=counter_room(event.counter_id))
+    socketio.emit("counter", data, to=counter_rooms(event.counter_id))
     socketio.emit("counter", data, to=branch_room(branch_id))
 
 
@@ -72,6 +78,11 @@ def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
             "ticket",
             {"seq": seq, "kind": event.kind, "ticket": ticket},
             to=counter_room(counter_id),
+        )
+        socketio.emit(
+            "ticket",
+            {"seq": seq, "kind": event.kind, "ticket": feedback_view(ticket)},
+            to=feedback_room(counter_id),
         )
     socketio.emit(
         "ticket",

@@ -39,5 +39,15 @@ def counter_room(counter_id: int) -> str:
     return f"counter:{counter_id}"
 
 
+def feedback_room(counter_id: int) -> str:
+    """Where a counter's feedback screens listen: `counter:<id>` events, tickets cut down."""
+    return f"feedback:{counter_id}"
+
+
+def counter_rooms(counter_id: int) -> list[str]:
+    """The counter's workstations and its feedback screens, for events both may hear whole."""
+    return [counter_room(counter_id), feedback_room(counter_id)]
+
+
 def ticket_room(token: str) -> str:
     return f"ticket:{token}"
