@@ -56,6 +56,8 @@ DEFAULTS: dict[str, Any] = {
     # Logos uploaded by admins: their folder (default: the instance folder's media/) and size.
     "SIRA_MEDIA_DIR": None,
     "SIRA_MAX_LOGO_BYTES": 512 * 1024,
+    # Checked from the picture's header before decoding: 10 million pixels take 40 MB to open.
+    "SIRA_MAX_LOGO_PIXELS": 10_000_000,
 }
 
 # Environment variables read as settings, and how to turn their text into a value.
@@ -89,6 +91,7 @@ ENVIRONMENT = {
     "SIRA_SOCKET_HANDLERS": int,
     "SIRA_SOCKET_ROOMS": int,
     "SIRA_MEDIA_DIR": str,
+    "SIRA_MAX_LOGO_PIXELS": int,
 }
 
 # Environment variables that set a setting of another name (a Flask or extension setting).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import warnings
 from pathlib import Path
 
 from flask import current_app, request, send_from_directory
@@ -15,6 +16,7 @@ from server.admin.common import actor, back_to, form_page
 from server.db import get_db
 from server.domain.errors import NotFound
 from server.domain.store_rules import InvalidFields
+from server.offload import off_the_hub
 
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP", "BMP"}
 LOGO_BOX = (800, 300)  # pixels: wide enough for an 80 mm ticket, small enough for a board
@@ -55,15 +57,31 @@ def branding(branch_id: int):
     return back_to("admin.branding", branch_id=branch_id)
 
 
-def clean_logo(data: bytes) -> bytes:
-    """Re-encode the upload as a plain PNG: only pixels survive (no SVG, no scripts, no EXIF)."""
+def clean_logo(data: bytes, max_pixels: int) -> bytes:
+    """Re-encode the upload as a plain PNG: only pixels survive (no SVG, no scripts, no EXIF).
+
+    The picture's size is read from its header and checked before any pixel is decoded: a 17 KB
+    PNG can claim 12,000 × 12,000 pixels and would take 1.2 GB to open.
+    """
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in LOGO_FORMATS:
-                raise InvalidFields({"logo": "The logo must be a PNG, JPEG, GIF or WebP picture."})
-            image.load()
-            picture = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in LOGO_FORMATS:
+                    raise InvalidFields(
+                        {"logo": "The logo must be a PNG, JPEG, GIF or WebP picture."}
+                    )
+                if image.size[0] * image.size[1] > max_pixels:
+                    raise Image.DecompressionBombError(image.size)
+                image.draft("RGB", LOGO_BOX)  # JPEG: decode at a reduced scale
+                image.load()
+                picture = image.convert("RGBA")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        limit = f"{max_pixels / 1_000_000:g}"
+        raise InvalidFields(
+            {"logo": f"This picture has too many pixels: a logo may have {limit} million at most."}
+        ) from None
+    except (UnidentifiedImageError, OSError):
         raise InvalidFields({"logo": "This file is not a picture Sıra can read."}) from None
     picture.thumbnail(LOGO_BOX)
     buffer = io.BytesIO()
@@ -82,13 +100,11 @@ def upload_logo(branch_id: int):
         if len(data) > current_app.config["SIRA_MAX_LOGO_BYTES"]:
             limit_kb = current_app.config["SIRA_MAX_LOGO_BYTES"] // 1024
             raise InvalidFields({"logo": f"The logo may be at most {limit_kb} KB."})
-        png = clean_logo(data)
+        png = off_the_hub(clean_logo, data, current_app.config["SIRA_MAX_LOGO_PIXELS"])
     except InvalidFields as error:
         return branding_page(branch_id, error)
-    folder = logo_folder()
-    folder.mkdir(parents=True, exist_ok=True)
     filename = f"branch-{branch_id}-{secrets.token_hex(6)}.png"
-    (folder / filename).write_bytes(png)
+    off_the_hub(save_file, logo_folder(), filename, png)
     store.set_logo(get_db(), branch_id, filename, actor())
     remove_file(branch["logo_path"])
     return back_to("admin.branding", branch_id=branch_id)
@@ -102,9 +118,14 @@ def delete_logo(branch_id: int):
     return back_to("admin.branding", branch_id=branch_id)
 
 
+def save_file(folder: Path, filename: str, content: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / filename).write_bytes(content)
+
+
 def remove_file(filename: str | None) -> None:
     if filename:
-        (logo_folder() / Path(filename).name).unlink(missing_ok=True)
+        off_the_hub((logo_folder() / Path(filename).name).unlink, True)
 
 
 @pairing_bp.get("/media/logo/<int:branch_id>")
