@@ -12,6 +12,7 @@ import kiosk
 from server import auth, db, errors, i18n, security
 from server.config import DEFAULTS, from_environment
 from server.engine.clock import utc_now
+from server.json_input import BoundedJSONProvider
 from server.realtime import guard, socketio
 from server.realtime.message_queue import client_manager_options
 
@@ -26,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         static_url_path="/static",
     )
+    app.json = BoundedJSONProvider(app)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(from_environment())

@@ -12,6 +12,7 @@ from server.audit import Actor
 from server.auth.principal import current_principal
 from server.domain.errors import DomainError, NotAllowed
 from server.domain.store_rules import InvalidFields
+from server.domain.validation import digits
 
 
 @bp.before_request
@@ -59,4 +60,4 @@ def checked(name: str) -> bool:
 
 
 def number(value: Any) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 18 else None
+    return int(value) if isinstance(value, str) and digits(value) and len(value) < 18 else None

@@ -7,13 +7,12 @@ beside each field instead of one error at a time.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
 from server.domain.errors import ValidationError
-from server.domain.validation import LANGUAGES
+from server.domain.validation import LANGUAGES, digits, plain
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_LABEL = 80
@@ -58,9 +57,7 @@ def label(value: Any, field: str, limit: int = MAX_LABEL) -> str:
     """A required one-line name: trimmed, no control characters, not too long."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"{field} must not be empty.", field)
-    value = value.strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise ValidationError(f"{field} must be one line of plain text.", field)
+    value = plain(value.strip(), field, one_line=True)
     if len(value) > limit:
         raise ValidationError(f"{field} is longer than {limit} characters.", field)
     return value
@@ -72,9 +69,7 @@ def free_text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
         return ""
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be text.", field)
-    value = value.strip().replace("\r\n", "\n")
-    if any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in value):
-        raise ValidationError(f"{field} contains control characters.", field)
+    value = plain(value.strip().replace("\r\n", "\n"), field, one_line=False)
     if len(value) > limit:
         raise ValidationError(f"{field} is longer than {limit} characters.", field)
     return value
@@ -145,7 +140,7 @@ def prefix(value: Any, field: str = "prefix") -> str:
 
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and digits(value.strip()) and len(value.strip()) <= 19:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(f"{field} must be a whole number from {low} to {high}.", field)

@@ -30,9 +30,18 @@ def use_this_sign_in_page(_state) -> None:
 
 
 def safe_next(default: str) -> str:
-    """Where to go after signing in: only a path on this site, never another one."""
+    """Where to go after signing in: only a path on this site, never another one.
+
+    Browsers drop tabs and line breaks from a Location, so `/\t/evil` would become `//evil`
+    (another site): any control character or space, like a backslash, refuses the target.
+    """
     target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()
+        and not any(ch.isspace() or ch == "\\" for ch in target)
+    ):
         return target
     return default
 
