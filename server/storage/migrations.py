@@ -359,6 +359,15 @@ SESSIONS_AND_TOKENS: Migration = (
     ],
 )
 
+IDEMPOTENCY_BINDING: Migration = (
+    "0071_idempotency_binding",
+    [
+        # What the first request with a key asked for: the key replays only that request.
+        # (Keys are now stored with their caller, "device:7:<key>", so older ones never match.)
+        "ALTER TABLE tickets ADD COLUMN idempotency_fingerprint TEXT",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -369,6 +378,7 @@ MIGRATIONS: list[Migration] = [
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
     SESSIONS_AND_TOKENS,
+    IDEMPOTENCY_BINDING,
 ]
 
 

@@ -20,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from server.demo import MovingClock
 from server.domain.errors import Conflict, DomainError, InvalidTransition, ValidationError
-from server.domain.tickets import MOVES, PRIORITY_NEEDS, Status, next_status
+from server.domain.tickets import MOVES, PRIORITY_NEEDS, Status, idempotency_scope, next_status
 from server.engine import Change, QueueEngine
 from server.storage import connect
 from server.store import set_counter_active
@@ -121,6 +121,7 @@ class DeskDay(RuleBasedStateMachine):
     @initialize()
     def opening(self) -> None:
         assert branch_seq(self.db, self.store.branch_id) == 0
+        self.asked: dict[str, tuple[int, str | None]] = {}  # what each key's first request was
 
     @rule(
         service=st.sampled_from(["payments", "returns"]),
@@ -130,8 +131,16 @@ class DeskDay(RuleBasedStateMachine):
     def issue(self, service: str, priority: str | None, key: str | None) -> None:
         self.a_second_later()
         service_id = getattr(self.store, service)
-        earlier = self.rows("SELECT id FROM tickets WHERE idempotency_key = ?", [key])
-        if earlier:
+        stored = idempotency_scope(key, None, None) if key else None
+        earlier = self.rows("SELECT id FROM tickets WHERE idempotency_key = ?", [stored])
+        if earlier and self.asked[key] != (service_id, priority):
+            self.refused(
+                ValidationError,
+                lambda: self.engine.issue_ticket(
+                    service_id, priority=priority, idempotency_key=key
+                ),
+            )
+        elif earlier:
             change = self.engine.issue_ticket(service_id, priority=priority, idempotency_key=key)
             assert change.replayed and change.ticket["id"] == earlier[0]["id"]
             assert branch_seq(self.db, self.store.branch_id) == self.changes
@@ -141,6 +150,8 @@ class DeskDay(RuleBasedStateMachine):
             self.committed(
                 self.engine.issue_ticket(service_id, priority=priority, idempotency_key=key)
             )
+            if key:
+                self.asked[key] = (service_id, priority)
 
     @rule(counter=st.sampled_from(["counter1", "counter2"]))
     def call_next(self, counter: str) -> None:
