@@ -19,7 +19,10 @@ DEFAULTS: dict[str, Any] = {
     # `sira serve` picks gevent; an app made in a test or a WSGI script uses plain threads
     # rather than whichever async library happens to be installed.
     "SIRA_ASYNC_MODE": "threading",
+    # The address in pairing links and ticket QR codes; without it, the Host header decides, so
+    # set it, or SIRA_ALLOWED_HOSTS ("sira.example.com,10.0.0.5:5000") to refuse other hosts.
     "SIRA_PUBLIC_URL": None,
+    "SIRA_ALLOWED_HOSTS": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "JSON_SORT_KEYS": False,
@@ -35,7 +38,13 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Refused sign-ins per account and address; past SIRA_LOGIN_DELAY_AFTER failures of one
+    # account (from anywhere) in the window, each sign-in waits, doubling up to the maximum.
     "SIRA_LIMIT_LOGIN_ACCOUNT": "5 per minute; 30 per hour",
+    "SIRA_LOGIN_DELAY_AFTER": 5,
+    "SIRA_LOGIN_DELAY_S": 0.5,
+    "SIRA_LOGIN_DELAY_MAX_S": 10.0,
+    "SIRA_LOGIN_DELAY_WINDOW_S": 900.0,
     "SIRA_LIMIT_LOGIN_ADDRESS": "20 per minute",
     "SIRA_LIMIT_TICKETS": "60 per minute",
     "SIRA_LIMIT_PUBLIC_TICKET": "120 per minute",
@@ -70,6 +79,11 @@ ENVIRONMENT = {
     "SIRA_CONNECTION_RECHECK_S": float,
     "SIRA_ASYNC_MODE": str,
     "SIRA_PUBLIC_URL": str,
+    "SIRA_ALLOWED_HOSTS": str,
+    "SIRA_LOGIN_DELAY_AFTER": int,
+    "SIRA_LOGIN_DELAY_S": float,
+    "SIRA_LOGIN_DELAY_MAX_S": float,
+    "SIRA_LOGIN_DELAY_WINDOW_S": float,
     "SIRA_PRINT_RETRY_S": float,
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,

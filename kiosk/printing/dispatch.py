@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 
 from kiosk.printing import queue
 from kiosk.printing.tickets import ticket_snapshot
 from kiosk.printing.worker import PrintWorker, job_bytes
 from server.db import get_db, get_reads
 from server.domain.errors import ValidationError
+from server.public_url import public_base_url
 from server.realtime import socketio
 from server.realtime.rooms import branch_room
 
@@ -21,10 +22,6 @@ WORKER = "sira_print_worker"
 def printer_room(device_id: int) -> str:
     """The room a kiosk's print agent joins to receive that kiosk's jobs."""
     return f"printer:{device_id}"
-
-
-def public_base_url() -> str:
-    return current_app.config.get("SIRA_PUBLIC_URL") or request.host_url
 
 
 def publish_device(change: dict) -> None:

@@ -12,6 +12,7 @@ from server.auth.accounts import sign_in
 from server.auth.principal import DEVICE_COOKIE, current_principal, principal_for_token
 from server.db import get_db
 from server.domain.errors import NotAuthenticated
+from server.security import slow_down_guessing
 
 
 def user_json(user: User) -> dict:
@@ -26,6 +27,7 @@ def user_json(user: User) -> dict:
 @bp.post("/auth/login")
 def login():
     body = json_body()
+    slow_down_guessing(get_db(), body.get("username"))
     row = sign_in(get_db(), body.get("username"), body.get("password"), request.remote_addr)
     if row is None:
         raise NotAuthenticated("Wrong username or password.", "password")

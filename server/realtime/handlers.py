@@ -13,6 +13,7 @@ from server.domain.errors import DomainError, NotAllowed
 from server.engine.reads import feedback_state
 from server.realtime import connections, guard, socketio
 from server.realtime.rooms import Room, feedback_room, parse_room
+from server.security import hit_limit
 
 
 def connection_principal() -> Principal:
@@ -37,6 +38,8 @@ def subscribe(data: Any = None) -> dict:
     try:
         room = parse_room(data.get("room") if isinstance(data, dict) else None)
         guard.room_allowed(room.name)
+        if room.kind == "ticket":  # a token guesser's other way in, limited like the page
+            hit_limit("SIRA_LIMIT_PUBLIC_TICKET", "public-ticket")
         principal = connection_principal()
         state = room_state(principal, room)
     except DomainError as error:

@@ -13,6 +13,7 @@ from server.api.branches import branch_in_scope
 from server.auth import end_session, login_manager, start_session
 from server.auth.accounts import sign_in
 from server.db import get_db, get_reads
+from server.security import slow_down_guessing
 from server.workstation import bp
 
 
@@ -52,6 +53,7 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        slow_down_guessing(get_db(), form.username.data)
         row = sign_in(get_db(), form.username.data, form.password.data, request.remote_addr)
         if row is not None:
             start_session(row)
