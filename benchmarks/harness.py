@@ -35,8 +35,10 @@ class Bench:
 
 
 @contextmanager
-def running_server(async_mode: str) -> Iterator[Bench]:
-    """`sira serve` in `async_mode` over a demo store in a temporary folder, stopped afterwards."""
+def running_server(async_mode: str, env: dict[str, str] | None = None) -> Iterator[Bench]:
+    """`sira serve` in `async_mode` over a demo store in a temporary folder, stopped afterwards.
+
+    `env` adds settings for the server (SIRA_* variables)."""
     with tempfile.TemporaryDirectory(prefix="sira-bench-") as folder:
         path = str(Path(folder) / "bench.db")
         init_db(path)
@@ -46,7 +48,9 @@ def running_server(async_mode: str) -> Iterator[Bench]:
         staff_token = create_token(db, "staff1")
         service_ids = [row[0] for row in db.execute("SELECT id FROM services ORDER BY id")]
         db.conn.close()
-        server = LiveServer(path, env={"SIRA_ASYNC_MODE": async_mode, **UNLIMITED}).start()
+        server = LiveServer(
+            path, env={"SIRA_ASYNC_MODE": async_mode, **UNLIMITED, **(env or {})}
+        ).start()
         try:
             yield Bench(
                 url=server.url,
