@@ -88,10 +88,11 @@ def sign_in_delay(db: sqlite_utils.Database, username: Any) -> float:
     Failures from every address count (the audit log has them); past SIRA_LOGIN_DELAY_AFTER in
     the last SIRA_LOGIN_DELAY_WINDOW_S, each one doubles the wait, up to SIRA_LOGIN_DELAY_MAX_S.
     The owner still gets in, a second or so later; a guesser gets a few tries a minute.
+    Off, like the rate limits, when SIRA_RATELIMIT_ENABLED=0 (load tests).
     """
-    if not isinstance(username, str) or not username:
-        return 0.0
     config = current_app.config
+    if not isinstance(username, str) or not username or not config["RATELIMIT_ENABLED"]:
+        return 0.0
     since = iso(utc_now() - timedelta(seconds=config["SIRA_LOGIN_DELAY_WINDOW_S"]))
     failures = db.execute(
         "SELECT count(*) FROM audit_log WHERE action = 'auth.login_failed' AND at > ?"

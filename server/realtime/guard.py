@@ -89,8 +89,14 @@ def install(app: Flask) -> None:
     hang_up = eio.handlers["disconnect"]
 
     def guarded_message(eio_sid: str, data: Any) -> None:
-        if guard.admit(eio_sid):
+        if not guard.admit(eio_sid):
+            return
+        try:
             dispatch(eio_sid, data)
+        except (RecursionError, ValueError) as malformed:  # JSON nested too deep, a bad packet
+            eio.logger.warning("closing %s: malformed packet (%s)", eio_sid, malformed)
+            guard.forget(eio_sid)
+            eio.disconnect(eio_sid)
 
     def guarded_disconnect(eio_sid: str, *args: Any) -> Any:
         guard.forget(eio_sid)

@@ -93,3 +93,17 @@ def test_a_connection_holds_a_limited_number_of_rooms(live_server, store, staff,
     assert refused["ok"] is False and refused["error"]["code"] == "rate_limited"
     assert phone.client.call("unsubscribe", {"room": f"ticket:{tokens[0]}"}, timeout=10)["ok"]
     assert phone.subscribe(f"ticket:{tokens[8]}")["ok"], "leaving a room frees its place"
+
+
+def test_an_event_nested_5000_deep_closes_its_connection_only(
+    live_server, store, listen, raw_socket
+):
+    display = listen(live_server.url, store.display_token)
+    attacker = raw_socket(live_server.url)
+    attacker.ws.send('42["subscribe",' + "[" * 5000 + "]" * 5000 + "]")
+    attacker.ws.settimeout(10)
+    with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError, OSError)):
+        while True:
+            if not attacker.ws.recv():
+                raise ConnectionError("closed")
+    assert display.subscribe(f"branch:{store.branch_id}")["ok"]
