@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from kiosk.printing import queue
 from kiosk.printing.dispatch import print_ticket, reprint_device
@@ -56,6 +56,8 @@ def kiosk_setup():
             for service in reads.services(branch["id"])
         ],
         priority_needs=list(PRIORITY_NEEDS),
+        # After this long an unprinted ticket never prints: the kiosk says so only then.
+        print_give_up_s=current_app.config["SIRA_PRINT_GIVE_UP_S"],
         seq=branch["seq"],
     )
 

@@ -1,12 +1,21 @@
-"""Settings: defaults here, then the instance file, then SIRA_* environment variables."""
+"""Settings: defaults here, then the instance file, then SIRA_* environment variables.
+
+Every command and the server read them the same way (`load`), from one home folder.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
+from flask import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
 DEFAULTS: dict[str, Any] = {
-    "SIRA_DB": "sira.db",
+    # The SQLite file; by default sira.db in the home folder.
+    "SIRA_DB": None,
     "SECRET_KEY": None,
     "SIRA_MESSAGE_QUEUE": None,
     # The pub/sub channel on the message queue; installations sharing one Redis need their own.
@@ -30,7 +39,18 @@ DEFAULTS: dict[str, Any] = {
     # The print queue (kiosk/): backoff between attempts, and when a ticket is not worth printing.
     "SIRA_PRINT_RETRY_S": 2.0,
     "SIRA_PRINT_RETRY_MAX_S": 30.0,
-    "SIRA_PRINT_GIVE_UP_S": 300.0,
+    # A job not printed this long after its ticket never prints: the kiosk has told the customer
+    # so by then (the kiosk page reads this), and a late ticket would be taken by the next person.
+    "SIRA_PRINT_GIVE_UP_S": 15.0,
+    # The longest one attempt may take (connect, status, bytes, status): a dead printer holds up
+    # only its own lane, and only this long.
+    "SIRA_PRINT_TIMEOUT_S": 5.0,
+    # Printer URIs: file:// may also write into this folder (ticket previews), and tcp:// may use
+    # these well-known service ports (comma-separated; refused by default).
+    "SIRA_PRINT_PREVIEW_DIR": None,
+    "SIRA_PRINTER_PORTS_ALLOWED": "",
+    # The port `sira serve` listens on (set by `--port`): no printer URI may point at it.
+    "SIRA_PORT": 5000,
     # Hours after the visit during which the phone page still takes a rating.
     "SIRA_RATING_WINDOW_H": 24.0,
     # Rate limits (Flask-Limiter). Memory storage counts per process: with several processes
@@ -38,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # When that Redis is down, count in this process's memory instead of answering 500.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     # Refused sign-ins per account and address; past SIRA_LOGIN_DELAY_AFTER failures of one
     # account (from anywhere) in the window, each sign-in waits, doubling up to the maximum.
     "SIRA_LIMIT_LOGIN_ACCOUNT": "5 per minute; 30 per hour",
@@ -87,6 +109,10 @@ ENVIRONMENT = {
     "SIRA_PRINT_RETRY_S": float,
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,
+    "SIRA_PRINT_TIMEOUT_S": float,
+    "SIRA_PRINT_PREVIEW_DIR": str,
+    "SIRA_PRINTER_PORTS_ALLOWED": str,
+    "SIRA_PORT": int,
     "SIRA_RATING_WINDOW_H": float,
     "SIRA_RATELIMIT_STORAGE": str,
     "SIRA_RATELIMIT_ENABLED": lambda text: text.lower() not in ("0", "false", "no", "off"),
@@ -122,3 +148,30 @@ def from_environment(environ: os._Environ | dict = os.environ) -> dict[str, Any]
         if name in environ:
             settings[RENAMED.get(name, name)] = parse(environ[name])
     return settings
+
+
+def home_folder(environ: os._Environ | dict = os.environ) -> Path:
+    """Where a store keeps its state (database, secret key, logos, printer previews, config.py).
+
+    SIRA_HOME when set (a system install: /var/lib/sira); in a checkout, its instance/ folder;
+    otherwise the user's data folder, so that state never lives inside a virtual environment.
+    """
+    if environ.get("SIRA_HOME"):
+        return Path(environ["SIRA_HOME"]).expanduser().absolute()
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "instance"
+    data = environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "sira"
+
+
+def load(home: Path, environ: os._Environ | dict = os.environ) -> Config:
+    """Defaults, then the home folder's config.py (SIRA_* names allowed), then the environment."""
+    config = Config(str(home), DEFAULTS)
+    config.from_pyfile("config.py", silent=True)
+    for name, setting in RENAMED.items():
+        if name in config:
+            config[setting] = config.pop(name)
+    config.update(from_environment(environ))
+    if not config["SIRA_DB"]:
+        config["SIRA_DB"] = str(home / "sira.db")
+    return config

@@ -16,7 +16,7 @@ from server.admin.common import actor, back_to, form_page
 from server.db import get_db
 from server.domain.errors import NotFound
 from server.domain.store_rules import InvalidFields
-from server.offload import off_the_hub
+from server.operations.blocking import off_the_hub
 
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP", "BMP"}
 LOGO_BOX = (800, 300)  # pixels: wide enough for an 80 mm ticket, small enough for a board

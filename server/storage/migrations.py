@@ -368,6 +368,16 @@ IDEMPOTENCY_BINDING: Migration = (
     ],
 )
 
+PRINT_LANES: Migration = (
+    "0080_print_lanes",
+    [
+        # Which worker (host:pid:start) sends a job, so a dead process's claims are taken back
+        # at once; and how often the printer tore the job off mid-ticket.
+        "ALTER TABLE print_jobs ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE print_jobs ADD COLUMN torn INTEGER NOT NULL DEFAULT 0",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -379,6 +389,7 @@ MIGRATIONS: list[Migration] = [
     ADMIN_AND_SECURITY,
     SESSIONS_AND_TOKENS,
     IDEMPOTENCY_BINDING,
+    PRINT_LANES,
 ]
 
 
