@@ -477,14 +477,6 @@ def touch_device(db: sqlite_utils.Database, device: dict) -> None:
     db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [iso(now), device["id"]])
 
 
-def touch_token(db: sqlite_utils.Database, token_id: int, last_used_at: str | None) -> None:
-    """Note a bearer token's last use (shown by `sira token list`), at most once a minute."""
-    now = utc_now()
-    if last_used_at and last_used_at > iso(now - SEEN_EVERY):
-        return
-    db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [iso(now), token_id])
-
-
 def identify_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | None:
     """("user", row) or ("device", row) for a bearer token; None if unknown or revoked."""
     return identify_digest(db, hash_token(token))
@@ -493,8 +485,7 @@ def identify_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | 
 def identify_digest(db: sqlite_utils.Database, digest: str) -> tuple[str, dict] | None:
     """As identify_token, from the token's hash (kept by a live connection to re-check it)."""
     user = db.execute(
-        "SELECT users.*, api_tokens.id AS token_id, api_tokens.last_used_at AS token_used_at"
-        " FROM api_tokens"
+        "SELECT users.*, api_tokens.id AS token_id FROM api_tokens"
         " JOIN users ON users.id = api_tokens.user_id"
         " WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL AND users.active",
         [digest],

@@ -8,7 +8,7 @@ from flask import Response, g, request
 from flask_login import current_user
 
 from server.auth import load_user
-from server.auth.accounts import identify_digest, touch_device, touch_token
+from server.auth.accounts import identify_digest, touch_device
 from server.auth.passwords import hash_token
 from server.db import get_db
 
@@ -54,7 +54,6 @@ def principal_for_digest(digest: str) -> Principal:
         return ANONYMOUS
     kind, row = found
     if kind == "user":
-        g.seen_token = (row["token_id"], row["token_used_at"])  # noted like a device's contact
         return Principal("user", row["role"], user_id=row["id"], credential=digest)
     g.seen_device = row  # its last contact is noted once the request has succeeded
     return Principal(
@@ -110,13 +109,8 @@ def still_valid(principal: Principal) -> bool:
 
 
 def note_device_contact(response: Response) -> Response:
-    """After a successful request, note the device's last contact or the token's last use
-    (refusals write nothing)."""
+    """After a successful request, note the device's last contact (refusals write nothing)."""
     device = g.pop("seen_device", None)
-    token = g.pop("seen_token", None)
-    if response.status_code < 400:
-        if device is not None:
-            touch_device(get_db(), device)
-        if token is not None:
-            touch_token(get_db(), *token)
+    if device is not None and response.status_code < 400:
+        touch_device(get_db(), device)
     return response
