@@ -81,13 +81,13 @@ def test_tokens_are_listed_and_revoked_by_id(app, db, sira, store):
     listed = sira("token", "list", "staff")
     assert listed.exit_code == 0, listed.output
     assert store.staff_token not in listed.output, "a token's secret is never shown again"
-    (line,) = listed.output.strip().splitlines()
+    (line,) = listed.stdout.strip().splitlines()
     token_id = line.split("\t")[0]
     assert "\tstaff\t" in line and line.endswith("active")
-    assert len(sira("token", "list").output.strip().splitlines()) == 3
+    assert len(sira("token", "list").stdout.strip().splitlines()) == 3
     revoked = sira("token", "revoke", token_id)
-    assert revoked.exit_code == 0, revoked.output
-    assert sira("token", "list", "staff").output.strip().split("\t")[-1].startswith("revoked")
+    assert revoked.exit_code == 0, revoked.stdout
+    assert sira("token", "list", "staff").stdout.strip().split("\t")[-1].startswith("revoked")
     answer = app.test_client().get("/api/v1/auth/me", headers=bearer(store.staff_token))
     assert answer.status_code == 401
     still = app.test_client().get("/api/v1/auth/me", headers=bearer(store.manager_token))
