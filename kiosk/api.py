@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from display.join.views import join_url
 from kiosk.printing import queue
 from kiosk.printing.dispatch import print_ticket, reprint_device
 from server.api.branches import branch_in_scope
@@ -59,6 +60,12 @@ def kiosk_setup():
         # After this long an unprinted ticket never prints: the kiosk says so only then.
         print_give_up_s=current_app.config["SIRA_PRINT_GIVE_UP_S"],
         seq=branch["seq"],
+        # The join poster's QR code, shown while the branch lets phones join.
+        join=(
+            {"url": join_url(branch["slug"]), "qr": f"/join/{branch['slug']}/qr.svg"}
+            if branch["remote_joining"]
+            else None
+        ),
     )
 
 

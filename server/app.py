@@ -60,6 +60,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from server.workstation import bp as workstation_bp
 
     app.register_blueprint(display_bp)
+
+    from display.join import bp as join_bp
+
+    app.register_blueprint(join_bp)
     app.register_blueprint(workstation_bp)
 
     from server.admin import bp as admin_bp

@@ -266,6 +266,7 @@ def demo(history_days: int, host: str, port: int, serve: bool, replace: bool) ->
         ("Kiosk", f"/kiosk#token={tokens['Entrance kiosk']}"),
         ("Display board", f"/display#token={tokens['Waiting-area board']}"),
         ("Feedback screen", f"/feedback#token={tokens['Counter 1 feedback']}"),
+        ("Join by phone", "/join/demo"),
         ("Counter (staff)", "/login?next=/counter"),
         ("Manager", "/manager"),
         ("Admin", "/admin"),

@@ -72,6 +72,9 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_LIMIT_PUBLIC_TICKET": "120 per minute",
     "SIRA_LIMIT_RATING": "10 per minute",
     "SIRA_LIMIT_PAIRING": "10 per minute",
+    # Joins from phones per address: a family or a few friends on one Wi-Fi join within
+    # seconds of each other; a script on one address does not fill the queue.
+    "SIRA_LIMIT_JOIN": "10 per minute; 40 per hour",
     # `sira serve`: how long a connection may idle between requests, take to send a request's
     # line and headers, and wait on any one read (a body, a WebSocket frame).
     "SIRA_KEEPALIVE_TIMEOUT_S": 15.0,
@@ -122,6 +125,7 @@ ENVIRONMENT = {
     "SIRA_LIMIT_PUBLIC_TICKET": str,
     "SIRA_LIMIT_RATING": str,
     "SIRA_LIMIT_PAIRING": str,
+    "SIRA_LIMIT_JOIN": str,
     "SIRA_PROXY_HOPS": int,
     "SIRA_SOCKET_EVENTS_PER_S": float,
     "SIRA_KEEPALIVE_TIMEOUT_S": float,

@@ -93,10 +93,12 @@ class PrintWorker:
         self.identity = process_id(os.getpid())
         self.wakeups = new_queue()
         self.stopping = False
+        self.running = False  # true while `run` loops: what /readyz asks
         self.lanes: set[int] = set()  # printers (device ids) whose lane is running
         self.announce = LoopCall()  # made on the event loop's thread: lanes call back into it
 
     def start(self) -> PrintWorker:
+        self.running = True
         start_thread(self.run)
         return self
 
@@ -107,7 +109,16 @@ class PrintWorker:
     def wake(self) -> None:
         self.wakeups.put(None)
 
+    def is_alive(self) -> bool:
+        return self.running
+
     def run(self) -> None:
+        try:
+            self.serve_queue()
+        finally:
+            self.running = False
+
+    def serve_queue(self) -> None:
         db = None
         while not self.stopping:
             try:

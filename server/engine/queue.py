@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from server.domain.tickets import (
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
+from server.engine.remote import RemoteMoves
 from server.storage import transaction
 
 # A ticket going back to a queue leaves its counter and starts a fresh wait.
@@ -81,7 +83,7 @@ class Change:
     at: str | None = None  # when the change's event was recorded, as stored in the database
 
 
-class QueueEngine:
+class QueueEngine(RemoteMoves):
     def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
         self.db = db
         self.clock = clock
@@ -100,8 +102,15 @@ class QueueEngine:
         branch_id: int | None = None,
         user_id: int | None = None,
         device_id: int | None = None,
+        channel: str | None = None,
+        phone_id: str | None = None,
+        admit: Callable[[dict, dict], None] | None = None,
     ) -> Change:
-        """The service's next number today; a repeated idempotency key returns the first ticket."""
+        """The service's next number today; a repeated idempotency key returns the first ticket.
+
+        `channel` is where the ticket came from (by default a kiosk, or staff when a user
+        issues it); `admit(branch, service)` may refuse the ticket inside the transaction,
+        before a number is taken (the rules of joining from a phone)."""
         service_id = validation.integer(service_id, "service_id")
         priority = validation.priority(priority)
         customer_name = validation.customer_name(customer_name)
@@ -117,6 +126,8 @@ class QueueEngine:
             service = self._service_for(service_id, branch_id)
             branch = self.reads.branch(service["branch_id"])
             language = validation.language(language, branch)
+            if admit is not None:
+                admit(branch, service)
             now = self.clock()
             day = service_day(now, branch["timezone"], branch["day_starts_at"])
             number = self.db.execute(
@@ -128,8 +139,8 @@ class QueueEngine:
             ticket_id = self.db.execute(
                 "INSERT INTO tickets (branch_id, service_id, service_day, number, code, token,"
                 " status, priority, customer_name, language, created_at, queued_at,"
-                " idempotency_key, idempotency_fingerprint)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?)",
+                " idempotency_key, idempotency_fingerprint, channel, phone_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     branch["id"],
                     service_id,
@@ -144,6 +155,8 @@ class QueueEngine:
                     iso(now),
                     idempotency_key,
                     fingerprint if idempotency_key else None,
+                    channel or ("staff" if user_id is not None and device_id is None else "kiosk"),
+                    phone_id,
                 ],
             ).lastrowid
             return self._record(ticket_id, "issued", user_id=user_id, data={"device_id": device_id})

@@ -65,6 +65,6 @@ def redis_reachable(url: str) -> str:
 
 def print_worker_alive() -> str:
     worker = current_app.extensions.get(WORKER)
-    if worker is None or worker.thread is None:
+    if worker is None:
         return "error: not started"
-    return "ok" if worker.thread.is_alive() else "error: stopped"
+    return "ok" if worker.is_alive() else "error: stopped"

@@ -18,7 +18,7 @@ from server.realtime.rooms import (
 
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
-QUEUE_MOVES = {"called", "parked", "transferred", "cancelled"}
+QUEUE_MOVES = {"called", "parked", "transferred", "cancelled", "left", "more_time"}
 
 
 def publish(change: Change) -> None:

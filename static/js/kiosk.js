@@ -270,6 +270,10 @@
     language = setup.branch.default_language;
     services = setup.services;
     showPrinter(setup.device);
+    if (setup.join) {
+      $("kiosk-join-qr").src = setup.join.qr;
+      $("kiosk-join").hidden = false;
+    }
     setOnline(true);
     resetToStart(false);
     SiraLive.connect({

@@ -40,6 +40,7 @@
       el("message").textContent = labels[status] || "";
     }
     el("rate").hidden = status !== "done";
+    document.dispatchEvent(new CustomEvent("sira:ticket", { detail: ticket }));
   }
 
   function alertCustomer() {
@@ -74,5 +75,14 @@
     onStatus: function (status) { el("offline").hidden = status !== "offline"; },
   });
   setInterval(function () { live.resync(); }, RECHECK_MS);
+  // A phone that slept may have missed events: catch up as soon as it is looked at again.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") live.resync();
+  });
+  // For the page's actions (phone-actions.js): show a ticket the server returned, alert.
+  window.SiraPhone = {
+    update: function (changed) { ticket = changed; render(); },
+    alert: alertCustomer,
+  };
   render();
 })();

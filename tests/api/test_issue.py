@@ -151,6 +151,9 @@ def test_anyone_with_the_token_follows_the_ticket(client, store):
         "eta_s": 300,
         "counter": None,
         "language": "en",
+        "channel": "kiosk",
+        "more_time_count": 0,
+        "on_my_way_at": None,
     }
     assert client.get(f"/api/v1/tickets/{ticket['token']}").json["position"] == 0
 
