@@ -92,8 +92,11 @@ def recheck_forever(app: Flask) -> None:
     every = float(app.config["SIRA_CONNECTION_RECHECK_S"])
     while True:
         socketio.sleep(every)
-        with app.app_context():
-            cut_invalid()
+        try:
+            with app.app_context():
+                cut_invalid()
+        except Exception:  # the database away for a moment: try again next round
+            app.logger.exception("re-checking live connections failed")
 
 
 def cut_invalid() -> list[str]:
