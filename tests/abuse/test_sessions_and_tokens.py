@@ -7,12 +7,15 @@ and end with a password reset or a deactivation, never to come back on reactivat
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from click.testing import CliRunner
 
 from server.auth.accounts import create_token, reset_password, set_user_active
 from server.commands import cli
 from tests.conftest import PASSWORD, bearer
+from tests.live import LiveServer
 
 
 def staff_id(db) -> int:
@@ -99,3 +102,30 @@ def test_revoking_an_unknown_token_is_a_clear_refusal(sira, store, token_id):
     answer = sira("token", "revoke", token_id)
     assert answer.exit_code != 0 and "Traceback" not in answer.output
     assert sira("token", "list", "nobody").exit_code == 1
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+def test_a_token_revoked_from_the_command_line_closes_its_live_connections(
+    db_path, store, sira, listen
+):
+    server = LiveServer(db_path, env={"SIRA_CONNECTION_RECHECK_S": "1"}).start()
+    try:
+        tool = listen(server.url, store.staff_token)
+        board = listen(server.url, store.display_token)
+        for connection in (tool, board):
+            assert connection.subscribe(f"branch:{store.branch_id}")["ok"]
+        listed = sira("token", "list", "staff").stdout
+        assert sira("token", "revoke", listed.split("\t")[0]).exit_code == 0
+        assert wait_until(lambda: not tool.client.connected, 10), "the revoked token's socket"
+        assert board.client.connected, "only that token's connections close"
+    finally:
+        server.stop()
