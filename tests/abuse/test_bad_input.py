@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from click.testing import CliRunner
 
+from server.commands import cli
 from tests.admin.conftest import form_errors, sign_in
 from tests.conftest import PASSWORD, bearer
 
@@ -187,3 +189,26 @@ def test_a_sign_in_with_a_control_character_in_next_goes_to_the_counter(client, 
     )
     assert answer.status_code == 302
     assert answer.headers["Location"] == "/counter"
+
+
+@pytest.mark.parametrize("value", ["²", "١", "0", "-1", "1.0", "9" * 40])
+def test_the_command_line_takes_ids_as_ascii_digits_too(db_path, store, value):
+    runner = CliRunner()
+    env = {"SIRA_DB": db_path}
+    for args in (
+        ["device", "add", "--kind", "display", "--name", "Board 3", "--branch", value],
+        ["device", "add", "--kind", "feedback", "--name", "Screen", "--counter", value],
+        ["token", "revoke", value],
+    ):
+        answer = runner.invoke(cli, args, env=env)
+        assert answer.exit_code == 2, (args, answer.output)
+        assert "Traceback" not in answer.output
+
+
+def test_the_command_line_refuses_a_spoofing_device_name(db_path, store):
+    answer = CliRunner().invoke(
+        cli,
+        ["device", "add", "--kind", "display", "--name", "Board\u202e", "--branch", "1"],
+        env={"SIRA_DB": db_path},
+    )
+    assert answer.exit_code == 1 and "invisible" in answer.output
