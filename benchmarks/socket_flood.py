@@ -76,7 +76,7 @@ def main() -> None:
     variants = [("guarded", {})] + ([("unguarded", UNGUARDED)] if options.unguarded else [])
     for mode in options.modes:
         for label, env in variants:
-            with running_server(mode, env) as bench:
+            with running_server(mode, settings=env) as bench:
                 quiet, flooded = measure(bench, options.events, options.samples)
             ratio = max(flooded) / max(quiet)
             print(f"{mode} {label}: no flood  {milliseconds(quiet)}")

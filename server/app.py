@@ -15,6 +15,7 @@ from server.engine.clock import utc_now
 from server.json_input import BoundedJSONProvider
 from server.realtime import guard, socketio
 from server.realtime.message_queue import client_manager_options
+from server.realtime.publish import Publisher
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from server.api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    # After each commit: Socket.IO first, then what the kiosk package subscribes (its printer).
+    db.subscribers(app).subscribe(Publisher())
     kiosk.init_app(app)
 
     from server.dashboard import bp as dashboard_bp

@@ -16,7 +16,7 @@ from server.admin.common import actor, back_to, form_page
 from server.db import get_db
 from server.domain.errors import NotFound
 from server.domain.store_rules import InvalidFields
-from server.operations.blocking import off_the_hub
+from server.storage.handoff import off_the_loop
 
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP", "BMP"}
 LOGO_BOX = (800, 300)  # pixels: wide enough for an 80 mm ticket, small enough for a board
@@ -100,11 +100,13 @@ def upload_logo(branch_id: int):
         if len(data) > current_app.config["SIRA_MAX_LOGO_BYTES"]:
             limit_kb = current_app.config["SIRA_MAX_LOGO_BYTES"] // 1024
             raise InvalidFields({"logo": f"The logo may be at most {limit_kb} KB."})
-        png = off_the_hub(clean_logo, data, current_app.config["SIRA_MAX_LOGO_PIXELS"])
+        max_pixels = current_app.config["SIRA_MAX_LOGO_PIXELS"]
+        png = off_the_loop(lambda: clean_logo(data, max_pixels))
     except InvalidFields as error:
         return branding_page(branch_id, error)
     filename = f"branch-{branch_id}-{secrets.token_hex(6)}.png"
-    off_the_hub(save_file, logo_folder(), filename, png)
+    folder = logo_folder()
+    off_the_loop(lambda: save_file(folder, filename, png))
     store.set_logo(get_db(), branch_id, filename, actor())
     remove_file(branch["logo_path"])
     return back_to("admin.branding", branch_id=branch_id)
@@ -125,7 +127,8 @@ def save_file(folder: Path, filename: str, content: bytes) -> None:
 
 def remove_file(filename: str | None) -> None:
     if filename:
-        off_the_hub((logo_folder() / Path(filename).name).unlink, True)
+        path = logo_folder() / Path(filename).name
+        off_the_loop(lambda: path.unlink(missing_ok=True))
 
 
 @pairing_bp.get("/media/logo/<int:branch_id>")

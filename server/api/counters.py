@@ -9,7 +9,6 @@ from server.api.branches import branch_in_scope
 from server.api.helpers import require
 from server.auth.principal import current_principal
 from server.db import get_engine, get_reads
-from server.realtime.publish import publish
 
 
 @bp.get("/counters")
@@ -30,5 +29,4 @@ def call_next(counter_id: int):
     change = get_engine().call_next(counter_id, current_principal().user_id)
     if change is None:
         return "", 204
-    publish(change)
     return jsonify(change.ticket)

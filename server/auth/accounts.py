@@ -469,12 +469,15 @@ def pairing_columns(code: str) -> dict[str, str]:
     }
 
 
-def touch_device(db: sqlite_utils.Database, device: dict) -> None:
-    """Note the device's last contact, at most once a minute (a single cheap UPDATE)."""
-    now = utc_now()
-    if device.get("last_seen_at") and device["last_seen_at"] > iso(now - SEEN_EVERY):
-        return
-    db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [iso(now), device["id"]])
+def contact_due(device: dict) -> bool:
+    """True when the device's last contact is worth noting: at most once a minute."""
+    last = device.get("last_seen_at")
+    return not last or last <= iso(utc_now() - SEEN_EVERY)
+
+
+def touch_device(db: sqlite_utils.Database, device_id: int) -> None:
+    """Note the device's last contact (a single cheap UPDATE)."""
+    db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [iso(utc_now()), device_id])
 
 
 def identify_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | None:

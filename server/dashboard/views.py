@@ -16,7 +16,7 @@ from server.api.branches import branch_in_scope
 from server.auth.principal import current_principal
 from server.dashboard import bp
 from server.dashboard.format import duration, heat_levels, local_time
-from server.db import get_db, get_reads
+from server.db import get_db, get_reads, read_off_the_loop
 from server.domain.errors import NotAllowed
 from server.stats import StatsFilter, compute_stats, filter_choices
 from server.stats.exports import KPI_COLUMNS, TICKET_COLUMNS, kpi_rows, ticket_rows, to_csv
@@ -77,7 +77,7 @@ def live_panel():
 @manager_required
 def history():
     query = query_from_request()
-    stats = compute_stats(get_db(), query)
+    stats = read_off_the_loop(lambda db: compute_stats(db, query))
     day_names = get_day_names("abbreviated", locale=get_locale())
     return render_template(
         "dashboard/history.html",
@@ -141,7 +141,7 @@ def export_tickets():
 @manager_required
 def export_kpis():
     query = query_from_request()
-    rows = kpi_rows(compute_stats(get_db(), query))
+    rows = kpi_rows(read_off_the_loop(lambda db: compute_stats(db, query)))
     return csv_response(to_csv(KPI_COLUMNS, rows), f"kpis-{query_label(query)}")
 
 

@@ -81,6 +81,8 @@ class Change:
     queue: dict | None = None
     replayed: bool = False  # an idempotent repeat: nothing changed, nothing to publish
     at: str | None = None  # when the change's event was recorded, as stored in the database
+    # What subscribers wrote with the change, for the caller (the ticket's print job).
+    attachments: dict = field(default_factory=dict, compare=False)
 
 
 class QueueEngine(RemoteMoves):

@@ -19,6 +19,16 @@ from server.engine.clock import Clock, iso, parse, utc_now
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
 RECENT_CALLS = 8
+# The tickets ahead of :id in its service's queue, in the order of QUEUE_ORDER: stated priority
+# first, then transferred in, then by time queued, then by id.
+POSITION = """
+SELECT count(*) FROM tickets INDEXED BY tickets_waiting
+WHERE service_id = :service_id AND service_day = :service_day AND status = 'waiting'
+    AND ((priority IS NOT NULL) > :has_priority
+        OR ((priority IS NOT NULL) = :has_priority AND (transferred > :transferred
+            OR (transferred = :transferred AND (queued_at < :queued_at
+                OR (queued_at = :queued_at AND id < :id))))))
+"""
 
 
 class QueueReads:
@@ -102,8 +112,12 @@ class QueueReads:
             [service_id, day],
         )
 
-    def waiting_ids(self, service_id: int, day: str) -> list[int]:
-        return [row["id"] for row in self.waiting_rows(service_id, day)]
+    def position(self, ticket: dict) -> int:
+        """How many waiting tickets of its service are called before this one (QUEUE_ORDER),
+        counted in the `tickets_waiting` index: no row is read, nothing is built."""
+        return self.db.execute(
+            POSITION, {**ticket, "has_priority": ticket["priority"] is not None}
+        ).fetchone()[0]
 
     def open_counters(self, service_id: int) -> int:
         return self.row(
@@ -137,12 +151,17 @@ class QueueReads:
         return self.ticket_from_row(self.ticket_row(ticket_id))
 
     def ticket_from_row(
-        self, row: dict, position: int | None = None, eta: int | None = None
+        self,
+        row: dict,
+        position: int | None = None,
+        eta: int | None = None,
+        service: dict | None = None,
     ) -> dict:
-        service = self.service(row["service_id"])
+        """`position`, `eta` and `service` when the caller already knows them (a whole queue)."""
+        service = service or self.service(row["service_id"])
         if row["status"] == Status.WAITING:
             if position is None:
-                position = self.waiting_ids(row["service_id"], row["service_day"]).index(row["id"])
+                position = self.position(row)
             if eta is None:
                 eta = self.eta_s(row["service_id"], position)
         else:
@@ -187,8 +206,11 @@ class QueueReads:
         """Full ticket objects of a service's queue, in calling order."""
         service_s = self.typical_service_s(service_id)
         counters = self.open_counters(service_id)
+        service = self.service(service_id)
         return [
-            self.ticket_from_row(row, position, estimated_wait_s(position, service_s, counters))
+            self.ticket_from_row(
+                row, position, estimated_wait_s(position, service_s, counters), service
+            )
             for position, row in enumerate(self.waiting_rows(service_id, day))
         ]
 
@@ -198,9 +220,11 @@ class QueueReads:
         now = self.clock()
         services = self.rows(
             "SELECT services.*,"
-            " (SELECT count(*) FROM tickets WHERE tickets.service_id = services.id"
+            " (SELECT count(*) FROM tickets INDEXED BY tickets_waiting"
+            "   WHERE tickets.service_id = services.id"
             "   AND tickets.service_day = :day AND tickets.status = 'waiting') AS waiting,"
-            " (SELECT min(queued_at) FROM tickets WHERE tickets.service_id = services.id"
+            " (SELECT min(queued_at) FROM tickets INDEXED BY tickets_waiting"
+            "   WHERE tickets.service_id = services.id"
             "   AND tickets.service_day = :day AND tickets.status = 'waiting') AS oldest"
             " FROM services WHERE branch_id = :branch AND active ORDER BY sort_order, id",
             {"day": day, "branch": branch_id},

@@ -342,6 +342,24 @@ ADMIN_AND_SECURITY: Migration = (
     ],
 )
 
+CHEAP_CHANGES: Migration = (
+    "0050_cheap_changes",
+    [
+        # A waiting ticket's place counts the entries ahead of it here, without reading a row;
+        # the queue's length and its oldest arrival come from it too.
+        "CREATE INDEX tickets_waiting ON tickets (service_id, service_day, status, queued_at,"
+        " transferred, priority) WHERE status = 'waiting'",
+        # Who is at which counter, and the tickets left waiting from earlier days: a handful
+        # of rows each, never the branch's history.
+        "CREATE INDEX tickets_at_branch_counters ON tickets (branch_id)"
+        " WHERE status IN ('called', 'serving')",
+        "CREATE INDEX tickets_at_counter ON tickets (counter_id)"
+        " WHERE status IN ('called', 'serving')",
+        "CREATE INDEX tickets_waiting_days ON tickets (branch_id, status, service_day)"
+        " WHERE status = 'waiting'",
+    ],
+)
+
 SESSIONS_AND_TOKENS: Migration = (
     "0070_sessions_and_tokens",
     [
@@ -424,6 +442,7 @@ MIGRATIONS: list[Migration] = [
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
+    CHEAP_CHANGES,
     SESSIONS_AND_TOKENS,
     IDEMPOTENCY_BINDING,
     PRINT_LANES,
