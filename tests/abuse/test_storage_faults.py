@@ -86,9 +86,14 @@ def test_a_full_disk_answers_503_and_saves_nothing(store_on_disk, small_disk):
     assert tickets_in(path) == 0
 
 
-def test_read_only_storage_answers_503_on_writes(store_on_disk, small_disk):
-    app, store, path = store_on_disk
+def test_read_only_storage_answers_503_on_writes(small_disk):
+    path = str(small_disk / "sira.db")
+    store = copy_store(path)
+    # Read-only before the app opens anything for writing (a busy file system cannot be remounted).
     mount("-o", "remount,ro", str(small_disk))
+    app = create_app(
+        {"TESTING": True, "SIRA_DB": path, "SECRET_KEY": "test", "SIRA_ASYNC_MODE": "threading"}
+    )
     client = app.test_client()
     answer = client.post(
         "/api/v1/tickets", json={"service_id": store.payments}, headers=bearer(store.staff_token)
