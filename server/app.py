@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 import kiosk
-from server import auth, config, db, errors, i18n, operations, security
+from server import auth, config, db, errors, i18n, labels, operations, security
 from server.engine.clock import utc_now
 from server.json_input import BoundedJSONProvider
 from server.realtime import guard, socketio
@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     operations.init_app(app)

@@ -129,11 +129,12 @@ def reprint_device(ticket: dict, asked: int | None) -> int:
         ).fetchone()
         if earlier is None:
             raise ValidationError(
-                f"Ticket {ticket['code']} was never printed: name the kiosk to print on.",
+                "Ticket %(code)s was never printed: name the kiosk to print on.",
                 "device_id",
+                code=ticket["code"],
             )
         asked = earlier["device_id"]
     device = queue.kiosk_printer(db, asked)
     if device is None or device["branch_id"] != ticket["branch_id"]:
-        raise ValidationError(f"Kiosk {asked} has no printer in this branch.", "device_id")
+        raise ValidationError("Kiosk %(id)s has no printer in this branch.", "device_id", id=asked)
     return asked

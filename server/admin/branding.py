@@ -14,8 +14,7 @@ from server import store
 from server.admin import bp, pairing_bp
 from server.admin.common import actor, back_to, form_page
 from server.db import get_db
-from server.domain.errors import NotFound
-from server.domain.store_rules import InvalidFields
+from server.domain.errors import NotFound, ValidationError
 from server.storage.handoff import off_the_loop
 
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP", "BMP"}
@@ -52,7 +51,7 @@ def branding(branch_id: int):
         return branding_page(branch_id)
     try:
         store.set_branding(get_db(), branch_id, request.form, actor())
-    except InvalidFields as error:
+    except ValidationError as error:
         return branding_page(branch_id, error)
     return back_to("admin.branding", branch_id=branch_id)
 
@@ -68,8 +67,8 @@ def clean_logo(data: bytes, max_pixels: int) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 if image.format not in LOGO_FORMATS:
-                    raise InvalidFields(
-                        {"logo": "The logo must be a PNG, JPEG, GIF or WebP picture."}
+                    raise ValidationError(
+                        "The logo must be a PNG, JPEG, GIF or WebP picture.", "logo"
                     )
                 if image.size[0] * image.size[1] > max_pixels:
                     raise Image.DecompressionBombError(image.size)
@@ -77,12 +76,13 @@ def clean_logo(data: bytes, max_pixels: int) -> bytes:
                 image.load()
                 picture = image.convert("RGBA")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        limit = f"{max_pixels / 1_000_000:g}"
-        raise InvalidFields(
-            {"logo": f"This picture has too many pixels: a logo may have {limit} million at most."}
+        raise ValidationError(
+            "This picture has too many pixels: a logo may have %(millions)s million at most.",
+            "logo",
+            millions=f"{max_pixels / 1_000_000:g}",
         ) from None
     except (UnidentifiedImageError, OSError):
-        raise InvalidFields({"logo": "This file is not a picture Sıra can read."}) from None
+        raise ValidationError("This file is not a picture Sıra can read.", "logo") from None
     picture.thumbnail(LOGO_BOX)
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", optimize=True)
@@ -95,14 +95,14 @@ def upload_logo(branch_id: int):
     upload = request.files.get("logo")
     try:
         if upload is None or not upload.filename:
-            raise InvalidFields({"logo": "Choose a picture file to upload."})
+            raise ValidationError("Choose a picture file to upload.", "logo")
         data = upload.read(current_app.config["SIRA_MAX_LOGO_BYTES"] + 1)
         if len(data) > current_app.config["SIRA_MAX_LOGO_BYTES"]:
             limit_kb = current_app.config["SIRA_MAX_LOGO_BYTES"] // 1024
-            raise InvalidFields({"logo": f"The logo may be at most {limit_kb} KB."})
+            raise ValidationError("The logo may be at most %(kb)d KB.", "logo", kb=limit_kb)
         max_pixels = current_app.config["SIRA_MAX_LOGO_PIXELS"]
         png = off_the_loop(lambda: clean_logo(data, max_pixels))
-    except InvalidFields as error:
+    except ValidationError as error:
         return branding_page(branch_id, error)
     filename = f"branch-{branch_id}-{secrets.token_hex(6)}.png"
     folder = logo_folder()

@@ -23,6 +23,14 @@ def counter_state(counter_id: int):
     return jsonify(get_reads().counter_state(counter_id))
 
 
+@bp.post("/counters/<int:counter_id>/undo")
+@require("staff")
+def undo(counter_id: int):
+    """Take back this counter's finish or no-show of a moment ago; 200 the ticket, in hand again."""
+    change = get_engine().undo_last(counter_id, current_principal().user_id)
+    return jsonify(change.ticket)
+
+
 @bp.post("/counters/<int:counter_id>/call-next")
 @require("staff")
 def call_next(counter_id: int):

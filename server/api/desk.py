@@ -21,7 +21,10 @@ def call_ticket(counter_id: int, ticket_id: int):
 @bp.post("/counters/<int:counter_id>/pause")
 @require("staff")
 def pause(counter_id: int):
-    get_engine().pause(counter_id, json_body().get("reason"), current_principal().user_id)
+    body = json_body()
+    get_engine().pause(
+        counter_id, body.get("reason"), current_principal().user_id, note=body.get("note")
+    )
     return jsonify(get_reads().counter_summary(counter_id))
 
 

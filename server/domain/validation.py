@@ -37,25 +37,39 @@ def integer(value: Any, field: str) -> int:
     if isinstance(value, str) and digits(value.strip()) and len(value.strip()) <= 19:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
-        raise ValidationError(f"{field} must be a whole number.", field)
+        raise ValidationError("%(name)s must be a whole number.", field, name=field)
     return value
 
 
-def plain(value: str, field: str, one_line: bool) -> str:
-    """Refuse what would corrupt or spoof text, rather than silently changing it.
-
-    Never: lone surrogates (they cannot be stored or encoded), control characters other than
-    line breaks and tabs in multi-line text, bidi overrides. In one-line text (names, labels) no
-    invisible formatting character at all (zero-width spaces and joiners included).
-    """
+def unsafe_characters(value: str, one_line: bool) -> str | None:
+    """What would corrupt or spoof text, so it is refused rather than silently changed:
+    "invalid" (a lone surrogate: it cannot be stored or encoded), "control" (control characters
+    other than line breaks and tabs in multi-line text), "formatting" (bidi overrides anywhere;
+    in one-line text, any invisible formatting character, zero-width ones included). None if
+    the text is plain."""
     for ch in value:
         kind = unicodedata.category(ch)
         if kind == "Cs":
-            raise ValidationError(f"{field} contains an invalid character.", field)
+            return "invalid"
         if kind == "Cc" and (one_line or ch not in "\n\t"):
-            raise ValidationError(f"{field} contains control characters.", field)
+            return "control"
         if ch in BIDI_CONTROLS or (one_line and kind == "Cf"):
-            raise ValidationError(f"{field} contains invisible formatting characters.", field)
+            return "formatting"
+    return None
+
+
+UNSAFE_MESSAGES = {
+    "invalid": "%(name)s contains an invalid character.",
+    "control": "%(name)s contains control characters.",
+    "formatting": "%(name)s contains invisible formatting characters.",
+}
+
+
+def plain(value: str, field: str, one_line: bool) -> str:
+    """The text itself, or a ValidationError naming the field and what is wrong with it."""
+    problem = unsafe_characters(value, one_line)
+    if problem:
+        raise ValidationError(UNSAFE_MESSAGES[problem], field, name=field)
     return value
 
 
@@ -64,10 +78,12 @@ def text(value: Any, field: str, limit: int, one_line: bool = False) -> str | No
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text.", field)
+        raise ValidationError("%(name)s must be text.", field, name=field)
     value = plain(value.strip(), field, one_line)
     if len(value) > limit:
-        raise ValidationError(f"{field} is longer than {limit} characters.", field)
+        raise ValidationError(
+            "%(name)s is longer than %(limit)d characters.", field, name=field, limit=limit
+        )
     return value or None
 
 
@@ -83,12 +99,24 @@ def comment(value: Any) -> str | None:
     return text(value, "comment", MAX_COMMENT)
 
 
-def pause_reason(value: Any) -> str:
-    """Why a counter stops calling (a break, lunch): required, one short line."""
-    reason = text(value, "reason", MAX_PAUSE_REASON, one_line=True)
-    if not reason:
-        raise ValidationError("reason must be one line saying why the counter pauses.", "reason")
-    return reason
+# Why a counter pauses, as codes each reader sees in their own language; "other" has a note.
+PAUSE_REASONS = ("break", "lunch", "paperwork", "helping", "other")
+
+
+def pause_reason(value: Any, note: Any = None) -> tuple[str, str | None]:
+    """Why a counter stops calling: a reason code and an optional note (required for "other").
+
+    Text that is not a code (what older clients send) is kept as the note of "other"."""
+    note = text(note, "note", MAX_PAUSE_REASON)
+    if value in PAUSE_REASONS and value != "other":
+        return value, note
+    typed = note if value == "other" else text(value, "reason", MAX_PAUSE_REASON)
+    if not typed or "\n" in typed:
+        raise ValidationError(
+            "reason must be one line saying why the counter pauses.",
+            "note" if value == "other" else "reason",
+        )
+    return "other", typed
 
 
 def idempotency_key(value: Any) -> str | None:
@@ -99,7 +127,9 @@ def priority(value: Any) -> str | None:
     if value in (None, "", False):
         return None
     if value not in PRIORITY_NEEDS:
-        raise ValidationError(f"priority must be one of {', '.join(PRIORITY_NEEDS)}.", "priority")
+        raise ValidationError(
+            "priority must be one of %(choices)s.", "priority", choices=", ".join(PRIORITY_NEEDS)
+        )
     return value
 
 
@@ -109,7 +139,9 @@ def language(value: Any, branch: dict) -> str:
         return branch["default_language"]
     offered = [code for code in branch["languages"] if code in LANGUAGES]
     if value not in offered:
-        raise ValidationError(f"language must be one of {', '.join(offered)}.", "language")
+        raise ValidationError(
+            "language must be one of %(choices)s.", "language", choices=", ".join(offered)
+        )
     return value
 
 

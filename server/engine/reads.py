@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from server.domain.errors import NotFound
-from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, Status
+from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, UNDO_WINDOW, UNDOABLE, Status
 from server.domain.timing import (
     RECENT_SERVICES,
     estimated_wait_s,
@@ -50,7 +50,7 @@ class QueueReads:
     def branch(self, branch_id: int) -> dict:
         branch = self.row("SELECT * FROM branches WHERE id = ?", [branch_id])
         if branch is None:
-            raise NotFound(f"There is no branch {branch_id}.", "branch_id")
+            raise NotFound("There is no branch %(id)s.", "branch_id", id=branch_id)
         branch["languages"] = json.loads(branch["languages"])
         return branch
 
@@ -70,13 +70,13 @@ class QueueReads:
     def service(self, service_id: int) -> dict:
         service = self.row("SELECT * FROM services WHERE id = ?", [service_id])
         if service is None:
-            raise NotFound(f"There is no service {service_id}.", "service_id")
+            raise NotFound("There is no service %(id)s.", "service_id", id=service_id)
         return service
 
     def counter(self, counter_id: int) -> dict:
         counter = self.row("SELECT * FROM counters WHERE id = ?", [counter_id])
         if counter is None:
-            raise NotFound(f"There is no counter {counter_id}.", "counter_id")
+            raise NotFound("There is no counter %(id)s.", "counter_id", id=counter_id)
         counter["service_ids"] = [
             r["service_id"]
             for r in self.rows(
@@ -89,7 +89,7 @@ class QueueReads:
     def ticket_row(self, ticket_id: int) -> dict:
         ticket = self.row("SELECT * FROM tickets WHERE id = ?", [ticket_id])
         if ticket is None:
-            raise NotFound(f"There is no ticket {ticket_id}.", "ticket_id")
+            raise NotFound("There is no ticket %(id)s.", "ticket_id", id=ticket_id)
         return ticket
 
     def ticket_row_by_token(self, token: str) -> dict:
@@ -259,6 +259,7 @@ class QueueReads:
             "active": bool(counter["active"]),
             "paused_at": counter["paused_at"],
             "pause_reason": counter["pause_reason"],
+            "pause_note": counter["pause_note"],
         }
 
     def now_serving(self, branch_id: int) -> list[dict]:
@@ -342,13 +343,31 @@ class QueueReads:
                 "branch_id": counter["branch_id"],
                 "paused_at": counter["paused_at"],
                 "pause_reason": counter["pause_reason"],
+                "pause_note": counter["pause_note"],
             },
             "services": [
                 s for s in self.services(counter["branch_id"]) if s["id"] in counter["service_ids"]
             ],
             "current": current,
             "waiting": waiting,
+            "undo": None if current else self.undoable(counter_id),
         }
+
+    def undoable(self, counter_id: int) -> dict | None:
+        """The counter's latest ticket event when it is a finish or no-show still within the
+        undo window: `{ticket_id, code, kind, at, until}`; None otherwise."""
+        last = self.row(
+            "SELECT ticket_events.ticket_id, ticket_events.kind, ticket_events.at, tickets.code"
+            " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
+            " WHERE ticket_events.counter_id = ? ORDER BY ticket_events.id DESC LIMIT 1",
+            [counter_id],
+        )
+        if last is None or last["kind"] not in UNDOABLE:
+            return None
+        until = parse(last["at"]) + UNDO_WINDOW
+        if self.clock() > until:
+            return None
+        return {**last, "until": iso(until)}
 
     def ticket_history(self, ticket_id: int) -> list[dict]:
         """A ticket's events, oldest first, with who and where: what the counter sees of it."""

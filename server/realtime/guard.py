@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, current_app, request
 
 from server.domain.errors import DomainError, RateLimited
+from server.i18n import translated
 from server.realtime import socketio
 
 
@@ -139,7 +140,9 @@ def room_allowed(room: str) -> None:
     """Refuse a new room past the connection's limit (rooms it holds may be joined again)."""
     guard, budget = current_budget()
     if room not in budget.rooms and len(budget.rooms) >= guard.rooms:
-        raise RateLimited(f"A connection may follow at most {guard.rooms} rooms.", "room")
+        raise RateLimited(
+            "A connection may follow at most %(count)d rooms.", "room", count=guard.rooms
+        )
 
 
 def joined(room: str) -> None:
@@ -151,8 +154,9 @@ def left(room: str) -> None:
 
 
 def refusal(error: DomainError) -> dict:
-    """The acknowledgement of a refused event, in the API's error shape."""
+    """The acknowledgement of a refused event, in the API's error shape (and the reader's
+    language)."""
     return {
         "ok": False,
-        "error": {"code": error.code, "message": error.message, "field": error.field},
+        "error": {"code": error.code, "message": translated(error), "field": error.field},
     }

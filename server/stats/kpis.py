@@ -95,7 +95,9 @@ class StatsFilter:
         if day_from > day_to:
             raise ValidationError("from must not be after to.", "from")
         if (day_to - day_from).days >= MAX_RANGE_DAYS:
-            raise ValidationError(f"The range may span at most {MAX_RANGE_DAYS} days.", "from")
+            raise ValidationError(
+                "The range may span at most %(days)d days.", "from", days=MAX_RANGE_DAYS
+            )
         optional = {
             key: integer(args[key], key) if args.get(key) else None
             for key in ("service_id", "counter_id", "user_id")
@@ -130,11 +132,16 @@ def _day(value: str | None, field: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"{field} must be a date like 2026-03-01.", field) from None
+        raise ValidationError(
+            "%(name)s must be a date like 2026-03-01.", field, name=field
+        ) from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValidationError(
-            f"{field} must be a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+            "%(name)s must be a date from %(first)s to %(last)s.",
             field,
+            name=field,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
         )
     return day
 

@@ -53,7 +53,8 @@ def counters(db: sqlite_utils.Database, branch_id: int) -> list[dict]:
     """Each counter: closed, paused (and why), idle, or with a ticket and the staff member."""
     rows = db.execute(
         "SELECT counters.id, counters.name, counters.active, counters.paused_at,"
-        " counters.pause_reason, tickets.code, tickets.status AS ticket_status,"
+        " counters.pause_reason, counters.pause_note,"
+        " tickets.code, tickets.status AS ticket_status,"
         " users.display_name AS staff"
         " FROM counters"
         " LEFT JOIN tickets ON tickets.counter_id = counters.id"

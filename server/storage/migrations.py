@@ -4,7 +4,8 @@ A migration is a name and a list of SQL statements. Add new ones at the end; nev
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
 workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and
-security, 0070–0079 holding under attack and faults, 0120–0129 joining the queue from a phone.
+security, 0070–0079 holding under attack and faults, 0100–0109 staff, manager and admin pages,
+0120–0129 joining the queue from a phone.
 """
 
 from __future__ import annotations
@@ -396,6 +397,38 @@ PRINT_LANES: Migration = (
     ],
 )
 
+# The four offered pause reasons as the workstation stored them before, in each language.
+LEGACY_PAUSE_LABELS = {
+    "break": ("Break", "Mola", "Rehat sebentar"),
+    "lunch": ("Lunch", "Öğle yemeği", "Makan tengah hari"),
+    "paperwork": ("Paperwork", "Evrak işleri", "Kerja dokumen"),
+    "helping": ("Helping a colleague", "Bir iş arkadaşına yardım", "Membantu rakan sekerja"),
+}
+PAUSE_REASON_CODES: Migration = (
+    "0100_pause_reason_codes",
+    [
+        # A pause keeps a reason code (shown in each reader's language) and, for "other", the
+        # clerk's own words. Labels stored before become their code; anything typed, a note.
+        "ALTER TABLE counters ADD COLUMN pause_note TEXT",
+        *(
+            f"UPDATE counters SET pause_reason = '{code}' WHERE pause_reason IN"
+            f" ({', '.join(repr(label) for label in labels)})"
+            for code, labels in LEGACY_PAUSE_LABELS.items()
+        ),
+        "UPDATE counters SET pause_note = pause_reason, pause_reason = 'other'"
+        " WHERE pause_reason IS NOT NULL"
+        " AND pause_reason NOT IN ('break', 'lunch', 'paperwork', 'helping')",
+    ],
+)
+
+COUNTER_EVENTS_INDEX: Migration = (
+    "0101_ticket_events_by_counter",
+    [
+        # The workstation reads its counter's latest ticket event (is there a move to undo?).
+        "CREATE INDEX ticket_events_counter ON ticket_events (counter_id, id)",
+    ],
+)
+
 REMOTE_JOINING: Migration = (
     "0120_remote_joining",
     [
@@ -446,6 +479,8 @@ MIGRATIONS: list[Migration] = [
     SESSIONS_AND_TOKENS,
     IDEMPOTENCY_BINDING,
     PRINT_LANES,
+    PAUSE_REASON_CODES,
+    COUNTER_EVENTS_INDEX,
     REMOTE_JOINING,
     ON_MY_WAY,
 ]

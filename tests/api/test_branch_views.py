@@ -56,6 +56,7 @@ def test_staff_list_the_counters_and_what_they_serve(client, store):
             "active": True,
             "paused_at": None,
             "pause_reason": None,
+            "pause_note": None,
         },
         {
             "id": store.counter2,
@@ -64,6 +65,7 @@ def test_staff_list_the_counters_and_what_they_serve(client, store):
             "active": True,
             "paused_at": None,
             "pause_reason": None,
+            "pause_note": None,
         },
     ]
 
