@@ -211,4 +211,4 @@ def test_the_command_line_refuses_a_spoofing_device_name(db_path, store):
         ["device", "add", "--kind", "display", "--name", "Board\u202e", "--branch", "1"],
         env={"SIRA_DB": db_path},
     )
-    assert answer.exit_code == 1 and "invisible" in answer.output
+    assert answer.exit_code == 1 and "one line of plain text" in answer.output

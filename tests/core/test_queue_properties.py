@@ -21,8 +21,16 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from server.demo import MovingClock
 from server.domain.errors import Conflict, DomainError, InvalidTransition, ValidationError
 from server.domain.remote_joining import MORE_TIME_LIMIT, MORE_TIME_PLACES, MoveRefused
-from server.domain.tickets import MOVES, PRIORITY_NEEDS, Status, idempotency_scope, next_status
+from server.domain.tickets import (
+    IDEMPOTENCY_TTL,
+    MOVES,
+    PRIORITY_NEEDS,
+    Status,
+    idempotency_scope,
+    next_status,
+)
 from server.engine import Change, QueueEngine
+from server.engine.clock import iso
 from server.storage import connect
 from server.store import set_counter_active
 from tests.core.conftest import START
@@ -138,7 +146,11 @@ class DeskDay(RuleBasedStateMachine):
         self.a_second_later()
         service_id = getattr(self.store, service)
         stored = idempotency_scope(key, None, None) if key else None
-        earlier = self.rows("SELECT id FROM tickets WHERE idempotency_key = ?", [stored])
+        live_since = iso(self.clock() - IDEMPOTENCY_TTL)  # an older key starts afresh
+        earlier = self.rows(
+            "SELECT id FROM tickets WHERE idempotency_key = ? AND created_at >= ?",
+            [stored, live_since],
+        )
         if earlier and self.asked[key] != (service_id, priority):
             self.refused(
                 ValidationError,
