@@ -18,7 +18,7 @@ sys.path.insert(0, str(HERE))
 from server.i18n_compile import compile_catalogs  # noqa: E402  (Babel only, no Flask)
 
 # The npm libraries static/copy-vendor.mjs copies in; a wheel without them has broken pages.
-VENDOR_FILES = ("socket.io.min.js", "chart.umd.js")
+VENDOR_FILES = ("socket.io.min.js", "chart.umd.js", "simple-keyboard.js", "simple-keyboard.css")
 
 
 class BuildWithAssets(build_py):

@@ -29,13 +29,17 @@ def announcement(code: str, counter_name: str, language: str) -> str:
         return gettext("%(code)s, %(counter)s", code=code, counter=counter_name)
 
 
-def announcements(code: str, counter_name: str, languages: list[str]) -> list[dict]:
-    """The sentences to speak one after another, in the branch's order of languages."""
+def announcements(
+    code: str, counter_name: str, languages: list[str], counter_names: dict | None = None
+) -> list[dict]:
+    """The sentences to speak one after another, in the branch's order of languages; each
+    names the counter in its language where the counter has a name in it."""
+    names = counter_names or {}
     return [
         {
             "language": language,
             "voice": VOICES.get(language, language),
-            "text": announcement(code, counter_name, language),
+            "text": announcement(code, names.get(language) or counter_name, language),
         }
         for language in languages
     ]

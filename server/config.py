@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     # The longest one attempt may take (connect, status, bytes, status): a dead printer holds up
     # only its own lane, and only this long.
     "SIRA_PRINT_TIMEOUT_S": 5.0,
+    # How often an idle printer is asked how it is (paper out, switched off), so the kiosk warns
+    # before a customer taps rather than after their ticket failed.
+    "SIRA_PRINTER_PROBE_S": 30.0,
     # Printer URIs: file:// may also write into this folder (ticket previews), and tcp:// may use
     # these well-known service ports (comma-separated; refused by default).
     "SIRA_PRINT_PREVIEW_DIR": None,
@@ -113,6 +116,7 @@ ENVIRONMENT = {
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,
     "SIRA_PRINT_TIMEOUT_S": float,
+    "SIRA_PRINTER_PROBE_S": float,
     "SIRA_PRINT_PREVIEW_DIR": str,
     "SIRA_PRINTER_PORTS_ALLOWED": str,
     "SIRA_PORT": int,

@@ -159,20 +159,29 @@ def unique_slug(db: sqlite_utils.Database, slug: str, branch_id: int | None) -> 
 # -- services ----------------------------------------------------------------------------------
 
 
-def parse_service(values: dict[str, Any]) -> dict[str, Any]:
-    check = rules.Checks()
-    names = values.get("names") or {}
+def parse_names(check: rules.Checks, names: Any) -> dict[str, str]:
+    """A service's or counter's name per language: {"tr": "…", "ms": "…"}, blanks left out."""
+    names = names or {}
     if not isinstance(names, dict):
         check.fail("names", "names must map language codes to names.")
-        names = {}
+        return {}
+    if set(names) - set(LANGUAGES):
+        check.fail(
+            "names", "names may only use the languages %(choices)s.", choices=", ".join(LANGUAGES)
+        )
+    return {
+        code: check(rules.label, names[code], f"name_{code}")
+        for code in LANGUAGES
+        if isinstance(names.get(code), str) and names[code].strip()
+    }
+
+
+def parse_service(values: dict[str, Any]) -> dict[str, Any]:
+    check = rules.Checks()
     parsed = {
         "prefix": check(rules.prefix, values.get("prefix"), "prefix"),
         "name": check(rules.label, values.get("name"), "name"),
-        "names": {
-            code: check(rules.label, names[code], f"name_{code}")
-            for code in LANGUAGES
-            if isinstance(names.get(code), str) and names[code].strip()
-        },
+        "names": parse_names(check, values.get("names")),
         "target_wait_s": check(
             rules.target_wait, values.get("target_wait_s", 900), "target_wait_s"
         ),
@@ -180,10 +189,6 @@ def parse_service(values: dict[str, Any]) -> dict[str, Any]:
             rules.flag, values.get("priority_allowed", True), "priority_allowed"
         ),
     }
-    if set(names) - set(LANGUAGES):
-        check.fail(
-            "names", "names may only use the languages %(choices)s.", choices=", ".join(LANGUAGES)
-        )
     check.done()
     return parsed
 
@@ -278,6 +283,7 @@ def unique_prefix(
 def parse_counter(db: sqlite_utils.Database, branch_id: int, values: dict[str, Any]) -> dict:
     check = rules.Checks()
     name = check(rules.label, values.get("name"), "name")
+    names = parse_names(check, values.get("names"))
     service_ids = check(rules.ids, values.get("service_ids"), "service_ids") or []
     known = {
         found[0] for found in db.execute("SELECT id FROM services WHERE branch_id = ?", [branch_id])
@@ -285,7 +291,7 @@ def parse_counter(db: sqlite_utils.Database, branch_id: int, values: dict[str, A
     if set(service_ids) - known:
         check.fail("service_ids", "Choose services of this branch only.")
     check.done()
-    return {"name": name, "service_ids": service_ids}
+    return {"name": name, "names": names, "service_ids": service_ids}
 
 
 def add_counter(
@@ -306,8 +312,13 @@ def create_counter(
         row(db, "branch", branch_id)
         parsed = parse_counter(db, branch_id, values)
         counter_id = db.execute(
-            "INSERT INTO counters (branch_id, name, sort_order) VALUES (?, ?, ?)",
-            [branch_id, parsed["name"], next_order(db, "counter", branch_id)],
+            "INSERT INTO counters (branch_id, name, names, sort_order) VALUES (?, ?, ?, ?)",
+            [
+                branch_id,
+                parsed["name"],
+                json.dumps(parsed["names"], ensure_ascii=False),
+                next_order(db, "counter", branch_id),
+            ],
         ).lastrowid
         set_counter_services(db, counter_id, parsed["service_ids"])
         audit.record(db, actor, "counter.created", ("counter", counter_id), parsed["name"])
@@ -320,7 +331,10 @@ def update_counter(
     with transaction(db):
         counter = row(db, "counter", counter_id)
         parsed = parse_counter(db, counter["branch_id"], values)
-        db.execute("UPDATE counters SET name = ? WHERE id = ?", [parsed["name"], counter_id])
+        db.execute(
+            "UPDATE counters SET name = ?, names = ? WHERE id = ?",
+            [parsed["name"], json.dumps(parsed["names"], ensure_ascii=False), counter_id],
+        )
         set_counter_services(db, counter_id, parsed["service_ids"])
         audit.record(db, actor, "counter.updated", ("counter", counter_id), parsed["name"])
 

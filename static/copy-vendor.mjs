@@ -5,6 +5,8 @@ import { cpSync, mkdirSync } from "node:fs";
 const files = {
   "socket.io-client/dist/socket.io.min.js": "socket.io.min.js",
   "chart.js/dist/chart.umd.js": "chart.umd.js",
+  "simple-keyboard/build/index.modern.js": "simple-keyboard.js",
+  "simple-keyboard/build/css/index.css": "simple-keyboard.css",
 };
 mkdirSync("static/vendor", { recursive: true });
 for (const [from, to] of Object.entries(files)) {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+import json
+
+from flask import jsonify, render_template, request
 from flask_babel import force_locale, gettext
 
 from display.announce import announcements
@@ -10,24 +12,34 @@ from display.board import bp
 from display.customer import customer_language
 from server.api.branches import branch_in_scope
 from server.api.helpers import require
+from server.auth.principal import current_principal
 from server.db import get_reads
 from server.domain.errors import NotFound
 from server.domain.names import service_name
 from server.domain.remote_joining import MORE_TIME_LIMIT, ON_YOUR_WAY_POSITION
+from server.domain.validation import LANGUAGES
 from server.engine.clock import iso
 
 
 @bp.get("/display")
 def board():
-    """A shell: the paired display's branch is known only once its token became a cookie."""
-    return render_template("display/board.html", labels=board_labels())
+    """A shell: the paired display's branch is known only once its token became a cookie.
+    Its labels come in every language: a board takes turns through its languages unless
+    ?lang= pins one."""
+    labels = {}
+    for code in LANGUAGES:
+        with force_locale(code):
+            labels[code] = board_labels()
+    return render_template("display/board.html", labels=labels, pinned="lang" in request.args)
 
 
 @bp.get("/api/v1/board")
 @require("display", "staff")
 def board_state():
     """What a board draws from after (re)connecting: the branch, its queues, recent calls with
-    the sentences to announce them, the ticker, and the server's clock. No customer names."""
+    the sentences to announce them, the ticker, and the server's clock. No customer names.
+    Calls withdrawn since (parked, transferred, no-show, cancelled) are left out: nobody
+    should go to a counter that no longer expects them."""
     reads = get_reads()
     branch_id = branch_in_scope()
     branch = reads.branch(branch_id)
@@ -41,16 +53,18 @@ def board_state():
             "languages": branch["languages"],
         },
         ticker=branch["ticker_message"],
+        board=board_settings(),
         services=reads.services(branch_id),
         recent_calls=[
             {
                 **call,
                 "recall": call["kind"] == "recalled",
                 "announcements": announcements(
-                    call["code"], call["counter_name"], branch["languages"]
+                    call["code"], call["counter_name"], branch["languages"], call["counter_names"]
                 ),
             }
             for call in reads.recent_calls(branch_id)
+            if not call["withdrawn"]
         ],
     )
 
@@ -76,9 +90,29 @@ def phone(token: str):
         )
 
 
-def board_labels() -> dict[str, str]:
-    """Words the board's script fills in; `{n}` stands for a number."""
+def board_settings() -> dict[str, list]:
+    """The paired board's label languages and services, as set by an admin ([]: the branch's
+    languages, every service); staff looking at the board get the defaults."""
+    principal = current_principal()
+    if principal.kind != "device":
+        return {"languages": [], "service_ids": []}
+    device = get_reads().row(
+        "SELECT languages, service_ids FROM devices WHERE id = ?", [principal.device_id]
+    )
     return {
+        "languages": json.loads(device["languages"]),
+        "service_ids": json.loads(device["service_ids"]),
+    }
+
+
+def board_labels() -> dict[str, str]:
+    """Words the board's script fills in, in the current language; `{n}` stands for a
+    number. The page carries them in every language, for boards that take turns."""
+    return {
+        "now_calling": gettext("Now calling"),
+        "previous_calls": gettext("Previous calls"),
+        "waiting_now": gettext("Waiting now"),
+        "reconnecting": gettext("Reconnecting…"),
         "waiting": gettext("{n} waiting"),
         "eta": gettext("about {n} min"),
         "no_wait": gettext("no wait"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socketserver
 import threading
 import time
@@ -44,6 +45,8 @@ class PrinterEmulator:
         self.state = PrinterState()
         self.tickets: list[ReceivedTicket] = []  # in the order their files were written
         self.count = 0
+        # Files go on from the last one already in the folder, so runs never mix or overwrite.
+        self.numbered_after = last_saved_number(self.out) if self.out else 0
         self.lock = threading.Lock()
         self.printed = threading.Condition(self.lock)
         self.server: socketserver.ThreadingTCPServer | None = None
@@ -111,7 +114,8 @@ class PrinterEmulator:
             self.count += 1
             received = ReceivedTicket(self.count, ticket, received_at)
         if self.out:
-            stem = f"ticket-{received.number:04d}-{ticket.code or 'blank'}"
+            number = self.numbered_after + received.number
+            stem = f"ticket-{number:04d}-{ticket.code or 'blank'}"
             received.text_path = self.out / f"{stem}.txt"
             received.text_path.write_text(ticket.preview(), encoding="utf-8")
             if self.png:
@@ -130,3 +134,13 @@ class PrinterEmulator:
     def with_code(self, code: str) -> list[ReceivedTicket]:
         with self.lock:
             return [received for received in self.tickets if received.ticket.code == code]
+
+
+def last_saved_number(folder: Path) -> int:
+    """The highest N of the ticket-N-CODE previews already in `folder` (0 for none)."""
+    numbers = [
+        int(match.group(1))
+        for path in folder.glob("ticket-*.txt")
+        if (match := re.match(r"ticket-(\d+)-", path.name))
+    ]
+    return max(numbers, default=0)

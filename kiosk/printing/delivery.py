@@ -46,6 +46,21 @@ def describe(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
+def probe(address: PrinterAddress, timeout: float = 5.0) -> str | None:
+    """What an idle printer says now (online, paper_low, paper_out, offline), printing nothing;
+    None for a one-way pipe that cannot tell. Blocks: call it from its own thread."""
+    deadline = Deadline(timeout)
+    try:
+        printer = open_transport(address, deadline)
+    except FAILURES:
+        return "offline"
+    try:
+        return (printer.status() or "offline") if printer.answers else None
+    finally:
+        with contextlib.suppress(FAILURES):
+            printer.close()
+
+
 def deliver(address: PrinterAddress, data: bytes, timeout: float = 5.0) -> str:
     """Print `data` within `timeout` seconds; returns the printer's status after it, or raises
     PrinterUnavailable. Blocks: call it from a print lane's thread or the agent."""

@@ -24,6 +24,9 @@ from server.domain.errors import ValidationError
 PAPER_DOTS = {58: 384, 80: 576}
 FONT_A_DOTS = 12
 LARGEST_SIZE = 8  # GS ! allows 1–8 times the normal width and height
+# Dots per QR module: about 45 mm wide on 80 mm paper and 30 mm on 58 mm, so a phone reads it
+# at arm's length.
+QR_DOTS_80, QR_DOTS_58 = 12, 8
 DEFAULT_PROFILE = "default"
 # Letters that Unicode does not decompose into a base letter and an accent.
 PLAIN_LETTERS = {"ı": "i", "İ": "I", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
@@ -37,7 +40,7 @@ class TicketLabels:
     estimated_wait: str = "Estimated wait"
     minutes: str = "{minutes} min"
     now: str = "You are next"
-    scan: str = "Scan to follow your turn"
+    scan: str = "Scan and keep the page open to follow your turn"
     reprint: str = "Reprint"
 
 
@@ -53,6 +56,7 @@ class TicketPrint:
     issued_at: datetime  # in the branch's timezone
     url: str  # the phone page, /t/<token>
     footer: str = ""
+    priority: str = ""  # the stated need, already worded: "Priority: Elderly"
     logo_path: str | None = None
     reprint: bool = False
     labels: TicketLabels = field(default_factory=TicketLabels)
@@ -103,6 +107,8 @@ def render_ticket(
     printer.ln()
     printer.set(bold=True)
     line(ticket.service_name)
+    if ticket.priority:
+        line(ticket.priority)
     size = code_size(ticket.code, paper_width_mm)
     printer.set(custom_size=True, width=size, height=size)
     printer.textln(ticket.code)
@@ -112,7 +118,7 @@ def render_ticket(
     line(f"{ticket.labels.estimated_wait}: {wait_text(ticket)}")
     printer.ln()
     native = printer.profile.supports("qrCode")
-    printer.qr(ticket.url, size=6 if paper_width_mm >= 70 else 4, native=native)
+    printer.qr(ticket.url, size=QR_DOTS_80 if paper_width_mm >= 70 else QR_DOTS_58, native=native)
     line(ticket.labels.scan)
     if ticket.footer:
         printer.ln()

@@ -33,9 +33,18 @@ def ticket_labels(language: str) -> TicketLabels:
         estimated_wait=_("Estimated wait"),
         minutes=_("{minutes} min"),
         now=_("You are next"),
-        scan=_("Scan to follow your turn"),
+        scan=_("Scan and keep the page open to follow your turn"),
         reprint=_("Reprint"),
     )
+
+
+def priority_line(need: str | None, language: str) -> str:
+    """The stated priority need as the paper says it ("Öncelik: Yaşlı"), or "" for none."""
+    if not need:
+        return ""
+    _ = translations(language).gettext
+    words = {"elderly": _("Elderly"), "disability": _("Disability"), "pregnancy": _("Pregnancy")}
+    return _("Priority: %(need)s") % {"need": words.get(need, need)}
 
 
 def ticket_snapshot(reads: QueueReads, ticket: dict, base_url: str) -> dict:
@@ -50,6 +59,7 @@ def ticket_snapshot(reads: QueueReads, ticket: dict, base_url: str) -> dict:
         "code": ticket["code"],
         "service_name": service_name(service, ticket["language"]),
         "language": ticket["language"],
+        "priority": ticket["priority"],
         "people_ahead": ticket["position"] or 0,
         "eta_s": ticket["eta_s"] or 0,
         "created_at": ticket["created_at"],
@@ -70,5 +80,6 @@ def ticket_print(snapshot: dict, reprint: bool = False) -> TicketPrint:
         footer=snapshot["footer"] or "",
         logo_path=snapshot["logo_path"],
         reprint=reprint,
+        priority=priority_line(snapshot.get("priority"), snapshot["language"]),
         labels=ticket_labels(snapshot["language"]),
     )

@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Callable
 
 import sqlite_utils
 from flask import Flask
 
 from kiosk.printing import queue
-from kiosk.printing.delivery import TEAR_OFF, PrinterUnavailable, deliver
+from kiosk.printing.delivery import TEAR_OFF, PrinterUnavailable, deliver, probe
 from kiosk.printing.layout import render_ticket
 from kiosk.printing.native import (
     LoopCall,
@@ -36,6 +37,11 @@ from server.storage import connect
 
 log = logging.getLogger(__name__)
 POLL_S = 1.0  # also look now and then: jobs queued by other server processes
+# Kiosk printers the server drives itself (the print agent reports its own).
+IDLE_PRINTERS = (
+    "SELECT id, printer_uri FROM devices WHERE kind = 'kiosk' AND revoked_at IS NULL"
+    " AND printer_uri IS NOT NULL AND printer_uri NOT IN ('', 'agent')"
+)
 
 
 def retry_policy(config: dict) -> queue.RetryPolicy:
@@ -94,7 +100,11 @@ class PrintWorker:
         self.wakeups = new_queue()
         self.stopping = False
         self.running = False  # true while `run` loops: what /readyz asks
-        self.lanes: set[int] = set()  # printers (device ids) whose lane is running
+        self.lanes: set[int] = set()  # printers (device ids) whose lane (or probe) is running
+        self.probe_s = float(app.config["SIRA_PRINTER_PROBE_S"])
+        # device id → when its printer was last asked; the first time, a probe period after start
+        self.probed: dict[int, float] = {}
+        self.started = time.monotonic()
         self.announce = LoopCall()  # made on the event loop's thread: lanes call back into it
 
     def start(self) -> PrintWorker:
@@ -142,6 +152,39 @@ class PrintWorker:
             if device_id not in self.lanes:
                 self.lanes.add(device_id)
                 start_thread(lambda device_id=device_id: self.lane(device_id))
+        self.probe_idle(db)
+
+    def probe_idle(self, db: sqlite_utils.Database) -> None:
+        """Every SIRA_PRINTER_PROBE_S, ask each idle printer how it is: a kiosk then warns of
+        paper out or a switched-off printer before a customer taps, not after a failed ticket."""
+        now = time.monotonic()
+        for device in db.execute(IDLE_PRINTERS).fetchall():
+            device_id = device["id"]
+            if (
+                device_id in self.lanes
+                or now - self.probed.get(device_id, self.started) < self.probe_s
+            ):
+                continue
+            self.probed[device_id] = now
+            self.lanes.add(device_id)  # no lane takes the printer while it is being asked
+            start_thread(lambda device=dict(device): self.probe(device))
+
+    def probe(self, device: dict) -> None:
+        db = connect(self.db_path)
+        try:
+            address = parse_printer_uri(device["printer_uri"], self.rules)
+            timeout = self.policy.timeout_s
+            finished, outcome = in_thread(lambda: probe(address, timeout), timeout + 1)
+            if isinstance(outcome, str):
+                self.record_status(db, device["id"], outcome)
+            finished()
+        except ValidationError:
+            pass  # a bad URI saved by hand: its jobs say so
+        except Exception:
+            log.exception("printer probe of device %s", device["id"])
+        finally:
+            db.conn.close()
+            self.lanes.discard(device["id"])
 
     def alive(self, claimer: str) -> bool:
         """Our own claims are alive while their lanes run; others' while their process runs."""

@@ -12,7 +12,7 @@ from PIL import Image, UnidentifiedImageError
 
 from server import store
 from server.admin import bp, pairing_bp
-from server.admin.common import actor, back_to, form_page
+from server.admin.common import actor, announces_setup, back_to, form_page
 from server.db import get_db
 from server.domain.errors import NotFound, ValidationError
 from server.storage.handoff import off_the_loop
@@ -46,6 +46,7 @@ def branding_page(branch_id: int, error=None):
 
 
 @bp.route("/branches/<int:branch_id>/branding", methods=["GET", "POST"])
+@announces_setup
 def branding(branch_id: int):
     if request.method == "GET":
         return branding_page(branch_id)
@@ -90,6 +91,7 @@ def clean_logo(data: bytes, max_pixels: int) -> bytes:
 
 
 @bp.post("/branches/<int:branch_id>/logo")
+@announces_setup
 def upload_logo(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     upload = request.files.get("logo")
@@ -113,6 +115,7 @@ def upload_logo(branch_id: int):
 
 
 @bp.post("/branches/<int:branch_id>/logo/delete")
+@announces_setup
 def delete_logo(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     store.set_logo(get_db(), branch_id, None, actor())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -14,6 +16,7 @@ from server.domain.errors import DomainError, NotAllowed
 from server.domain.store_rules import InvalidFields
 from server.domain.validation import digits
 from server.i18n import translated
+from server.realtime.publish import publish_setup
 
 
 @bp.before_request
@@ -49,6 +52,20 @@ def form_page(template: str, error: DomainError | None = None, **context: Any):
     errors = field_errors(error) if error else {}
     status = 422 if error else 200
     return render_template(template, errors=errors, form=request.form, **context), status
+
+
+def announces_setup(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A view whose successful POST (answered with a 303) changes what customer screens
+    show: they are told at once (`setup` event) instead of at their next reload."""
+
+    @wraps(view)
+    def changed(*args: Any, **kwargs: Any) -> Any:
+        response = view(*args, **kwargs)
+        if request.method == "POST" and getattr(response, "status_code", None) == 303:
+            publish_setup()
+        return response
+
+    return changed
 
 
 def back_to(endpoint: str, **values: Any) -> Response:

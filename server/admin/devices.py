@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 import qrcode
 from flask import redirect, render_template, request
@@ -17,6 +18,7 @@ from server.auth import accounts
 from server.auth.principal import DEVICE_COOKIE
 from server.db import get_db
 from server.domain.errors import Conflict, ValidationError
+from server.domain.validation import LANGUAGES
 from server.public_url import public_base_url
 from server.realtime.connections import disconnect_device
 
@@ -26,7 +28,7 @@ DEVICE_COOKIE_AGE = 10 * 365 * 86400
 
 
 def device_choices() -> dict:
-    """Branches and counters to pick from, as (id, label) pairs."""
+    """Branches, counters and services (for boards) to pick from, as (id, label) pairs."""
     db = get_db()
     branches = store.rows(db, "branch")
     return {
@@ -36,6 +38,12 @@ def device_choices() -> dict:
             for b in branches
             for c in store.rows(db, "counter", b["id"])
         ],
+        "service_options": [
+            (s["id"], f"{b['name']} · {s['prefix']} {s['name']}")
+            for b in branches
+            for s in store.rows(db, "service", b["id"])
+        ],
+        "languages": LANGUAGES,
     }
 
 
@@ -47,6 +55,8 @@ def device_values() -> dict:
         "branch_id": number(form.get("branch_id")) or form.get("branch_id"),
         "counter_id": number(form.get("counter_id")) or form.get("counter_id") or None,
         "printer_uri": form.get("printer_uri"),
+        "languages": form.getlist("languages"),
+        "service_ids": [number(v) or v for v in form.getlist("service_ids")],
     }
 
 
@@ -90,9 +100,19 @@ def new_device():
     return pairing_page(device_id, code)
 
 
+def shown_device(device_id: int) -> dict:
+    """A device for its form, with the board's lists read from their JSON."""
+    device = accounts.device_row(get_db(), device_id)
+    return {
+        **device,
+        "languages": json.loads(device["languages"]),
+        "service_ids": json.loads(device["service_ids"]),
+    }
+
+
 @bp.route("/devices/<int:device_id>", methods=["GET", "POST"])
 def edit_device(device_id: int):
-    device = accounts.device_row(get_db(), device_id)
+    device = shown_device(device_id)
     if request.method == "GET":
         return form_page("admin/device_form.html", device=device, **device_choices())
     try:

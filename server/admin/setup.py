@@ -9,7 +9,7 @@ from flask import redirect, request, url_for
 
 from server import store
 from server.admin import bp
-from server.admin.common import actor, back_to, checked, form_page, number
+from server.admin.common import actor, announces_setup, back_to, checked, form_page, number
 from server.db import get_db
 from server.domain.errors import ValidationError
 from server.domain.store_rules import WEEKDAYS, known_timezones
@@ -66,6 +66,7 @@ def branches():
 
 
 @bp.route("/branches/new", methods=["GET", "POST"])
+@announces_setup
 def new_branch():
     if request.method == "GET":
         return branch_form(None)
@@ -77,6 +78,7 @@ def new_branch():
 
 
 @bp.route("/branches/<int:branch_id>", methods=["GET", "POST"])
+@announces_setup
 def edit_branch(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     if request.method == "GET":
@@ -127,6 +129,7 @@ def services(branch_id: int):
 
 
 @bp.route("/branches/<int:branch_id>/services/new", methods=["GET", "POST"])
+@announces_setup
 def new_service(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     if request.method == "GET":
@@ -139,6 +142,7 @@ def new_service(branch_id: int):
 
 
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+@announces_setup
 def edit_service(service_id: int):
     db = get_db()
     service = store.row(db, "service", service_id)
@@ -158,6 +162,7 @@ def edit_service(service_id: int):
 def counter_values() -> dict[str, Any]:
     return {
         "name": request.form.get("name"),
+        "names": {code: request.form.get(f"name_{code}", "") for code in LANGUAGES},
         "service_ids": [number(v) or v for v in request.form.getlist("service_ids")],
     }
 
@@ -167,6 +172,7 @@ def counter_form(branch: dict, counter: dict | None, error: ValidationError | No
     shown = dict(counter or {})
     if counter:
         shown["service_ids"] = store.counter_service_ids(db, counter["id"])
+        shown["names"] = json.loads(counter["names"])
     if error:
         shown["service_ids"] = [number(v) for v in request.form.getlist("service_ids")]
     return form_page(
@@ -175,6 +181,7 @@ def counter_form(branch: dict, counter: dict | None, error: ValidationError | No
         branch=branch,
         counter=shown,
         services=store.rows(db, "service", branch["id"]),
+        languages=LANGUAGES,
     )
 
 
@@ -198,6 +205,7 @@ def counters(branch_id: int):
 
 
 @bp.route("/branches/<int:branch_id>/counters/new", methods=["GET", "POST"])
+@announces_setup
 def new_counter(branch_id: int):
     branch = store.row(get_db(), "branch", branch_id)
     if request.method == "GET":
@@ -210,6 +218,7 @@ def new_counter(branch_id: int):
 
 
 @bp.route("/counters/<int:counter_id>", methods=["GET", "POST"])
+@announces_setup
 def edit_counter(counter_id: int):
     db = get_db()
     counter = store.row(db, "counter", counter_id)
@@ -233,6 +242,7 @@ def list_of(kind: str, record: dict):
 
 
 @bp.post("/<any(branches, services, counters):kinds>/<int:record_id>/move")
+@announces_setup
 def move(kinds: str, record_id: int):
     kind = KIND_OF[kinds]
     step = -1 if request.form.get("step") == "up" else 1
@@ -241,6 +251,7 @@ def move(kinds: str, record_id: int):
 
 
 @bp.post("/<any(branches, services, counters):kinds>/<int:record_id>/active")
+@announces_setup
 def set_active(kinds: str, record_id: int):
     kind = KIND_OF[kinds]
     store.set_active(get_db(), kind, record_id, checked("active"), actor())
@@ -248,6 +259,7 @@ def set_active(kinds: str, record_id: int):
 
 
 @bp.post("/<any(services, counters):kinds>/<int:record_id>/delete")
+@announces_setup
 def delete(kinds: str, record_id: int):
     kind = KIND_OF[kinds]
     record = store.row(get_db(), kind, record_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -283,6 +284,7 @@ def parse_device(db: sqlite_utils.Database, values: dict[str, Any]) -> dict[str,
         ).fetchone()
     ):
         check.fail("counter_id", "There is no counter %(id)s in this branch.", id=counter_id)
+    board = parse_board_settings(db, check, values, branch_id) if kind == "display" else {}
     check.done()
     return {
         "kind": kind,
@@ -290,7 +292,25 @@ def parse_device(db: sqlite_utils.Database, values: dict[str, Any]) -> dict[str,
         "branch_id": branch_id,
         "counter_id": counter_id,
         "printer_uri": printer_uri,
+        "languages": json.dumps(board.get("languages", [])),
+        "service_ids": json.dumps(board.get("service_ids", [])),
     }
+
+
+def parse_board_settings(
+    db: sqlite_utils.Database, check: rules.Checks, values: dict[str, Any], branch_id: Any
+) -> dict[str, list]:
+    """A board's label languages (none chosen: the branch's) and the services it shows (none
+    chosen: all of them)."""
+    chosen = values.get("languages") or []
+    languages = check(rules.languages, chosen, "languages") if chosen else []
+    service_ids = check(rules.ids, values.get("service_ids"), "service_ids") or []
+    known = {
+        found[0] for found in db.execute("SELECT id FROM services WHERE branch_id = ?", [branch_id])
+    }
+    if service_ids and set(service_ids) - known:
+        check.fail("service_ids", "Choose services of this board's branch only.")
+    return {"languages": languages or [], "service_ids": service_ids}
 
 
 def add_device(
@@ -388,8 +408,16 @@ def update_device(
             db, {**values, "kind": device["kind"], "branch_id": device["branch_id"]}
         )
         db.execute(
-            "UPDATE devices SET name = ?, counter_id = ?, printer_uri = ? WHERE id = ?",
-            [parsed["name"], parsed["counter_id"], parsed["printer_uri"], device_id],
+            "UPDATE devices SET name = ?, counter_id = ?, printer_uri = ?, languages = ?,"
+            " service_ids = ? WHERE id = ?",
+            [
+                parsed["name"],
+                parsed["counter_id"],
+                parsed["printer_uri"],
+                parsed["languages"],
+                parsed["service_ids"],
+                device_id,
+            ],
         )
         audit.record(db, actor, "device.updated", ("device", device_id), parsed["name"])
 

@@ -18,7 +18,9 @@ from server.domain.timing import (
 from server.engine.clock import Clock, iso, parse, utc_now
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
-RECENT_CALLS = 8
+RECENT_CALLS = 16  # a board shows nine codes, each once; recalls take lines of their own
+# Moves after which the counter no longer expects the customer it called.
+WITHDRAWING_MOVES = ("parked", "transferred", "no_show", "cancelled")
 # The tickets ahead of :id in its service's queue, in the order of QUEUE_ORDER: stated priority
 # first, then transferred in, then by time queued, then by id.
 POSITION = """
@@ -77,6 +79,7 @@ class QueueReads:
         counter = self.row("SELECT * FROM counters WHERE id = ?", [counter_id])
         if counter is None:
             raise NotFound("There is no counter %(id)s.", "counter_id", id=counter_id)
+        counter["names"] = json.loads(counter["names"])
         counter["service_ids"] = [
             r["service_id"]
             for r in self.rows(
@@ -169,7 +172,7 @@ class QueueReads:
         counter = None
         if row["counter_id"] is not None and row["status"] in AT_COUNTER:
             found = self.counter(row["counter_id"])
-            counter = {"id": found["id"], "name": found["name"]}
+            counter = {"id": found["id"], "name": found["name"], "names": found["names"]}
         return {
             "id": row["id"],
             "code": row["code"],
@@ -255,6 +258,7 @@ class QueueReads:
         return {
             "id": counter["id"],
             "name": counter["name"],
+            "names": counter["names"],
             "service_ids": counter["service_ids"],
             "active": bool(counter["active"]),
             "paused_at": counter["paused_at"],
@@ -275,10 +279,16 @@ class QueueReads:
         )
 
     def recent_calls(self, branch_id: int) -> list[dict]:
-        """The latest calls and recalls of today, newest first, for the boards."""
-        return self.rows(
+        """The latest calls and recalls of today, newest first, for the boards. `withdrawn`:
+        the ticket was parked, transferred, marked no-show or cancelled after that call."""
+        later = ", ".join(f"'{kind}'" for kind in WITHDRAWING_MOVES)
+        calls = self.rows(
             "SELECT tickets.code, tickets.service_id, tickets.language, ticket_events.at,"
-            " ticket_events.kind, counters.id AS counter_id, counters.name AS counter_name"
+            " ticket_events.kind, counters.id AS counter_id, counters.name AS counter_name,"
+            " counters.names AS counter_names,"
+            " EXISTS (SELECT 1 FROM ticket_events AS later"
+            "  WHERE later.ticket_id = ticket_events.ticket_id AND later.id > ticket_events.id"
+            f"  AND later.kind IN ({later})) AS withdrawn"
             " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
             " JOIN counters ON counters.id = ticket_events.counter_id"
             " WHERE tickets.branch_id = ? AND tickets.service_day = ?"
@@ -286,6 +296,14 @@ class QueueReads:
             " ORDER BY ticket_events.id DESC LIMIT ?",
             [branch_id, self.today(branch_id), RECENT_CALLS],
         )
+        return [
+            {
+                **call,
+                "counter_names": json.loads(call["counter_names"]),
+                "withdrawn": bool(call["withdrawn"]),
+            }
+            for call in calls
+        ]
 
     def queue_state(self, branch_id: int) -> dict:
         """The `queue` event's data: waiting per service and who is at which counter."""
@@ -338,6 +356,7 @@ class QueueReads:
             "counter": {
                 "id": counter["id"],
                 "name": counter["name"],
+                "names": counter["names"],
                 "active": bool(counter["active"]),
                 "service_ids": counter["service_ids"],
                 "branch_id": counter["branch_id"],

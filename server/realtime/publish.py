@@ -10,7 +10,7 @@ from flask import current_app
 from server.db import get_reads
 from server.domain.events import CounterChanged, TicketCalled, TicketChanged
 from server.engine import Change
-from server.engine.reads import feedback_view, public_view
+from server.engine.reads import WITHDRAWING_MOVES, feedback_view, public_view
 from server.engine.subscribers import Subscriber
 from server.realtime import socketio
 from server.realtime.rooms import (
@@ -36,9 +36,11 @@ class Publisher(Subscriber):
         publish(change)
 
 
-def announcements(code: str, counter_name: str, languages: list[str]) -> list[dict]:
+def announcements(
+    code: str, counter_name: str, languages: list[str], counter_names: dict
+) -> list[dict]:
     announce = current_app.extensions.get(ANNOUNCER)
-    return announce(code, counter_name, languages) if announce else []
+    return announce(code, counter_name, languages, counter_names) if announce else []
 
 
 def publish(change: Change) -> None:
@@ -59,12 +61,34 @@ def publish(change: Change) -> None:
             publish_counter(seq, change.branch_id, event)
         elif isinstance(event, TicketChanged):
             publish_ticket(seq, ticket, event)
+            if event.kind in WITHDRAWING_MOVES and event.counter_id is not None:
+                publish_withdrawn(seq, change.branch_id, ticket["code"], event)
             if event.kind == "finished" and event.counter_id is not None:
                 prompt = {"seq": seq, "token": ticket["token"], "code": ticket["code"]}
                 socketio.emit("rate", prompt, to=counter_rooms(event.counter_id))
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
             if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket)
+
+
+def publish_withdrawn(seq: int, branch_id: int, code: str, event: TicketChanged) -> None:
+    """The counter no longer expects this customer: boards stop showing the call at once."""
+    socketio.emit(
+        "withdrawn",
+        {"seq": seq, "code": code, "counter_id": event.counter_id, "kind": event.kind},
+        to=branch_room(branch_id),
+    )
+
+
+def publish_setup() -> None:
+    """An admin changed a branch, service, counter or branding: every open kiosk, board and
+    feedback screen reloads its setup. Rare, so every branch and counter room is told."""
+    reads = get_reads()
+    for branch in reads.rows("SELECT id, seq FROM branches"):
+        data = {"seq": branch["seq"], "branch_id": branch["id"]}
+        socketio.emit("setup", data, to=branch_room(branch["id"]))
+        for counter in reads.rows("SELECT id FROM counters WHERE branch_id = ?", [branch["id"]]):
+            socketio.emit("setup", data, to=counter_rooms(counter["id"]))
 
 
 def publish_called(change: Change, event: TicketCalled) -> None:
@@ -84,6 +108,7 @@ def publish_called(change: Change, event: TicketCalled) -> None:
             ticket["code"],
             ticket["counter"]["name"],
             get_reads().branch(change.branch_id)["languages"],
+            ticket["counter"]["names"],
         ),
     }
     for room in (

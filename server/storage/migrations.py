@@ -429,6 +429,25 @@ COUNTER_EVENTS_INDEX: Migration = (
     ],
 )
 
+COUNTER_NAMES: Migration = (
+    "0110_counter_names",
+    [
+        # A counter's name per language ({"tr": "Gişe 3"}), as services have: boards, phones,
+        # feedback screens and announcements use the customer's or the board's language.
+        "ALTER TABLE counters ADD COLUMN names TEXT NOT NULL DEFAULT '{}'",
+    ],
+)
+
+BOARD_SETTINGS: Migration = (
+    "0111_board_settings",
+    [
+        # A display board's label languages (["tr", "en"]: rotated; [] = the branch's) and the
+        # services it shows ([] = all), set by an admin when it is paired.
+        "ALTER TABLE devices ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE devices ADD COLUMN service_ids TEXT NOT NULL DEFAULT '[]'",
+    ],
+)
+
 REMOTE_JOINING: Migration = (
     "0120_remote_joining",
     [
@@ -481,6 +500,8 @@ MIGRATIONS: list[Migration] = [
     PRINT_LANES,
     PAUSE_REASON_CODES,
     COUNTER_EVENTS_INDEX,
+    COUNTER_NAMES,
+    BOARD_SETTINGS,
     REMOTE_JOINING,
     ON_MY_WAY,
 ]

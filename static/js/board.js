@@ -6,16 +6,26 @@
 (function () {
   "use strict";
 
-  const CALLS_SHOWN = 7; // the latest call and six previous ones
+  const CALLS_SHOWN = 9; // the latest call and eight previous ones
   const KEYS_REMEMBERED = 200; // calls already seen, so none is shown or announced twice
   const ANNOUNCE_QUEUE = 10; // calls waiting to be spoken; older ones are dropped past this
   const CATCH_UP_S = 180; // missed calls younger than this are still announced
   const REFRESH_MS = 5 * 60 * 1000; // a full reload now and then: ticker, day change
+  const FIRST_RETRY_MS = 1000; // a failed first load is retried after 1 s, 2 s, 4 s … 30 s
+  const MAX_RETRY_MS = 30000;
+  const SERVICES_PER_ROW = { landscape: 6, portrait: 4 }; // at most, before a new row
+  const MIN_FIT = 0.6; // the smallest the previous calls and service cards may be drawn
+  const TICKER_SCREENS_PER_S = 0.1; // the ticker crosses the screen in 10 s, whatever its length
 
   const root = document.getElementById("board");
-  const labels = JSON.parse(root.dataset.labels);
-  const language = root.dataset.lang;
-  const filter = serviceFilter();
+  const allLabels = JSON.parse(root.dataset.labels); // {language: {key: words}}
+  const pinned = root.dataset.pinned === "true"; // ?lang= asked for one language only
+  const LABEL_TURN_MS = Number(root.dataset.turnMs); // each language's turn (?turn_ms=, 10 s)
+  let language = root.dataset.lang;
+  let labels = allLabels[language];
+  let languages = [language]; // the languages the labels take turns in
+  let filter = serviceFilter();
+  let turn = null;
   const el = function (id) { return document.getElementById(id); };
 
   let calls = []; // newest first, at most CALLS_SHOWN
@@ -25,10 +35,37 @@
   let loaded = false; // the first load shows the calls already made without announcing them
   let live = null;
 
-  function serviceFilter() {
+  // ?services=1,2 in the address, else the services an admin chose for this board, else all.
+  function serviceFilter(chosen) {
     const asked = new URLSearchParams(location.search).get("services");
-    if (!asked) return null;
-    return new Set(asked.split(",").map(Number).filter(Boolean));
+    const ids = asked ? asked.split(",").map(Number).filter(Boolean) : chosen || [];
+    return ids.length ? new Set(ids) : null;
+  }
+
+  // The labels (and service and counter names) take turns through the board's languages.
+  function rotateLanguages(settings, branchLanguages) {
+    const wanted = pinned ? [language]
+      : (settings.languages.length ? settings.languages : branchLanguages);
+    languages = wanted.filter(function (code) { return allLabels[code]; });
+    if (!languages.length) languages = [language];
+    clearInterval(turn);
+    if (languages.indexOf(language) === -1) showLanguage(languages[0]);
+    if (languages.length > 1) {
+      turn = setInterval(function () {
+        showLanguage(languages[(languages.indexOf(language) + 1) % languages.length]);
+      }, LABEL_TURN_MS);
+    }
+  }
+
+  function showLanguage(code) {
+    language = code;
+    labels = allLabels[code];
+    document.documentElement.lang = code;
+    root.querySelectorAll("[data-label]").forEach(function (element) {
+      element.textContent = labels[element.dataset.label];
+    });
+    renderServices();
+    renderCalls(null);
   }
 
   function shown(serviceId) {
@@ -76,17 +113,22 @@
       service_id: data.ticket.service.id,
       counter_id: data.counter.id,
       counter_name: data.counter.name,
+      counter_names: data.counter.names || {},
       recall: data.recall,
       at: data.at,
       announcements: data.announcements || [],
     };
   }
 
+  function counterName(call) {
+    return (call.counter_names && call.counter_names[language]) || call.counter_name;
+  }
+
   // effect: "fresh" for a new call, "flash" for a recall, null to redraw quietly.
   function renderCalls(effect) {
     const latest = calls[0];
     el("latest-code").textContent = latest ? latest.code : "—";
-    el("latest-counter").textContent = latest ? latest.counter_name : "";
+    el("latest-counter").textContent = latest ? counterName(latest) : "";
     const box = el("latest");
     box.classList.toggle("empty", !latest);
     if (effect) {
@@ -104,11 +146,12 @@
         code.textContent = call.code;
         const counter = document.createElement("span");
         counter.className = "counter";
-        counter.textContent = call.counter_name;
+        counter.textContent = counterName(call);
         item.append(code, counter);
         return item;
       })
     );
+    fit();
   }
 
   // -- services and ticker -----------------------------------------------------------------
@@ -127,6 +170,7 @@
         const waiting = document.createElement("span");
         waiting.className = "service-waiting";
         waiting.textContent = fill(labels.waiting, { n: service.waiting });
+        waiting.hidden = !service.waiting; // "no wait" says it all
         const eta = document.createElement("span");
         eta.className = "service-eta";
         eta.textContent = service.waiting
@@ -136,11 +180,44 @@
         return card;
       })
     );
+    const count = strip.children.length;
+    const perRow = SERVICES_PER_ROW[portrait() ? "portrait" : "landscape"];
+    const rows = Math.ceil(count / perRow) || 1;
+    root.style.setProperty("--service-columns", String(Math.ceil(count / rows) || 1));
+    fit();
   }
 
   function renderTicker(message) {
-    el("ticker-text").textContent = message || "";
+    const text = el("ticker-text");
+    text.textContent = message || "";
     el("ticker").hidden = !message;
+    if (message) {
+      // The text scrolls its own width plus the screen's: its duration grows with its length.
+      const pxPerSecond = window.innerWidth * TICKER_SCREENS_PER_S;
+      text.style.animationDuration = (text.offsetWidth / pxPerSecond).toFixed(1) + "s";
+    }
+    fit();
+  }
+
+  function portrait() {
+    return window.innerHeight > window.innerWidth;
+  }
+
+  function spills(element) {
+    return element.scrollHeight > element.clientHeight + 1 ||
+      element.scrollWidth > element.clientWidth + 1;
+  }
+
+  // Draw the previous calls and service cards smaller (never below MIN_FIT) until nothing
+  // spills out of its area: many services with long names still fit a 1280×720 screen.
+  function fit() {
+    const areas = [root, el("board-main"), el("latest"), el("previous-calls").parentNode];
+    let scale = 1;
+    root.style.setProperty("--fit", "1");
+    while (scale > MIN_FIT && areas.some(spills)) {
+      scale = Math.round((scale - 0.05) * 100) / 100;
+      root.style.setProperty("--fit", String(scale));
+    }
   }
 
   function tick() {
@@ -160,6 +237,8 @@
       return null;
     }
     timezone = state.branch.timezone;
+    filter = serviceFilter(state.board.service_ids);
+    rotateLanguages(state.board, state.branch.languages);
     el("store-name").textContent = state.branch.name;
     document.title = state.branch.name;
     services = state.services;
@@ -186,26 +265,53 @@
     el("unpaired").hidden = false;
   }
 
+  // Parked, transferred, no-show: that counter no longer expects the customer.
+  function withdraw(data) {
+    const before = calls.length;
+    calls = calls.filter(function (call) {
+      return !(call.code === data.code && call.counter_id === data.counter_id);
+    });
+    if (calls.length !== before) renderCalls(null);
+  }
+
   function onEvent(name, data) {
     if (name === "called") addCall(fromEvent(data), true);
+    else if (name === "withdrawn") withdraw(data);
+    else if (name === "setup") load(); // names, services, ticker or branding changed
     else if (name === "queue") {
       services = data.services;
       renderServices();
     }
   }
 
+  // The board PC may boot before the server, or a proxy answer 502 while it restarts: keep
+  // trying, with the "Reconnecting…" mark showing, until the first load succeeds.
+  async function firstLoad() {
+    for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+      const state = await load();
+      if (state || !el("unpaired").hidden) return state;
+      el("offline").hidden = false;
+      await new Promise(function (resolve) { setTimeout(resolve, delay); });
+    }
+  }
+
   async function start() {
     await SiraLive.adoptDeviceToken();
-    const state = await load();
+    const state = await firstLoad();
     if (!state) return;
+    el("offline").hidden = true;
     live = SiraLive.connect({
       rooms: ["branch:" + state.branch.id],
-      events: ["queue", "called"],
+      events: ["queue", "called", "withdrawn", "setup"],
       onState: function () { load(); },
       onEvent: onEvent,
       onStatus: function (status) { el("offline").hidden = status !== "offline"; },
     });
     setInterval(tick, 1000);
+    window.addEventListener("resize", function () {
+      renderServices();
+      renderTicker(el("ticker-text").textContent);
+    });
     setInterval(function () { live.resync(); }, REFRESH_MS);
   }
 

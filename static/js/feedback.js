@@ -9,6 +9,7 @@
   const offline = document.getElementById("offline");
   const idleAfterMs = Number(main.dataset.idleAfterMs);
   const promptTimeoutMs = Number(main.dataset.promptTimeoutMs);
+  const autoSendMs = Number(main.dataset.autoSendMs); // a face tapped, then this long untouched
   const packs = {};
   let pack = null; // the language pack on screen
   let current = null; // the ticket this screen is about: {token, language}
@@ -117,9 +118,12 @@
     }
   }
 
-  function setCounterName(name) {
-    main.querySelectorAll(".counter-name").forEach(function (el) {
-      el.textContent = name;
+  // Each language's steps name the counter in that language, where it has a name in it.
+  function setCounterName(counter) {
+    Object.keys(packs).forEach(function (code) {
+      packs[code].root.querySelectorAll(".counter-name").forEach(function (el) {
+        el.textContent = (counter.names && counter.names[code]) || counter.name;
+      });
     });
   }
 
@@ -145,15 +149,16 @@
             thanks();
           },
           onActivity: function () { later(promptTimeoutMs, promptTimedOut); },
+          autoSendMs: autoSendMs,
         }),
       };
     });
     // The screen shows its first step once subscribed, so nothing can be missed in between.
-    SiraLive.connect({
+    const live = SiraLive.connect({
       rooms: ["counter:" + me.counter_id],
-      events: ["ticket", "rate"],
+      events: ["ticket", "rate", "setup"],
       onState: function (room, state) {
-        setCounterName(state.counter.name);
+        setCounterName(state.counter);
         if (main.dataset.step === "rating" || main.dataset.step === "thanks") return;
         if (state.current && state.current.status === "serving") {
           current = { token: state.current.token, language: state.current.language };
@@ -165,6 +170,7 @@
       onEvent: function (name, data) {
         if (name === "ticket") onTicket(data);
         if (name === "rate") prompt(data.token);
+        if (name === "setup") live.resync(); // the counter renamed: read its state again
       },
       onStatus: function (status) {
         offline.hidden = status === "online";

@@ -1,11 +1,17 @@
-// The kiosk touchscreen: language, service buttons with live waiting counts, optional priority
-// need and first name, then the ticket (number, people ahead, wait, QR) and whether it printed.
+// The kiosk touchscreen, one question per screen: language and service (buttons with live
+// waiting counts) → "do you need priority?" (only where the branch and service allow it) →
+// an optional first name on the on-screen keyboard → the ticket (number, the stated need,
+// people ahead, wait, QR) and whether it printed.
 (function () {
   "use strict";
 
   const STRINGS = JSON.parse(document.getElementById("kiosk-strings").textContent);
   const LANGUAGE_NAMES = JSON.parse(document.getElementById("kiosk-language-names").textContent);
-  const TICKET_SCREEN_MS = 20000; // the ticket stays on screen this long, or until a tap
+  const TICKET_SCREEN_MS = 20000; // the ticket stays on screen this long, or until "Done"
+  // Taps this soon after a screen appears are the second half of a double tap meant for the
+  // screen before: they are dropped. The ticket screen holds longest, so the number is seen.
+  const SETTLE_MS = 600;
+  const TICKET_SETTLE_MS = 1500;
   const IDLE_RESET_MS = 45000; // untouched this long: back to the default language
   const PRINT_MARGIN_MS = 1000; // the server's give-up time, plus the request that issued it
   const RETRIES = 3; // network retries of one tap, with the same idempotency key
@@ -14,11 +20,16 @@
   let setup = null;
   let services = [];
   let language = null;
+  let chosen = null; // the service tapped, while its questions are answered
   let priority = null;
+  let keys = null; // the on-screen keyboard
   let busy = false;
   let backTimer = null;
   let idleTimer = null;
   let online = true;
+  let settledAt = 0; // taps before this time are ignored
+  let lastTapAt = 0;
+  let settleTimer = null;
 
   function t(key, values) {
     let text = (STRINGS[language] || STRINGS.en)[key] || STRINGS.en[key] || key;
@@ -32,6 +43,24 @@
     document.querySelectorAll(".kiosk-screen").forEach(function (section) {
       section.hidden = section.id !== screen;
     });
+    const now = Date.now();
+    const hold = screen === "screen-ticket" ? TICKET_SETTLE_MS
+      : now - lastTapAt < SETTLE_MS ? SETTLE_MS : 0;
+    settledAt = now + hold;
+    // data-settled tells tests (and anyone watching) when taps count again.
+    $("kiosk").dataset.settled = hold ? "false" : "true";
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(function () { $("kiosk").dataset.settled = "true"; }, hold);
+  }
+
+  // Runs before any button's own handler (capture phase).
+  function dropEarlyTap(event) {
+    if (Date.now() < settledAt) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    lastTapAt = Date.now();
   }
 
   function newKey() {
@@ -57,6 +86,10 @@
     drawLanguages();
     drawServices();
     drawPriority();
+    document.querySelectorAll("[data-chosen-service]").forEach(function (element) {
+      element.textContent = chosen ? serviceName(chosen) : "";
+    });
+    if (keys) keys.setLanguage(language);
   }
 
   function drawLanguages() {
@@ -91,30 +124,50 @@
       name.textContent = serviceName(service);
       const queue = document.createElement("span");
       queue.className = "kiosk-service-queue";
-      queue.textContent = t("waiting", { count: service.waiting }) + " · " +
-        (service.waiting ? t("eta", { minutes: minutes(service.eta_s) }) : t("no_wait"));
+      queue.textContent = service.waiting
+        ? t("waiting", { count: service.waiting }) + " · " + t("eta", { minutes: minutes(service.eta_s) })
+        : t("no_wait"); // "0 waiting · no wait" said it twice
       button.append(name, queue);
-      button.addEventListener("click", function () { issue(service); });
+      button.addEventListener("click", function () { choose(service); });
       grid.appendChild(button);
     });
   }
 
+  // "No" first and largest: most people need no priority.
   function drawPriority() {
-    const box = $("priority");
-    box.hidden = !(setup && setup.branch.priority_enabled);
     const choices = $("priority-choices");
     choices.replaceChildren();
-    if (box.hidden) return;
+    if (!setup) return;
     [null].concat(setup.priority_needs).forEach(function (need) {
       const button = document.createElement("button");
       button.type = "button";
-      button.className = "kiosk-chip" + (need === priority ? " is-current" : " secondary");
+      button.className = "kiosk-choice" + (need === null ? " kiosk-choice-none" : " secondary");
       button.dataset.priority = need || "";
-      button.setAttribute("aria-pressed", need === priority ? "true" : "false");
       button.textContent = t(need || "priority_none");
-      button.addEventListener("click", function () { priority = need; drawPriority(); });
+      button.addEventListener("click", function () {
+        priority = need;
+        show("screen-name");
+      });
       choices.appendChild(button);
     });
+  }
+
+  function asksPriority(service) {
+    return Boolean(setup.branch.priority_enabled && service.priority_allowed);
+  }
+
+  function choose(service) {
+    if (busy || !online) return;
+    chosen = service;
+    priority = null;
+    translatePage();
+    show(asksPriority(service) ? "screen-priority" : "screen-name");
+  }
+
+  function back() {
+    const onName = !$("screen-name").hidden;
+    if (onName && chosen && asksPriority(chosen)) show("screen-priority");
+    else resetToStart(false);
   }
 
   function mergeServices(fresh) {
@@ -129,6 +182,24 @@
     if (!busy && !$("screen-start").hidden) drawServices();
   }
 
+  // An admin changed services, names, branding or the branch: draw the new setup at once.
+  // A customer midway through the questions of a service that has just closed starts again.
+  async function reloadSetup() {
+    let fresh;
+    try { fresh = await SiraApi.get("/api/v1/kiosk"); } catch (error) { return; }
+    setup = fresh;
+    services = fresh.services;
+    $("store-name").textContent = setup.branch.name;
+    if (setup.branch.languages.indexOf(language) === -1) language = setup.branch.default_language;
+    if (busy) return;
+    const stillOpen = chosen && services.find(function (s) { return s.id === chosen.id; });
+    if (chosen && !stillOpen) resetToStart(false);
+    else {
+      if (stillOpen) chosen = stillOpen;
+      translatePage();
+    }
+  }
+
   function showPrinter(device) {
     // Customers are warned before they tap that the number will only be on screen.
     const down = device.has_printer !== false &&
@@ -136,10 +207,11 @@
     $("printer-notice").hidden = !down;
   }
 
+  // Offline, the whole screen says so in the chosen language, over every button.
   function setOnline(isOnline) {
     online = isOnline;
     $("offline").hidden = isOnline;
-    document.querySelectorAll(".kiosk-service-button").forEach(function (button) {
+    document.querySelectorAll(".kiosk-service-button, #issue, #skip-name").forEach(function (button) {
       button.disabled = !isOnline || busy;
     });
   }
@@ -147,11 +219,10 @@
   function resetToStart(toDefaultLanguage) {
     clearTimeout(backTimer);
     busy = false;
-    if (toDefaultLanguage && setup) {
-      language = setup.branch.default_language;
-      priority = null;
-      $("customer-name").value = "";
-    }
+    chosen = null;
+    priority = null;
+    if (keys) keys.clear();
+    if (toDefaultLanguage && setup) language = setup.branch.default_language;
     translatePage();
     show("screen-start");
   }
@@ -174,12 +245,13 @@
     }
   }
 
-  function issue(service) {
-    if (busy) return; // a double tap issues one ticket
+  function issue(withName) {
+    const service = chosen;
+    if (busy || !service) return; // a double tap issues one ticket
     const body = { service_id: service.id, language: language };
     const name = $("customer-name").value.trim();
-    if (name) body.customer_name = name;
-    if (priority && service.priority_allowed && setup.branch.priority_enabled) body.priority = priority;
+    if (withName && name) body.customer_name = name;
+    if (priority && asksPriority(service)) body.priority = priority;
     send(service, body, newKey());
   }
 
@@ -209,6 +281,10 @@
   function showTicket(ticket, service) {
     $("ticket-code").textContent = ticket.code;
     $("ticket-service").textContent = serviceName(service);
+    $("ticket-priority").hidden = !ticket.priority;
+    $("ticket-priority").textContent = ticket.priority
+      ? t("priority_stated", { need: t(ticket.priority) })
+      : "";
     $("ticket-ahead").textContent = String(ticket.position || 0);
     $("ticket-wait").textContent = ticket.position
       ? t("eta", { minutes: minutes(ticket.eta_s || 0) })
@@ -249,8 +325,13 @@
   }
 
   async function start() {
+    // pointerdown too: the on-screen keyboard's keys act on it, not on click.
+    ["pointerdown", "click"].forEach(function (kind) {
+      document.addEventListener(kind, dropEarlyTap, true);
+    });
     await SiraLive.adoptDeviceToken();
     language = (STRINGS[document.documentElement.lang] && document.documentElement.lang) || "en";
+    translatePage(); // the offline screen may be needed before the setup ever loads
     for (;;) {
       try {
         setup = await SiraApi.get("/api/v1/kiosk");
@@ -267,6 +348,7 @@
       }
     }
     $("store-name").textContent = setup.branch.name;
+    keys = SiraKeyboard.attach($("keyboard"), $("customer-name"));
     language = setup.branch.default_language;
     services = setup.services;
     showPrinter(setup.device);
@@ -278,10 +360,11 @@
     resetToStart(false);
     SiraLive.connect({
       rooms: ["branch:" + setup.branch.id],
-      events: ["queue", "device"],
+      events: ["queue", "device", "setup"],
       onState: function (room, state) { if (state.services) mergeServices(state.services); },
       onEvent: function (name, data) {
         if (name === "queue" && data.services) mergeServices(data.services);
+        if (name === "setup") reloadSetup();
         if (name === "device" && data.device && data.device.id === setup.device.id) {
           showPrinter(data.device);
         }
@@ -289,9 +372,11 @@
       onStatus: function (status) { setOnline(status === "online"); },
     });
     $("done").addEventListener("click", function () { resetToStart(true); });
-    $("screen-ticket").addEventListener("click", function (event) {
-      if (event.target.id !== "done") resetToStart(true);
+    document.querySelectorAll(".kiosk-back").forEach(function (button) {
+      button.addEventListener("click", back);
     });
+    $("issue").addEventListener("click", function () { issue(true); });
+    $("skip-name").addEventListener("click", function () { issue(false); });
     ["pointerdown", "keydown"].forEach(function (kind) {
       document.addEventListener(kind, touched, { passive: true });
     });

@@ -15,17 +15,26 @@
     return meta ? meta.content : "";
   }
 
-  // A device opened with #token=… trades it for an HttpOnly cookie, then forgets it.
+  // A device opened with #token=… trades it for an HttpOnly cookie, then forgets it. A device
+  // that boots before the server (or meets a proxy's 502) keeps the token and tries again.
   async function adoptDeviceToken() {
     const match = location.hash.match(/token=([^&]+)/);
     if (!match) return;
     history.replaceState(null, "", location.pathname + location.search);
-    await fetch("/api/v1/device/session", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      credentials: "same-origin",
-      body: JSON.stringify({ token: decodeURIComponent(match[1]) }),
-    });
+    for (let delay = 1000; ; delay = Math.min(delay * 2, 30000)) {
+      try {
+        const response = await fetch("/api/v1/device/session", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          credentials: "same-origin",
+          body: JSON.stringify({ token: decodeURIComponent(match[1]) }),
+        });
+        if (response.status < 500) return;
+      } catch (unreachable) {
+        // not up yet: wait and try again
+      }
+      await new Promise(function (resolve) { setTimeout(resolve, delay); });
+    }
   }
 
   function connect(options) {

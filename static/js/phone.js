@@ -22,7 +22,10 @@
     el("status").textContent = labels["status_" + status] || status;
     el("ahead").textContent = "";
     el("eta").textContent = "";
-    const counter = ticket.counter ? ticket.counter.name : "";
+    const names = (ticket.counter && ticket.counter.names) || {};
+    const counter = ticket.counter
+      ? names[document.documentElement.lang] || ticket.counter.name
+      : "";
     if (status === "waiting") {
       el("message").textContent = labels.waiting;
       const position = ticket.position || 0;

@@ -1,7 +1,9 @@
 // The rating steps shared by the feedback screen and the phone page: a face (1–5), then
-// optional reason chips and a comment, then send.
+// optional reason chips and a comment, then send. With `autoSendMs` (the counter-top screen)
+// one tap on a face is enough: the rating goes by itself after that long without a touch.
 //
-//   const form = SiraRatingForm.attach(element, { send: async (rating) => {}, onActivity });
+//   const form = SiraRatingForm.attach(element, { send: async (rating) => {}, onActivity,
+//                                                 autoSendMs });
 //   form.reset();  // forget everything typed or chosen (a new customer is coming)
 //   form.pending() // the rating chosen so far, or null
 (function () {
@@ -16,20 +18,32 @@
     const sendButton = root.querySelector(".rating-send");
     const error = root.querySelector(".rating-error");
     const onActivity = options.onActivity || function () {};
+    const autoSendMs = options.autoSendMs || 0;
+    const autoHint = root.querySelector(".rating-auto");
     let score = null;
     let sending = false;
+    let autoTimer = null;
+
+    // Every touch restarts the pause after which the rating sends itself.
+    function touched() {
+      onActivity();
+      clearTimeout(autoTimer);
+      if (autoSendMs && score !== null) autoTimer = setTimeout(send, autoSendMs);
+    }
 
     function press(button, on) {
       button.setAttribute("aria-pressed", on ? "true" : "false");
     }
 
     function reset() {
+      clearTimeout(autoTimer);
       score = null;
       sending = false;
       faces.forEach(function (face) { press(face, false); });
       chips.forEach(function (chip) { press(chip, false); });
       comment.value = "";
       details.hidden = true;
+      if (autoHint) autoHint.hidden = !autoSendMs;
       error.hidden = true;
       error.textContent = "";
       sendButton.disabled = false;
@@ -47,6 +61,7 @@
     async function send() {
       const rating = pending();
       if (rating === null || sending) return;
+      clearTimeout(autoTimer);
       sending = true;
       sendButton.disabled = true;
       try {
@@ -65,16 +80,16 @@
         faces.forEach(function (other) { press(other, other === face); });
         question.textContent = score >= 4 ? question.dataset.good : question.dataset.bad;
         details.hidden = false;
-        onActivity();
+        touched();
       });
     });
     chips.forEach(function (chip) {
       chip.addEventListener("click", function () {
         press(chip, chip.getAttribute("aria-pressed") !== "true");
-        onActivity();
+        touched();
       });
     });
-    comment.addEventListener("input", onActivity);
+    comment.addEventListener("input", touched);
     sendButton.addEventListener("click", send);
     reset();
     return { reset: reset, pending: pending, send: send };

@@ -111,11 +111,16 @@ def test_counter_services_are_chosen(admin_client, db, store):
         data={
             "csrf_token": admin_client.csrf,
             "name": "Counter 2",
+            "name_tr": "Gişe 2",
+            "name_ms": "",
             "service_ids": [str(store.payments), str(store.returns)],
         },
     )
     assert response.status_code == 303
     assert setup.counter_service_ids(db, store.counter2) == [store.payments, store.returns]
+    # A name per language, blanks left out; the form shows it again.
+    assert setup.row(db, "counter", store.counter2)["names"] == '{"tr": "Gişe 2"}'
+    assert 'value="Gişe 2"' in admin_client.get(f"/admin/counters/{store.counter2}").text
 
 
 def test_branch_is_edited_with_opening_hours(admin_client, db, store):
@@ -252,6 +257,34 @@ def test_device_form_errors(admin_client):
     assert "This field must not be empty" in text
     assert "There is no branch 99" in text
     assert "feedback screen belongs to a counter" in text
+
+
+def test_a_board_gets_its_languages_and_services_when_paired(admin_client, client, db, store):
+    """Set in the device form; the board reads them from /api/v1/board."""
+    response = admin_client.post(
+        "/admin/devices/new",
+        data={
+            "csrf_token": admin_client.csrf,
+            "kind": "display",
+            "name": "Returns board",
+            "branch_id": str(store.branch_id),
+            "languages": ["ms", "tr"],
+            "service_ids": [str(store.returns)],
+        },
+    )
+    assert response.status_code == 200
+    device = db.execute("SELECT * FROM devices WHERE name = 'Returns board'").fetchone()
+    assert (device["languages"], device["service_ids"]) == ('["tr", "ms"]', f"[{store.returns}]")
+    form = admin_client.get(f"/admin/devices/{device['id']}").text
+    assert 'value="tr" checked' in form and 'value="en">' in form
+    refused = admin_client.post(
+        f"/admin/devices/{device['id']}",
+        data={"csrf_token": admin_client.csrf, "name": "Board", "service_ids": ["999"]},
+    )
+    assert refused.status_code == 422
+    assert "services of this board" in " ".join(form_errors(refused.text))
+    board = client.get("/api/v1/board", headers=bearer(store.display_token)).json
+    assert board["board"] == {"languages": [], "service_ids": []}  # the test board: defaults
 
 
 def png(size=(40, 20), noise: bool = False) -> bytes:

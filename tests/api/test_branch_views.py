@@ -52,6 +52,7 @@ def test_staff_list_the_counters_and_what_they_serve(client, store):
         {
             "id": store.counter1,
             "name": "Counter 1",
+            "names": {},
             "service_ids": [store.payments, store.returns],
             "active": True,
             "paused_at": None,
@@ -61,6 +62,7 @@ def test_staff_list_the_counters_and_what_they_serve(client, store):
         {
             "id": store.counter2,
             "name": "Counter 2",
+            "names": {},
             "service_ids": [store.payments],
             "active": True,
             "paused_at": None,

@@ -15,7 +15,7 @@ def test_call_next_returns_the_called_ticket(client, store):
     response = staff_post(client, store, f"/counters/{store.counter2}/call-next")
     assert response.status_code == 200
     assert (response.json["id"], response.json["status"]) == (ticket["id"], "called")
-    assert response.json["counter"] == {"id": store.counter2, "name": "Counter 2"}
+    assert response.json["counter"] == {"id": store.counter2, "name": "Counter 2", "names": {}}
 
 
 def test_call_next_with_nobody_waiting_is_204_and_writes_nothing(client, store, unchanged):

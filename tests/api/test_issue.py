@@ -164,7 +164,7 @@ def test_the_public_ticket_names_the_counter_once_called(client, store):
     public = client.get(f"/api/v1/tickets/{ticket['token']}").json
     assert (public["status"], public["counter"]) == (
         "called",
-        {"id": store.counter2, "name": "Counter 2"},
+        {"id": store.counter2, "name": "Counter 2", "names": {}},
     )
 
 

@@ -98,7 +98,7 @@ def test_the_called_ticket_is_at_the_counter_with_the_staff_member(engine, store
     clock.advance(90)
     called = engine.call_next(store.counter2, user_id=1).ticket
     assert called["status"] == "called"
-    assert called["counter"] == {"id": store.counter2, "name": "Counter 2"}
+    assert called["counter"] == {"id": store.counter2, "name": "Counter 2", "names": {}}
     assert called["called_at"] == "2026-03-02T09:01:30.000000+00:00"
     assert called["position"] is None and called["eta_s"] is None
 

@@ -28,7 +28,7 @@ def test_call_on_one_process_reaches_a_display_on_the_other(two_servers, store, 
     assert called.status_code == 200, called.text
 
     heard = display.wait_for("called", lambda data: data["ticket"]["code"] == ticket["code"])
-    assert heard["counter"] == {"id": store.counter2, "name": "Counter 2"}
+    assert heard["counter"] == {"id": store.counter2, "name": "Counter 2", "names": {}}
     assert heard["seq"] == start + 2
     queues = display.wait_for("queue", lambda data: data["seq"] == start + 2)
     assert [s["code"] for s in queues["now_serving"]] == [ticket["code"]]

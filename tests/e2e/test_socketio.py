@@ -52,7 +52,7 @@ def test_display_hears_the_call_with_ticket_and_counter(live_server, store, staf
     called = display.wait_for("called", lambda data: data["ticket"]["code"] == ticket["code"])
     assert called["ticket"]["code"] == "B001"
     assert called["ticket"]["service"]["prefix"] == "B"
-    assert called["counter"] == {"id": store.counter1, "name": "Counter 1"}
+    assert called["counter"] == {"id": store.counter1, "name": "Counter 1", "names": {}}
     assert called["recall"] is False
     assert called["seq"] == start + 2
 
@@ -121,7 +121,7 @@ def test_phone_follows_its_ticket_until_called(live_server, store, staff, listen
     move(staff, f"/counters/{store.counter2}/call-next")
     called = phone.wait_for("called")
     assert called["ticket"]["code"] == mine["code"]
-    assert called["counter"] == {"id": store.counter2, "name": "Counter 2"}
+    assert called["counter"] == {"id": store.counter2, "name": "Counter 2", "names": {}}
     update = phone.wait_for("ticket", lambda data: data["kind"] == "called")
     assert update["ticket"]["status"] == "called" and update["ticket"]["counter"]["id"] == (
         store.counter2

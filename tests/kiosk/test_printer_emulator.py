@@ -4,7 +4,8 @@ import socket
 
 from PIL import Image
 
-from kiosk.printing.delivery import PrinterUnavailable, deliver
+from kiosk.emulator.server import PrinterEmulator
+from kiosk.printing.delivery import PrinterUnavailable, deliver, probe
 from kiosk.printing.layout import render_ticket
 from kiosk.printing.transports import Deadline, open_transport
 from kiosk.printing.uris import parse_printer_uri
@@ -78,3 +79,29 @@ def test_a_switched_off_printer_is_reported_offline(emulator):
         assert str(refused) == f"{here.uri} cannot be reached."
     else:
         raise AssertionError("a stopped printer took the job")
+
+
+def test_a_restarted_printer_numbers_on_from_the_last_saved_ticket(tmp_path):
+    """Previews of two runs never overwrite or mix: numbering goes on across restarts."""
+    for run in range(2):
+        printer = PrinterEmulator(port=0, out=tmp_path, png=False).start()
+        try:
+            deliver(address(printer), render_ticket(ticket(), None, 80))
+            (received,) = printer.wait_for(1)
+            assert received.text_path.name == f"ticket-000{run + 1}-B042.txt"
+        finally:
+            printer.stop()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "ticket-0001-B042.txt",
+        "ticket-0002-B042.txt",
+    ]
+
+
+def test_an_idle_printer_is_asked_how_it_is_and_prints_nothing(emulator):
+    printer = address(emulator)
+    assert probe(printer) == "online"
+    emulator.state.paper = "out"
+    assert probe(printer) == "paper_out"
+    assert emulator.tickets == []
+    emulator.stop()  # switched off
+    assert probe(printer, timeout=1) == "offline"

@@ -8,7 +8,7 @@ from PIL import Image
 
 from kiosk.emulator.decoder import decode
 from kiosk.printing.layout import TicketLabels, TicketPrint, code_size, columns, render_ticket
-from kiosk.printing.tickets import ticket_labels
+from kiosk.printing.tickets import ticket_labels, ticket_print
 from server.domain.errors import ValidationError
 
 TURKISH = "Şişli İğne Işık: çay, öğle, üzüm, ĞÜŞİÖÇ ğüşıöç"
@@ -130,8 +130,54 @@ def test_an_unreadable_logo_is_left_out_and_an_unknown_profile_refused(tmp_path)
 
 def test_next_in_line_says_so_instead_of_a_wait():
     printed = decode(render_ticket(ticket(people_ahead=0, eta_s=0), None, 80))[0]
-    assert "Tahmini bekleme: Sıra sizde" in printed.lines()
+    assert "Tahmini bekleme: Sıradaki sizsiniz" in printed.lines()
 
 
 def test_english_labels_are_the_default():
     assert ticket_labels("en") == TicketLabels()
+
+
+def test_the_qr_code_is_large_and_says_to_keep_the_page_open():
+    """12 dots a module on 80 mm paper (about 45 mm), 8 as an image on 58 mm (was 6 and 4)."""
+    native = render_ticket(ticket(), "TM-T20II", 80)
+    assert b"\x1d(k\x03\x001C\x0c" in native  # GS ( k fn 67: module size 12 dots
+    image = decode(render_ticket(ticket(), "POS-5890", 58), "POS-5890")[0]
+    picture = next(b for b in image.blocks if b.kind == "image")
+    assert 200 <= picture.image_size[0] <= 384  # 8 dots a mm: 27 mm for this short address
+    printed = decode(render_ticket(ticket(labels=ticket_labels("ms")), None, 80))[0]
+    assert "Imbas dan biarkan halaman terbuka untuk mengikuti giliran anda" in " ".join(
+        printed.lines()
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "need", "said"),
+    [
+        ("tr", "elderly", "Öncelik: Yaşlı"),
+        ("ms", "pregnancy", "Keutamaan: Hamil"),
+        ("en", None, ""),
+    ],
+)
+def test_the_stated_need_is_on_the_paper(language, need, said):
+    printed = ticket_print(
+        {
+            "store_name": "Sıra",
+            "timezone": "Europe/Istanbul",
+            "code": "A001",
+            "service_name": "Ödemeler",
+            "language": language,
+            "priority": need,
+            "people_ahead": 0,
+            "eta_s": 0,
+            "created_at": "2026-03-14T06:05:00+00:00",
+            "url": "https://sira.example/t/abc",
+            "footer": "",
+            "logo_path": None,
+        }
+    )
+    assert printed.priority == said
+    lines = decode(render_ticket(printed, None, 80))[0].lines()
+    if need:
+        assert said in lines
+    else:
+        assert not [line for line in lines if line.startswith("Priority")]

@@ -47,3 +47,15 @@ def test_announcements_follow_the_branch_languages_in_order(app):
 )
 def test_counter_number(name, number):
     assert counter_number(name) == number
+
+
+def test_a_counter_named_per_language_is_announced_in_each(app):
+    """Counter names can be translated: each sentence uses the name in its own language."""
+    names = {"tr": "İade masası", "ms": "Kaunter pemulangan"}
+    with app.app_context():
+        said = announcements("B007", "Returns desk", ["en", "tr", "ms"], names)
+    assert [sentence["text"] for sentence in said] == [
+        "B007, Returns desk",
+        "B007 numaralı bilet, İade masası",
+        "Nombor B007, sila ke Kaunter pemulangan",
+    ]

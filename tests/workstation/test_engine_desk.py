@@ -27,7 +27,7 @@ def test_call_ticket_calls_the_chosen_one_and_says_so_in_the_audit_trail(engine,
 
     assert change.ticket["code"] == "A002"
     assert change.ticket["status"] == "called"
-    assert change.ticket["counter"] == {"id": store.counter1, "name": "Counter 1"}
+    assert change.ticket["counter"] == {"id": store.counter1, "name": "Counter 1", "names": {}}
     assert TicketCalled(second["id"], store.counter1, recall=False) in change.events
     assert events_of(db, second["id"])[-1] == ("called", {"out_of_turn": True})
     assert engine.reads.ticket(first["id"])["position"] == 0  # the skipped one is still first

@@ -57,6 +57,7 @@ def test_the_wheel_holds_the_front_end_and_compiled_catalogs(built):
     names = zipfile.ZipFile(built).namelist()
     assert "server/static/vendor/socket.io.min.js" in names
     assert "server/static/vendor/chart.umd.js" in names
+    assert "server/static/vendor/simple-keyboard.js" in names  # the kiosk's on-screen keyboard
     assert "server/static/js/kiosk.js" in names
     catalogs = [name for name in names if name.endswith("LC_MESSAGES/messages.mo")]
     assert {re.search(r"/(\w+)/LC_MESSAGES", name)[1] for name in catalogs} == {"tr", "ms"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from server.storage import connect
@@ -51,7 +52,8 @@ def test_board_filters_services_and_shows_the_ticker(live_server, db_path, api, 
     api.call_next(store.counter1)  # B001
     expect(board.locator("#latest-code")).to_have_text("B001")
     expect(board.locator("#previous-calls li")).to_have_count(0)
-    expect(board.locator(".service-waiting")).to_have_text("0 kişi bekliyor")
+    expect(board.locator(".service-waiting")).to_be_hidden()  # "no wait" says it all
+    expect(board.locator(".service-eta")).to_have_text("beklemesiz")
 
 
 def test_an_unpaired_board_says_so(live_server, new_page):
@@ -62,10 +64,99 @@ def test_an_unpaired_board_says_so(live_server, new_page):
 
 def test_the_board_keeps_a_bounded_list_of_calls(api, store, open_board):
     board = open_board()
-    for _ in range(10):
+    for _ in range(12):
         ticket = api.issue(store.payments)
         api.call_next(store.counter2)
-        api.post(f"/tickets/{ticket['id']}/no-show", store.staff_token)
-    expect(board.locator("#latest-code")).to_have_text("A010")
-    expect(board.locator("#previous-calls li")).to_have_count(6)
-    assert board.evaluate("SiraBoard.calls().length") == 7
+        api.post(f"/tickets/{ticket['id']}/start", store.staff_token)
+        api.post(f"/tickets/{ticket['id']}/finish", store.staff_token)
+    expect(board.locator("#latest-code")).to_have_text("A012")
+    expect(board.locator("#previous-calls li")).to_have_count(8)
+    assert board.evaluate("SiraBoard.calls().length") == 9
+
+
+@pytest.mark.parametrize("move", ["park", "no-show", "transfer"])
+def test_a_call_the_counter_gave_up_leaves_the_board_at_once(api, store, open_board, move):
+    """After a park, a transfer or a no-show nobody is sent to that counter any more, live or
+    after a reload."""
+    first = api.issue(store.payments)
+    second = api.issue(store.payments)
+    board = open_board()
+    api.call_next(store.counter1)
+    api.call_next(store.counter2)
+    expect(board.locator("#latest-code")).to_have_text("A002")
+    expect(board.locator("#previous-calls li")).to_have_text(["A001Counter 1"])
+    body = {"service_id": store.returns} if move == "transfer" else {}
+    response = api.post(f"/tickets/{second['id']}/{move}", store.staff_token, **body)
+    assert response.status_code == 200, response.text
+    expect(board.locator("#latest-code")).to_have_text("A001")
+    expect(board.locator("#latest-counter")).to_have_text("Counter 1")
+    expect(board.locator("#previous-calls li")).to_have_count(0)
+    api.post(f"/tickets/{first['id']}/{move}", store.staff_token, **body)
+    expect(board.locator("#latest-code")).to_have_text("—")
+    board.reload()
+    expect(board.locator("#store-name")).to_have_text("Test Store")
+    expect(board.locator("#latest-code")).to_have_text("—")
+    expect(board.locator("#previous-calls li")).to_have_count(0)
+
+
+def test_a_failed_first_load_is_retried_with_a_reconnecting_mark(
+    api, store, open_board, new_page, live_server
+):
+    """A proxy answering 502 while the server restarts: the board says so and keeps trying."""
+    api.issue(store.payments)
+    api.call_next(store.counter1)
+    failures = []
+
+    def proxy_down(route):
+        if len(failures) < 2:
+            failures.append(route.request.url)
+            route.fulfill(status=502, body="Bad Gateway")
+        else:
+            route.continue_()
+
+    page = new_page()
+    page.route("**/api/v1/board", proxy_down)
+    page.goto(f"{live_server.url}/display#token={store.display_token}")
+    expect(page.locator("#offline")).to_be_visible()
+    expect(page.locator("#latest-code")).to_have_text("A001", timeout=15_000)
+    expect(page.locator("#offline")).to_be_hidden()
+    assert len(failures) == 2
+
+
+def test_a_board_takes_turns_through_the_languages_and_services_set_for_it(
+    live_server, db_path, api, store, open_board
+):
+    """An admin gave this board Turkish and Malay and only Returns: its labels, service names
+    and counter names alternate between the two, and Payments is not shown."""
+    db = connect(db_path)
+    db.execute(
+        "UPDATE devices SET languages = ?, service_ids = ? WHERE kind = 'display'",
+        ['["tr", "ms"]', f"[{store.returns}]"],
+    )
+    db.execute(
+        "UPDATE counters SET names = ? WHERE id = ?",
+        ['{"tr": "Gişe 1", "ms": "Kaunter 1"}', store.counter1],
+    )
+    db.conn.commit()
+    db.conn.close()
+    api.issue(store.payments)
+    api.issue(store.returns)
+    board = open_board("?turn_ms=1500")
+    expect(board.locator(".service")).to_have_count(1)
+    api.call_next(store.counter2)  # A001: not this board's service
+    api.call_next(store.counter1)  # B001
+    expect(board.locator("#latest-code")).to_have_text("B001")
+    label = board.locator(".latest-label")
+    for words, counter, language in [
+        ("Şimdi çağrılan", "Gişe 1", "tr"),
+        ("Sedang dipanggil", "Kaunter 1", "ms"),
+        ("Şimdi çağrılan", "Gişe 1", "tr"),
+    ]:
+        expect(label).to_have_text(words)
+        expect(board.locator("#latest-counter")).to_have_text(counter)
+        expect(board.locator("html")).to_have_attribute("lang", language)
+    board.goto(board.url.split("?")[0] + "?lang=en&turn_ms=500")  # ?lang= pins one language
+    expect(label).to_have_text("Now calling")
+    board.wait_for_timeout(1200)
+    expect(label).to_have_text("Now calling")
+    expect(board.locator("#latest-counter")).to_have_text("Counter 1")
