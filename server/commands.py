@@ -154,13 +154,10 @@ def token_create(username: str) -> None:
 @click.argument("username", required=False)
 @fail_on_domain_error
 def token_list(username: str | None) -> None:
-    """List bearer tokens (id, user, created, last used, revoked), of USERNAME if given."""
+    """List bearer tokens (id, user, created, active or revoked), of USERNAME if given."""
     for row in tokens(connect(database_path()), username):
         state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
-        click.echo(
-            f"{row['id']}\t{row['username']}\tcreated {row['created_at']}"
-            f"\tlast used {row['last_used_at'] or '-'}\t{state}"
-        )
+        click.echo(f"{row['id']}\t{row['username']}\tcreated {row['created_at']}\t{state}")
 
 
 @token.command("revoke")

@@ -222,8 +222,8 @@ def create_token(db: sqlite_utils.Database, username: str, actor: Actor | None =
 def tokens(db: sqlite_utils.Database, username: str | None = None) -> list[dict]:
     """Bearer tokens (never their secrets), newest first; one user's when a username is given."""
     query = (
-        "SELECT api_tokens.id, users.username, api_tokens.created_at, api_tokens.last_used_at,"
-        " api_tokens.revoked_at FROM api_tokens JOIN users ON users.id = api_tokens.user_id"
+        "SELECT api_tokens.id, users.username, api_tokens.created_at, api_tokens.revoked_at"
+        " FROM api_tokens JOIN users ON users.id = api_tokens.user_id"
     )
     if username is None:
         return [dict(row) for row in db.execute(query + " ORDER BY api_tokens.id DESC")]
