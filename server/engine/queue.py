@@ -23,12 +23,15 @@ from server.domain.errors import (
 )
 from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
 from server.domain.tickets import (
+    IDEMPOTENCY_TTL,
     QUEUE_ORDER,
     UNDOABLE,
     UNDONE_KIND,
     Status,
     format_code,
+    idempotency_scope,
     next_status,
+    request_fingerprint,
 )
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
@@ -121,22 +124,14 @@ class QueueEngine(RemoteMoves):
         priority = validation.priority(priority)
         customer_name = validation.customer_name(customer_name)
         idempotency_key = validation.idempotency_key(idempotency_key)
+        fingerprint = request_fingerprint(service_id, language, priority, customer_name)
+        if idempotency_key:
+            idempotency_key = idempotency_scope(idempotency_key, user_id, device_id)
         with transaction(self.db):
             if idempotency_key:
-                # Keys are unique per branch: the caller's, or else the asked service's.
-                earlier = self.reads.row(
-                    "SELECT t.id, t.branch_id, b.seq FROM tickets t JOIN branches b"
-                    " ON b.id = t.branch_id WHERE t.idempotency_key = ? AND t.branch_id ="
-                    " coalesce(?, (SELECT branch_id FROM services WHERE id = ?))",
-                    [idempotency_key, branch_id, service_id],
-                )
+                earlier = self._earlier_request(idempotency_key, fingerprint, branch_id, service_id)
                 if earlier:
-                    return Change(
-                        earlier["branch_id"],
-                        earlier["seq"],
-                        self.reads.ticket(earlier["id"]),
-                        replayed=True,
-                    )
+                    return earlier
             service = self._service_for(service_id, branch_id)
             branch = self.reads.branch(service["branch_id"])
             language = validation.language(language, branch)
@@ -153,8 +148,8 @@ class QueueEngine(RemoteMoves):
             ticket_id = self.db.execute(
                 "INSERT INTO tickets (branch_id, service_id, service_day, number, code, token,"
                 " status, priority, customer_name, language, created_at, queued_at,"
-                " idempotency_key, channel, phone_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)",
+                " idempotency_key, idempotency_fingerprint, channel, phone_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     branch["id"],
                     service_id,
@@ -168,11 +163,41 @@ class QueueEngine(RemoteMoves):
                     iso(now),
                     iso(now),
                     idempotency_key,
+                    fingerprint if idempotency_key else None,
                     channel or ("staff" if user_id is not None and device_id is None else "kiosk"),
                     phone_id,
                 ],
             ).lastrowid
             return self._record(ticket_id, "issued", user_id=user_id, data={"device_id": device_id})
+
+    def _earlier_request(
+        self, key: str, fingerprint: str, branch_id: int | None, service_id: int
+    ) -> Change | None:
+        """The ticket a live key already issued (replayed), or None; a stale key is let go.
+
+        Keys are unique per branch: the caller's, or else the asked service's.
+        """
+        earlier = self.reads.row(
+            "SELECT t.id, t.branch_id, t.created_at, t.idempotency_fingerprint, b.seq"
+            " FROM tickets t JOIN branches b ON b.id = t.branch_id WHERE t.idempotency_key = ?"
+            " AND t.branch_id = coalesce(?, (SELECT branch_id FROM services WHERE id = ?))",
+            [key, branch_id, service_id],
+        )
+        if earlier is None:
+            return None
+        if earlier["created_at"] < iso(self.clock() - IDEMPOTENCY_TTL):
+            self.db.execute(
+                "UPDATE tickets SET idempotency_key = NULL WHERE id = ?", [earlier["id"]]
+            )
+            return None
+        if earlier["idempotency_fingerprint"] != fingerprint:
+            raise ValidationError(
+                "This Idempotency-Key was already used for a different ticket request.",
+                "Idempotency-Key",
+            )
+        return Change(
+            earlier["branch_id"], earlier["seq"], self.reads.ticket(earlier["id"]), replayed=True
+        )
 
     # -- counter moves -----------------------------------------------------------------------
 

@@ -109,15 +109,28 @@ class StatsFilter:
         return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
 
 
+# Dates a range may use: a week either side stays within what `date` can count.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+
+
 def _day(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationError(
             "%(name)s must be a date like 2026-03-01.", field, name=field
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            "%(name)s must be a date from %(first)s to %(last)s.",
+            field,
+            name=field,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+    return day
 
 
 def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:

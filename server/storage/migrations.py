@@ -4,8 +4,8 @@ A migration is a name and a list of SQL statements. Add new ones at the end; nev
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
 workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and
-security, 0100–0109 staff, manager and admin pages, 0120–0129 joining the queue from a phone,
-0130–0139 statistics from rollups.
+security, 0070–0079 holding under attack and faults, 0100–0109 staff, manager and admin pages,
+0120–0129 joining the queue from a phone, 0130–0139 statistics from rollups.
 
 A step is an SQL statement, or a function of the database for a back-fill that SQL alone
 cannot compute (local hours in a named time zone).
@@ -366,6 +366,32 @@ CHEAP_CHANGES: Migration = (
     ],
 )
 
+SESSIONS_AND_TOKENS: Migration = (
+    "0070_sessions_and_tokens",
+    [
+        # Staff sign-ins kept on the server: signing out deletes the row, so a copied cookie
+        # stops working. Only a hash of the session key (which lives in the signed cookie).
+        """CREATE TABLE staff_sessions (
+            key_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX staff_sessions_user ON staff_sessions (user_id)",
+        # A revoked bearer token stays listed (who made it, when it was revoked).
+        "ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT",
+        "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+    ],
+)
+
+IDEMPOTENCY_BINDING: Migration = (
+    "0071_idempotency_binding",
+    [
+        # What the first request with a key asked for: the key replays only that request.
+        # (Keys are now stored with their caller, "device:7:<key>", so older ones never match.)
+        "ALTER TABLE tickets ADD COLUMN idempotency_fingerprint TEXT",
+    ],
+)
+
 PRINT_LANES: Migration = (
     "0080_print_lanes",
     [
@@ -524,6 +550,8 @@ MIGRATIONS: list[Migration] = [
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
     CHEAP_CHANGES,
+    SESSIONS_AND_TOKENS,
+    IDEMPOTENCY_BINDING,
     PRINT_LANES,
     PAUSE_REASON_CODES,
     COUNTER_EVENTS_INDEX,
