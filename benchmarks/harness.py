@@ -38,13 +38,17 @@ class Bench:
 
 @contextmanager
 def running_server(
-    async_mode: str, server: str = "sira", stall_file: str | None = None
+    async_mode: str,
+    server: str = "sira",
+    stall_file: str | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[Bench]:
     """`sira serve` in `async_mode` over a demo store in a temporary folder, stopped afterwards;
     or the bare app (`server="bare"`, gevent only). With `stall_file`, the server runs under
-    benchmarks/stall_probe.py, which writes its event loop's stalls there when it stops."""
+    benchmarks/stall_probe.py, which writes its event loop's stalls there when it stops.
+    `settings` adds SIRA_* variables for the server."""
     command = SERVERS[server]
-    env = {"SIRA_ASYNC_MODE": async_mode, **UNLIMITED}
+    env = {"SIRA_ASYNC_MODE": async_mode, **UNLIMITED, **(settings or {})}
     if stall_file:
         command = ("-m", "benchmarks.stall_probe", *command[1:])
         env["BENCH_STALL_FILE"] = stall_file

@@ -1,25 +1,33 @@
 """How long `GET /api/v1/stats` takes over a year of a busy store.
 
 Generates (once, with bulk SQL, not the engine) 500,000 tickets over 365 days, 3 services and
-10 counters, with their ticket events and ratings, then times the API call for the whole year.
+10 counters, with their ticket events and ratings, then times the API call for the whole year,
+and a bare Flask app's plain aggregate over the same tickets (the bare app's `GET /api/v1/stats`)
+in the same run, and prints the ratio.
 
     .venv/bin/python benchmarks/stats_year.py [--db /tmp/sira-bench.db] [--calls 5] [--reuse]
 
---reuse skips the generation when the database file is already there.
+--reuse skips the generation when the database file is already there (a database made before
+the rollups gets them from migration 0130 when the app opens it).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import time
 from pathlib import Path
+
+from flask import Flask, Response, jsonify
+from flask.testing import FlaskClient
 
 from server.app import create_app
 from server.auth.accounts import add_user, create_token
 from server.db import init_db
 from server.engine.queue import STAT_COLUMNS
+from server.stats.rollups import back_fill
 from server.storage import connect, transaction
 from server.store import add_branch, add_counter, add_service
 
@@ -114,12 +122,44 @@ def build(path: str) -> str:
             " SELECT id, 1 + abs(random() % 5), NULL, 'phone', finished_at FROM tickets"
             " WHERE status = 'done' AND id % 10 < 3"
         )
-        # The rest of what the engine keeps on each ticket for the statistics.
+        # The rest of what the engine keeps on each ticket for the statistics, and the rollups
+        # it keeps as tickets move (built as migration 0130 builds them).
         db.execute(STAT_COLUMNS)
+        back_fill(db)
     db.execute("ANALYZE")
     print(f"generated {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s")
     db.conn.close()
     return create_token(connect(path), "manager")
+
+
+def bare_app(path: str) -> Flask:
+    """The baseline, in this process like Sıra: a bare Flask app answering a year's statistics
+    with the bare app's one plain aggregate (benchmarks/bare_app.py, which patches the whole
+    process for gevent and so cannot be imported here), on a connection per request."""
+    app = Flask("bare")
+
+    @app.get("/api/v1/stats")
+    def stats() -> Response:
+        conn = sqlite3.connect(path)
+        try:
+            rows = conn.execute("SELECT service_day, count(*) FROM tickets GROUP BY service_day")
+            return jsonify({day: n for day, n in rows})
+        finally:
+            conn.close()
+
+    return app
+
+
+def timed(client: FlaskClient, url: str, headers: dict, calls: int) -> tuple[list, list, dict]:
+    """Wall-clock and CPU seconds of each call, and the last answer."""
+    timings, cpu = [], []
+    for _ in range(calls):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url, headers=headers)
+        timings.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+        assert response.status_code == 200, response.json
+    return timings, cpu, response.json
 
 
 def main() -> None:
@@ -135,18 +175,18 @@ def main() -> None:
     client = create_app({"SIRA_DB": args.db, "SECRET_KEY": "bench"}).test_client()
     headers = {"Authorization": f"Bearer {token}"}
     year = f"/api/v1/stats?from={FIRST_DAY}&to=2025-12-31"
+    bare, _, _ = timed(bare_app(args.db).test_client(), year, {}, args.calls)
+    print(
+        f"bare app, one plain aggregate: median {statistics.median(bare):.3f} s"
+        f" (best {min(bare):.3f} s)"
+    )
     for label, url in [("one year", year), ("one year, one service", year + "&service_id=2")]:
-        timings, cpu = [], []
-        for _ in range(args.calls):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            response = client.get(url, headers=headers)
-            timings.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - started_cpu)
-            assert response.status_code == 200, response.json
+        timings, cpu, answer = timed(client, url, headers, args.calls)
         print(
-            f"{label}: issued {response.json['issued']:,}; per call over {args.calls} calls:"
-            f" median {statistics.median(timings):.2f} s (best {min(timings):.2f} s),"
-            f" CPU {statistics.median(cpu):.2f} s; load average {os.getloadavg()[0]:.1f}"
+            f"{label}: issued {answer['issued']:,}; per call over {args.calls} calls:"
+            f" median {statistics.median(timings):.3f} s (best {min(timings):.3f} s),"
+            f" CPU {statistics.median(cpu):.3f} s; load average {os.getloadavg()[0]:.1f};"
+            f" {statistics.median(timings) / statistics.median(bare):.2f}x the bare app"
         )
 
 

@@ -10,9 +10,9 @@ from flask import Response, render_template
 from flask_babel import force_locale, gettext
 
 from kiosk import bp
-from kiosk.printing.dispatch import public_base_url
 from server.db import get_reads
 from server.domain.validation import LANGUAGES
+from server.public_url import public_base_url
 
 # Each language named in itself, for the language buttons.
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe", "ms": "Bahasa Melayu"}

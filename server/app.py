@@ -12,7 +12,9 @@ from flask import Flask
 import kiosk
 from server import auth, config, db, errors, i18n, labels, operations, security
 from server.engine.clock import utc_now
-from server.realtime import socketio
+from server.json_input import BoundedJSONProvider
+from server.realtime import guard, socketio
+from server.realtime.message_queue import client_manager_options
 from server.realtime.publish import Publisher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(static_folder()),
         static_url_path="/static",
     )
+    app.json = BoundedJSONProvider(app)
     app.config.update(config.load(home))
     if test_config:
         app.config.update(test_config)
@@ -78,9 +81,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["SIRA_ASYNC_MODE"],
-        message_queue=app.config["SIRA_MESSAGE_QUEUE"],
-        channel=app.config["SIRA_MESSAGE_CHANNEL"],
+        **client_manager_options(
+            app.config["SIRA_MESSAGE_QUEUE"],
+            app.config["SIRA_MESSAGE_CHANNEL"],
+            float(app.config["SIRA_MQ_RETRY_S"]),
+        ),
     )
+    guard.install(app)
     return app
 
 

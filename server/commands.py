@@ -16,10 +16,11 @@ from kiosk.emulator.server import PrinterEmulator
 from kiosk.printing.dispatch import start_print_worker
 from server import __version__, config, serving
 from server.app import create_app
-from server.auth.accounts import add_device, add_user, create_token
+from server.auth.accounts import add_device, add_user, create_token, revoke_token, tokens
 from server.db import init_db
 from server.demo import seed
 from server.domain.errors import DomainError
+from server.domain.validation import integer
 from server.realtime import socketio
 from server.storage import connect, hold_wal_open
 from server.storage.backup import NotABackup, backup, restore
@@ -99,6 +100,26 @@ def init(branch_name: str, timezone: str) -> None:
         click.echo("No administrator yet: sira user add NAME --role admin")
 
 
+class RecordId(click.ParamType):
+    """A record's id on the command line: ASCII digits only, as everywhere else (no "²", "١")."""
+
+    name = "id"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, int):
+            return value
+        try:
+            number = integer(value, param.name if param else "id")
+        except DomainError as error:
+            self.fail(error.message, param, ctx)
+        if number < 1:
+            self.fail(f"{value!r} is not an id (a whole number from 1).", param, ctx)
+        return number
+
+
+RECORD_ID = RecordId()
+
+
 @cli.group()
 def user() -> None:
     """Staff accounts."""
@@ -129,6 +150,25 @@ def token_create(username: str) -> None:
     click.echo(create_token(connect(database_path()), username))
 
 
+@token.command("list")
+@click.argument("username", required=False)
+@fail_on_domain_error
+def token_list(username: str | None) -> None:
+    """List bearer tokens (id, user, created, active or revoked), of USERNAME if given."""
+    for row in tokens(connect(database_path()), username):
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        click.echo(f"{row['id']}\t{row['username']}\tcreated {row['created_at']}\t{state}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=RECORD_ID)
+@fail_on_domain_error
+def token_revoke(token_id: int) -> None:
+    """Revoke token ID at once; live connections made with it close within a re-check."""
+    revoke_token(connect(database_path()), token_id)
+    click.echo(f"Revoked token {token_id}.")
+
+
 @cli.group()
 def device() -> None:
     """Kiosks, display boards and feedback screens."""
@@ -137,8 +177,8 @@ def device() -> None:
 @device.command("add")
 @click.option("--kind", type=click.Choice(["kiosk", "display", "feedback"]), required=True)
 @click.option("--name", required=True)
-@click.option("--branch", "branch_id", type=int, default=1, show_default=True)
-@click.option("--counter", "counter_id", type=int, default=None)
+@click.option("--branch", "branch_id", type=RECORD_ID, default=1, show_default=True)
+@click.option("--counter", "counter_id", type=RECORD_ID, default=None)
 @click.option("--printer", "printer_uri", default=None)
 @fail_on_domain_error
 def device_add(

@@ -20,10 +20,18 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_MESSAGE_QUEUE": None,
     # The pub/sub channel on the message queue; installations sharing one Redis need their own.
     "SIRA_MESSAGE_CHANNEL": "sira",
+    # How often a process's Redis listener retries while Redis is away.
+    "SIRA_MQ_RETRY_S": 1.0,
+    # How often each process re-checks its live connections' tokens and sessions against the
+    # database (a revocation whose message was lost, say while Redis was down, still lands).
+    "SIRA_CONNECTION_RECHECK_S": 15.0,
     # `sira serve` picks gevent; an app made in a test or a WSGI script uses plain threads
     # rather than whichever async library happens to be installed.
     "SIRA_ASYNC_MODE": "threading",
+    # The address in pairing links and ticket QR codes; without it, the Host header decides, so
+    # set it, or SIRA_ALLOWED_HOSTS ("sira.example.com,10.0.0.5:5000") to refuse other hosts.
     "SIRA_PUBLIC_URL": None,
+    "SIRA_ALLOWED_HOSTS": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "JSON_SORT_KEYS": False,
@@ -55,7 +63,13 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     # When that Redis is down, count in this process's memory instead of answering 500.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # Refused sign-ins per account and address; past SIRA_LOGIN_DELAY_AFTER failures of one
+    # account (from anywhere) in the window, each sign-in waits, doubling up to the maximum.
     "SIRA_LIMIT_LOGIN_ACCOUNT": "5 per minute; 30 per hour",
+    "SIRA_LOGIN_DELAY_AFTER": 5,
+    "SIRA_LOGIN_DELAY_S": 0.5,
+    "SIRA_LOGIN_DELAY_MAX_S": 10.0,
+    "SIRA_LOGIN_DELAY_WINDOW_S": 900.0,
     "SIRA_LIMIT_LOGIN_ADDRESS": "20 per minute",
     "SIRA_LIMIT_TICKETS": "60 per minute",
     "SIRA_LIMIT_PUBLIC_TICKET": "120 per minute",
@@ -64,11 +78,23 @@ DEFAULTS: dict[str, Any] = {
     # Joins from phones per address: a family or a few friends on one Wi-Fi join within
     # seconds of each other; a script on one address does not fill the queue.
     "SIRA_LIMIT_JOIN": "10 per minute; 40 per hour",
+    # `sira serve`: how long a connection may idle between requests, take to send a request's
+    # line and headers, and wait on any one read (a body, a WebSocket frame).
+    "SIRA_KEEPALIVE_TIMEOUT_S": 15.0,
+    "SIRA_HEADER_TIMEOUT_S": 10.0,
+    "SIRA_READ_TIMEOUT_S": 60.0,
+    # Socket.IO, per connection: events a second after a burst, handlers running at once, rooms.
+    "SIRA_SOCKET_EVENTS_PER_S": 20.0,
+    "SIRA_SOCKET_EVENT_BURST": 60,
+    "SIRA_SOCKET_HANDLERS": 2,
+    "SIRA_SOCKET_ROOMS": 8,
     # How many reverse proxies stand before Sıra (their X-Forwarded-For is then trusted).
     "SIRA_PROXY_HOPS": 0,
     # Logos uploaded by admins: their folder (default: the instance folder's media/) and size.
     "SIRA_MEDIA_DIR": None,
     "SIRA_MAX_LOGO_BYTES": 512 * 1024,
+    # Checked from the picture's header before decoding: 10 million pixels take 40 MB to open.
+    "SIRA_MAX_LOGO_PIXELS": 10_000_000,
 }
 
 # Environment variables read as settings, and how to turn their text into a value.
@@ -77,8 +103,15 @@ ENVIRONMENT = {
     "SIRA_SECRET_KEY": str,
     "SIRA_MESSAGE_QUEUE": str,
     "SIRA_MESSAGE_CHANNEL": str,
+    "SIRA_MQ_RETRY_S": float,
+    "SIRA_CONNECTION_RECHECK_S": float,
     "SIRA_ASYNC_MODE": str,
     "SIRA_PUBLIC_URL": str,
+    "SIRA_ALLOWED_HOSTS": str,
+    "SIRA_LOGIN_DELAY_AFTER": int,
+    "SIRA_LOGIN_DELAY_S": float,
+    "SIRA_LOGIN_DELAY_MAX_S": float,
+    "SIRA_LOGIN_DELAY_WINDOW_S": float,
     "SIRA_PRINT_RETRY_S": float,
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,
@@ -98,7 +131,15 @@ ENVIRONMENT = {
     "SIRA_LIMIT_PAIRING": str,
     "SIRA_LIMIT_JOIN": str,
     "SIRA_PROXY_HOPS": int,
+    "SIRA_SOCKET_EVENTS_PER_S": float,
+    "SIRA_KEEPALIVE_TIMEOUT_S": float,
+    "SIRA_HEADER_TIMEOUT_S": float,
+    "SIRA_READ_TIMEOUT_S": float,
+    "SIRA_SOCKET_EVENT_BURST": int,
+    "SIRA_SOCKET_HANDLERS": int,
+    "SIRA_SOCKET_ROOMS": int,
     "SIRA_MEDIA_DIR": str,
+    "SIRA_MAX_LOGO_PIXELS": int,
 }
 
 # Environment variables that set a setting of another name (a Flask or extension setting).

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import shutil
+import sqlite3
+from pathlib import Path
+
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException
@@ -105,6 +110,79 @@ def handle_http_error(error: HTTPException):
     return error_page(error.code or 500)
 
 
+# What SQLite or the file system says when storage fails, and what we tell the person waiting.
+STORAGE_FULL = (
+    "storage_full",
+    lazy_gettext("The server's disk is full, so nothing was saved. Please tell the administrator."),
+)
+STORAGE_READ_ONLY = (
+    "storage_read_only",
+    lazy_gettext(
+        "The server's storage is read-only, so nothing was saved. Please tell the administrator."
+    ),
+)
+STORAGE_BUSY = (
+    "storage_busy",
+    lazy_gettext("The server is busy and saved nothing. Please try again in a moment."),
+)
+STORAGE_FAILED = (
+    "storage_error",
+    lazy_gettext(
+        "The server could not write to its storage, so nothing was saved."
+        " Please tell the administrator."
+    ),
+)
+# By SQLite's extended error name (Python 3.11+): what kind of failure it was.
+SQLITE_FAULTS = {
+    "SQLITE_FULL": STORAGE_FULL,
+    "SQLITE_READONLY": STORAGE_READ_ONLY,
+    "SQLITE_CANTOPEN": STORAGE_READ_ONLY,
+    "SQLITE_BUSY": STORAGE_BUSY,
+    "SQLITE_LOCKED": STORAGE_BUSY,
+    "SQLITE_IOERR": STORAGE_FAILED,
+}
+OS_FAULTS = {errno.ENOSPC: STORAGE_FULL, errno.EDQUOT: STORAGE_FULL, errno.EROFS: STORAGE_READ_ONLY}
+# Less free space than this where the database lives: an I/O error is the disk being full
+# (SQLite reports a full disk as an I/O error when the WAL index cannot grow).
+NEARLY_FULL_BYTES = 256 * 1024
+
+
+def storage_fault(error: Exception) -> tuple[str, str] | None:
+    """The code and message of a storage failure, or None for any other error."""
+    if isinstance(error, sqlite3.OperationalError):
+        name = getattr(error, "sqlite_errorname", None) or ""
+        fault = next((f for prefix, f in SQLITE_FAULTS.items() if name.startswith(prefix)), None)
+        if fault is STORAGE_FAILED and database_disk_full():
+            return STORAGE_FULL
+        return fault
+    if isinstance(error, OSError):
+        return OS_FAULTS.get(error.errno)
+    return None
+
+
+def database_disk_full() -> bool:
+    folder = Path(current_app.config["SIRA_DB"]).resolve().parent
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def handle_storage_fault(error: Exception):
+    """503 with a clear message: the write was rolled back, and retrying later may work."""
+    fault = storage_fault(error)
+    if fault is None:
+        raise error
+    code, message = fault
+    if wants_json():
+        response, status = error_response(503, code, str(message))
+    else:
+        response, status = error_page(503, str(message))
+    return response, status, {"Retry-After": "30"}
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(sqlite3.OperationalError, handle_storage_fault)
+    app.register_error_handler(OSError, handle_storage_fault)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+import sqlite_utils
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from server.auth.principal import bearer_token, current_principal
 from server.domain.errors import NotAllowed, RateLimited
 from server.domain.validation import MAX_INTEGER
+from server.engine.clock import iso, utc_now
 from server.errors import handle_domain_error
+from server.realtime import socketio
 
 csrf = CSRFProtect()
 
@@ -65,10 +70,60 @@ def address() -> str:
     return request.remote_addr or "unknown"
 
 
-def login_account() -> str:
+def login_username() -> str:
     body = request.get_json(silent=True) if request.is_json else request.form
     username = body.get("username") if hasattr(body, "get") else None
-    return f"account:{str(username or '').strip().lower()[:64]}"
+    return str(username or "").strip().lower()[:64]
+
+
+def login_account_and_address() -> str:
+    """Guesses are counted per account and address: an attacker elsewhere cannot lock the owner
+    out; from everywhere at once they are slowed down instead (`sign_in_delay`)."""
+    return f"account:{login_username()}|{address()}"
+
+
+def sign_in_delay(db: sqlite_utils.Database, username: Any) -> float:
+    """Seconds to wait before checking a password: grows with the account's recent failures.
+
+    Failures from every address count (the audit log has them); past SIRA_LOGIN_DELAY_AFTER in
+    the last SIRA_LOGIN_DELAY_WINDOW_S, each one doubles the wait, up to SIRA_LOGIN_DELAY_MAX_S.
+    The owner still gets in, a second or so later; a guesser gets a few tries a minute.
+    Off, like the rate limits, when SIRA_RATELIMIT_ENABLED=0 (load tests).
+    """
+    config = current_app.config
+    if not isinstance(username, str) or not username or not config["RATELIMIT_ENABLED"]:
+        return 0.0
+    since = iso(utc_now() - timedelta(seconds=config["SIRA_LOGIN_DELAY_WINDOW_S"]))
+    failures = db.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.login_failed' AND at > ?"
+        " AND summary = ?",
+        [since, username[:64]],
+    ).fetchone()[0]
+    extra = failures - config["SIRA_LOGIN_DELAY_AFTER"]
+    if extra < 0:
+        return 0.0
+    return min(config["SIRA_LOGIN_DELAY_MAX_S"], config["SIRA_LOGIN_DELAY_S"] * 2 ** min(extra, 20))
+
+
+def slow_down_guessing(db: sqlite_utils.Database, username: Any) -> None:
+    """Called by the sign-in views before the password is checked (sleeps a greenlet)."""
+    delay = sign_in_delay(db, username)
+    if delay:
+        socketio.sleep(delay)
+
+
+def hit_limit(setting_name: str, scope: str) -> None:
+    """Count one event against a limit outside Flask-Limiter's view (a Socket.IO event)."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    limiter: Limiter = current_app.extensions["sira_limiter"]
+    for item in parse_many(current_app.config[setting_name]):
+        if not limiter.limiter.hit(item, scope, address()):
+            raise RateLimited(
+                "Too many requests (%(limit)s). Wait a moment and try again.",
+                "room",
+                limit=str(item),
+            )
 
 
 def issuing_kiosk() -> str:
@@ -91,6 +146,8 @@ def refused_login(response: Response) -> bool:
 # Sign-in forms may live in other blueprints (the staff login page): they are limited alike.
 LOGIN_ENDPOINTS = ("api.login", "workstation.login", "auth.login")
 PAIRING_ENDPOINTS = ("api.device_pair", "pairing.pair")
+# Everything a ticket's token opens: one budget per address (a token guesser tries them all).
+PUBLIC_TICKET_ENDPOINTS = ("api.public_ticket", "display.phone", "feedback.rate", "kiosk.ticket_qr")
 
 
 def limits() -> list[Limit]:
@@ -98,7 +155,7 @@ def limits() -> list[Limit]:
     return [
         Limit(
             setting("SIRA_LIMIT_LOGIN_ACCOUNT"),
-            key_function=login_account,
+            key_function=login_account_and_address,
             exempt_when=only(*LOGIN_ENDPOINTS, when=lambda: request.method == "POST"),
             deduct_when=refused_login,
             scope="login-account",
@@ -122,7 +179,7 @@ def limits() -> list[Limit]:
         Limit(
             setting("SIRA_LIMIT_PUBLIC_TICKET"),
             key_function=address,
-            exempt_when=only("api.public_ticket"),
+            exempt_when=only(*PUBLIC_TICKET_ENDPOINTS),
             scope="public-ticket",
             shared=True,
         ),
@@ -175,6 +232,11 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(check_csrf)
     app.after_request(add_security_headers)
+    if app.config.get("SIRA_ALLOWED_HOSTS"):
+        # Flask answers 400 to a Host header outside the list, before any view runs.
+        app.config["TRUSTED_HOSTS"] = [
+            host.strip() for host in app.config["SIRA_ALLOWED_HOSTS"].split(",") if host.strip()
+        ]
     if str(app.config.get("SIRA_PUBLIC_URL") or "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

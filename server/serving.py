@@ -3,17 +3,23 @@
 Flask-SocketIO's `socketio.run` would do, but it cannot set TCP_NODELAY: gevent's pywsgi sends a
 response's headers and body in two writes, and with Nagle's algorithm the body then waits for the
 client's delayed ACK, about 40 ms on every keep-alive request (measured: benchmarks/README.md).
+Nor does it bound how long a connection may idle or dawdle over its headers: without that, idle
+or slow clients hold every file descriptor and nobody else gets in.
 """
 
 from __future__ import annotations
 
+import resource
 import socket
+from typing import Any
 
 from flask import Flask
 
 from server.realtime import socketio
 
 BACKLOG = 1024
+# Raise the soft open-files limit towards the hard one, but no further than this.
+MAX_OPEN_FILES = 1 << 20
 
 
 def listener(host: str, port: int) -> socket.socket:
@@ -27,20 +33,85 @@ def listener(host: str, port: int) -> socket.socket:
     return sock
 
 
+def raise_open_files_limit() -> int:
+    """Every connection is a file descriptor: use all the hard limit allows. Returns the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = MAX_OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, MAX_OPEN_FILES)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        return wanted
+    return soft
+
+
 def serve(app: Flask, host: str, port: int) -> None:
     """Serve until killed, in the async mode the app's Socket.IO server was set up with."""
+    raise_open_files_limit()
     mode = socketio.async_mode
+    timeouts = {
+        "header_s": float(app.config["SIRA_HEADER_TIMEOUT_S"]),
+        "keepalive_s": float(app.config["SIRA_KEEPALIVE_TIMEOUT_S"]),
+        "read_s": float(app.config["SIRA_READ_TIMEOUT_S"]),
+    }
     if mode == "gevent":
         from gevent import pywsgi
-        from geventwebsocket.handler import WebSocketHandler
 
         server = pywsgi.WSGIServer(
-            listener(host, port), app, handler_class=WebSocketHandler, log=None
+            listener(host, port), app, handler_class=timed_handler(**timeouts), log=None
         )
         server.serve_forever()
     elif mode == "eventlet":
         import eventlet.wsgi
 
-        eventlet.wsgi.server(listener(host, port), app, log_output=False)
+        eventlet.wsgi.server(
+            listener(host, port),
+            app,
+            log_output=False,
+            keepalive=timeouts["keepalive_s"],
+            socket_timeout=timeouts["read_s"],
+        )
     else:
         socketio.run(app, host=host, port=port, log_output=False)
+
+
+def timed_handler(header_s: float, keepalive_s: float, read_s: float) -> type:
+    """gevent-websocket's handler with deadlines on the parts a client controls.
+
+    - keep-alive: a connection waits at most `keepalive_s` for the first byte of a request;
+    - headers: once it begins, the request line and headers must arrive within `header_s`
+      (a slowloris client trickling header bytes is cut off);
+    - reads: any single read (a request body, a WebSocket frame) waits at most `read_s`, longer
+      than Engine.IO's ping interval, so a live WebSocket is never cut.
+    """
+    import gevent
+    from geventwebsocket.handler import WebSocketHandler
+
+    class TimedHandler(WebSocketHandler):
+        deadline: Any = None
+
+        def handle(self) -> None:
+            self.socket.settimeout(read_s)
+            super().handle()
+
+        def read_requestline(self) -> str:
+            with gevent.Timeout(keepalive_s, TimeoutError("idle connection")):
+                if not self.rfile.peek(1):
+                    return ""
+            self.deadline = gevent.Timeout.start_new(header_s, TimeoutError("headers too slow"))
+            return super().read_requestline()
+
+        def read_request(self, raw_requestline: str) -> Any:
+            try:
+                return super().read_request(raw_requestline)
+            except TimeoutError as slow:
+                raise ValueError(str(slow)) from None  # answered 400, and the connection closed
+            finally:
+                self.deadline.close()
+
+        def handle_one_request(self) -> Any:
+            try:
+                return super().handle_one_request()
+            finally:
+                if self.deadline is not None:
+                    self.deadline.close()  # a request line refused before its headers were read
+
+    return TimedHandler

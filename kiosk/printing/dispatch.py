@@ -8,7 +8,7 @@ import base64
 from typing import Any
 
 import sqlite_utils
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 
 from kiosk.printing import queue
 from kiosk.printing.tickets import ticket_snapshot
@@ -19,6 +19,7 @@ from server.domain.errors import ValidationError
 from server.domain.events import TicketChanged
 from server.engine import Change, QueueReads
 from server.engine.subscribers import Subscriber
+from server.public_url import public_base_url
 from server.realtime import socketio
 from server.realtime.rooms import branch_room
 
@@ -28,10 +29,6 @@ WORKER = "sira_print_worker"
 def printer_room(device_id: int) -> str:
     """The room a kiosk's print agent joins to receive that kiosk's jobs."""
     return f"printer:{device_id}"
-
-
-def public_base_url() -> str:
-    return current_app.config.get("SIRA_PUBLIC_URL") or request.host_url
 
 
 def publish_device(change: dict) -> None:

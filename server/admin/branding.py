@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import warnings
 from pathlib import Path
 
 from flask import current_app, request, send_from_directory
@@ -14,6 +15,7 @@ from server.admin import bp, pairing_bp
 from server.admin.common import actor, announces_setup, back_to, form_page
 from server.db import get_db
 from server.domain.errors import NotFound, ValidationError
+from server.storage.handoff import off_the_loop
 
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP", "BMP"}
 LOGO_BOX = (800, 300)  # pixels: wide enough for an 80 mm ticket, small enough for a board
@@ -55,15 +57,32 @@ def branding(branch_id: int):
     return back_to("admin.branding", branch_id=branch_id)
 
 
-def clean_logo(data: bytes) -> bytes:
-    """Re-encode the upload as a plain PNG: only pixels survive (no SVG, no scripts, no EXIF)."""
+def clean_logo(data: bytes, max_pixels: int) -> bytes:
+    """Re-encode the upload as a plain PNG: only pixels survive (no SVG, no scripts, no EXIF).
+
+    The picture's size is read from its header and checked before any pixel is decoded: a 17 KB
+    PNG can claim 12,000 × 12,000 pixels and would take 1.2 GB to open.
+    """
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in LOGO_FORMATS:
-                raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP picture.", "logo")
-            image.load()
-            picture = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in LOGO_FORMATS:
+                    raise ValidationError(
+                        "The logo must be a PNG, JPEG, GIF or WebP picture.", "logo"
+                    )
+                if image.size[0] * image.size[1] > max_pixels:
+                    raise Image.DecompressionBombError(image.size)
+                image.draft("RGB", LOGO_BOX)  # JPEG: decode at a reduced scale
+                image.load()
+                picture = image.convert("RGBA")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            "This picture has too many pixels: a logo may have %(millions)s million at most.",
+            "logo",
+            millions=f"{max_pixels / 1_000_000:g}",
+        ) from None
+    except (UnidentifiedImageError, OSError):
         raise ValidationError("This file is not a picture Sıra can read.", "logo") from None
     picture.thumbnail(LOGO_BOX)
     buffer = io.BytesIO()
@@ -83,13 +102,13 @@ def upload_logo(branch_id: int):
         if len(data) > current_app.config["SIRA_MAX_LOGO_BYTES"]:
             limit_kb = current_app.config["SIRA_MAX_LOGO_BYTES"] // 1024
             raise ValidationError("The logo may be at most %(kb)d KB.", "logo", kb=limit_kb)
-        png = clean_logo(data)
+        max_pixels = current_app.config["SIRA_MAX_LOGO_PIXELS"]
+        png = off_the_loop(lambda: clean_logo(data, max_pixels))
     except ValidationError as error:
         return branding_page(branch_id, error)
-    folder = logo_folder()
-    folder.mkdir(parents=True, exist_ok=True)
     filename = f"branch-{branch_id}-{secrets.token_hex(6)}.png"
-    (folder / filename).write_bytes(png)
+    folder = logo_folder()
+    off_the_loop(lambda: save_file(folder, filename, png))
     store.set_logo(get_db(), branch_id, filename, actor())
     remove_file(branch["logo_path"])
     return back_to("admin.branding", branch_id=branch_id)
@@ -104,9 +123,15 @@ def delete_logo(branch_id: int):
     return back_to("admin.branding", branch_id=branch_id)
 
 
+def save_file(folder: Path, filename: str, content: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / filename).write_bytes(content)
+
+
 def remove_file(filename: str | None) -> None:
     if filename:
-        (logo_folder() / Path(filename).name).unlink(missing_ok=True)
+        path = logo_folder() / Path(filename).name
+        off_the_loop(lambda: path.unlink(missing_ok=True))
 
 
 @pairing_bp.get("/media/logo/<int:branch_id>")

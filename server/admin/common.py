@@ -14,6 +14,7 @@ from server.audit import Actor
 from server.auth.principal import current_principal
 from server.domain.errors import DomainError, NotAllowed
 from server.domain.store_rules import InvalidFields
+from server.domain.validation import digits
 from server.i18n import translated
 from server.realtime.publish import publish_setup
 
@@ -77,4 +78,4 @@ def checked(name: str) -> bool:
 
 
 def number(value: Any) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 18 else None
+    return int(value) if isinstance(value, str) and digits(value) and len(value) < 18 else None

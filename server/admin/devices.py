@@ -8,7 +8,7 @@ import io
 import json
 
 import qrcode
-from flask import current_app, redirect, render_template, request
+from flask import redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from server import store
@@ -19,6 +19,7 @@ from server.auth.principal import DEVICE_COOKIE
 from server.db import get_db
 from server.domain.errors import Conflict, ValidationError
 from server.domain.validation import LANGUAGES
+from server.public_url import public_base_url
 from server.realtime.connections import disconnect_device
 
 # Where each kind of device goes once paired.
@@ -60,8 +61,7 @@ def device_values() -> dict:
 
 
 def pair_url(code: str) -> str:
-    base = current_app.config.get("SIRA_PUBLIC_URL") or request.host_url
-    return f"{base.rstrip('/')}/pair?code={code}"
+    return f"{public_base_url().rstrip('/')}/pair?code={code}"
 
 
 def qr_data_uri(text: str) -> str:

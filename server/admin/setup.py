@@ -13,7 +13,7 @@ from server.admin.common import actor, announces_setup, back_to, checked, form_p
 from server.db import get_db
 from server.domain.errors import ValidationError
 from server.domain.store_rules import WEEKDAYS, known_timezones
-from server.domain.validation import LANGUAGES
+from server.domain.validation import LANGUAGES, digits
 
 LISTS = {"branch": "admin.branches", "service": "admin.services", "counter": "admin.counters"}
 KIND_OF = {"branches": "branch", "services": "service", "counters": "counter"}
@@ -100,7 +100,7 @@ def service_values() -> dict[str, Any]:
         "prefix": form.get("prefix", "").upper(),
         "name": form.get("name"),
         "names": {code: form.get(f"name_{code}", "") for code in LANGUAGES},
-        "target_wait_s": int(minutes) * 60 if minutes.isdigit() and len(minutes) < 6 else minutes,
+        "target_wait_s": int(minutes) * 60 if digits(minutes) and len(minutes) < 6 else minutes,
         "priority_allowed": checked("priority_allowed"),
     }
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from server.api import bp
 from server.api.helpers import json_body, require
-from server.auth import User
+from server.auth import User, end_session, start_session
 from server.auth.accounts import sign_in
 from server.auth.principal import DEVICE_COOKIE, current_principal, principal_for_token
 from server.db import get_db
 from server.domain.errors import NotAuthenticated
+from server.security import slow_down_guessing
 
 
 def user_json(user: User) -> dict:
@@ -27,11 +27,11 @@ def user_json(user: User) -> dict:
 @bp.post("/auth/login")
 def login():
     body = json_body()
+    slow_down_guessing(get_db(), body.get("username"))
     row = sign_in(get_db(), body.get("username"), body.get("password"), request.remote_addr)
     if row is None:
         raise NotAuthenticated("Wrong username or password.", "password")
-    user = User(row)
-    login_user(user)
+    user = start_session(row)
     return jsonify(user=user_json(user), csrf_token=generate_csrf())
 
 
@@ -43,7 +43,7 @@ def csrf_token():
 
 @bp.post("/auth/logout")
 def logout():
-    logout_user()
+    end_session()
     return jsonify(ok=True)
 
 

@@ -112,6 +112,8 @@ def set_user_active(
             "UPDATE users SET active = ?, session_version = session_version + 1 WHERE id = ?",
             [int(active), user_id],
         )
+        if not active:
+            end_access(db, user_id)
         action = "user.activated" if active else "user.deactivated"
         audit.record(db, actor, action, ("user", user_id), user["username"])
 
@@ -126,8 +128,49 @@ def reset_password(db: sqlite_utils.Database, user_id: int, actor: Actor | None 
             " WHERE id = ?",
             [hash_password(password), user_id],
         )
+        end_access(db, user_id)
         audit.record(db, actor, "user.password_reset", ("user", user_id), user["username"])
     return password
+
+
+def end_access(db: sqlite_utils.Database, user_id: int) -> None:
+    """Within the caller's transaction: every session and bearer token of the user ends.
+
+    Reactivating the user later brings none of them back.
+    """
+    db.execute("DELETE FROM staff_sessions WHERE user_id = ?", [user_id])
+    db.execute(
+        "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        [iso(utc_now()), user_id],
+    )
+
+
+def open_session(db: sqlite_utils.Database, user_id: int) -> str:
+    """A new server-side session for a sign-in; its key goes into the signed cookie."""
+    key = new_secret()
+    with transaction(db):
+        db.execute(
+            "INSERT INTO staff_sessions (key_hash, user_id, created_at) VALUES (?, ?, ?)",
+            [hash_token(key), user_id, iso(utc_now())],
+        )
+    return key
+
+
+def close_session(db: sqlite_utils.Database, key: str) -> None:
+    """Sign-out: the session is gone, whoever still holds a copy of its cookie."""
+    with transaction(db):
+        db.execute("DELETE FROM staff_sessions WHERE key_hash = ?", [hash_token(key)])
+
+
+def session_user(db: sqlite_utils.Database, user_id: int, version: int, key: str) -> dict | None:
+    """The active user of a live session, if the session and the user's version still hold."""
+    found = db.execute(
+        "SELECT users.* FROM staff_sessions JOIN users ON users.id = staff_sessions.user_id"
+        " WHERE staff_sessions.key_hash = ? AND users.id = ? AND users.active"
+        " AND users.session_version = ?",
+        [hash_token(key), user_id, version],
+    ).fetchone()
+    return dict(found) if found else None
 
 
 def keep_an_admin(db: sqlite_utils.Database, user_id: int, field: str) -> None:
@@ -174,6 +217,41 @@ def create_token(db: sqlite_utils.Database, username: str, actor: Actor | None =
         )
         audit.record(db, actor, "user.token_created", ("user", user["id"]), username)
     return token
+
+
+def tokens(db: sqlite_utils.Database, username: str | None = None) -> list[dict]:
+    """Bearer tokens (never their secrets), newest first; one user's when a username is given."""
+    query = (
+        "SELECT api_tokens.id, users.username, api_tokens.created_at, api_tokens.revoked_at"
+        " FROM api_tokens JOIN users ON users.id = api_tokens.user_id"
+    )
+    if username is None:
+        return [dict(row) for row in db.execute(query + " ORDER BY api_tokens.id DESC")]
+    if not db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+        raise NotFound("There is no user called %(name)s.", "username", name=username)
+    return [
+        dict(row)
+        for row in db.execute(
+            query + " WHERE users.username = ? ORDER BY api_tokens.id DESC", [username]
+        )
+    ]
+
+
+def revoke_token(db: sqlite_utils.Database, token_id: int, actor: Actor | None = None) -> None:
+    """The token stops working at once; it stays listed as revoked."""
+    with transaction(db):
+        found = db.execute(
+            "SELECT api_tokens.*, users.username FROM api_tokens"
+            " JOIN users ON users.id = api_tokens.user_id WHERE api_tokens.id = ?",
+            [token_id],
+        ).fetchone()
+        if found is None:
+            raise NotFound("There is no token %(id)s.", "token_id", id=token_id)
+        if found["revoked_at"] is None:
+            db.execute(
+                "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [iso(utc_now()), token_id]
+            )
+        audit.record(db, actor, "user.token_revoked", ("user", found["user_id"]), found["username"])
 
 
 def parse_device(db: sqlite_utils.Database, values: dict[str, Any]) -> dict[str, Any]:
@@ -434,10 +512,15 @@ def touch_device(db: sqlite_utils.Database, device_id: int) -> None:
 
 def identify_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | None:
     """("user", row) or ("device", row) for a bearer token; None if unknown or revoked."""
-    digest = hash_token(token)
+    return identify_digest(db, hash_token(token))
+
+
+def identify_digest(db: sqlite_utils.Database, digest: str) -> tuple[str, dict] | None:
+    """As identify_token, from the token's hash (kept by a live connection to re-check it)."""
     user = db.execute(
-        "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id"
-        " WHERE api_tokens.token_hash = ? AND users.active",
+        "SELECT users.*, api_tokens.id AS token_id FROM api_tokens"
+        " JOIN users ON users.id = api_tokens.user_id"
+        " WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL AND users.active",
         [digest],
     ).fetchone()
     if user:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from flask import Response, g, request
 from flask_login import current_user
 
-from server.auth.accounts import contact_due, identify_token, touch_device
+from server.auth import load_user
+from server.auth.accounts import contact_due, identify_digest, touch_device
+from server.auth.passwords import hash_token
 from server.db import get_db, get_writer
 
 # Each role may do what the roles after it may do.
@@ -22,6 +24,9 @@ class Principal:
     device_id: int | None = None
     branch_id: int | None = None  # a device's branch; users may act in every branch
     counter_id: int | None = None  # a feedback screen's counter
+    # What proved who this is, to check again later: a token's hash, or "session:<id>" for a
+    # staff session (a live connection re-checks it against the database now and then).
+    credential: str | None = None
 
     def allows(self, *needs: str) -> bool:
         """True if any need is met: a role (met by that role or a higher one) or a device kind."""
@@ -40,12 +45,16 @@ ANONYMOUS = Principal("anonymous")
 def principal_for_token(token: str | None) -> Principal:
     if not token:
         return ANONYMOUS
-    found = identify_token(get_db(), token)
+    return principal_for_digest(hash_token(token))
+
+
+def principal_for_digest(digest: str) -> Principal:
+    found = identify_digest(get_db(), digest)
     if found is None:
         return ANONYMOUS
     kind, row = found
     if kind == "user":
-        return Principal("user", row["role"], user_id=row["id"])
+        return Principal("user", row["role"], user_id=row["id"], credential=digest)
     g.seen_device = row  # its last contact is noted once the request has succeeded
     return Principal(
         "device",
@@ -53,6 +62,7 @@ def principal_for_token(token: str | None) -> Principal:
         device_id=row["id"],
         branch_id=row["branch_id"],
         counter_id=row["counter_id"],
+        credential=digest,
     )
 
 
@@ -61,6 +71,8 @@ def bearer_token() -> str | None:
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
+
+SESSION = "session:"
 
 # A paired device's browser keeps its token in this HttpOnly cookie.
 DEVICE_COOKIE = "sira_device"
@@ -78,8 +90,22 @@ def resolve(token: str | None) -> Principal:
     if token:
         return principal_for_token(token)
     if current_user.is_authenticated:
-        return Principal("user", current_user.role, user_id=current_user.id)
+        return Principal(
+            "user",
+            current_user.role,
+            user_id=current_user.id,
+            credential=SESSION + current_user.get_id(),
+        )
     return principal_for_token(request.cookies.get(DEVICE_COOKIE))
+
+
+def still_valid(principal: Principal) -> bool:
+    """Whether the token or session a principal was resolved from still holds."""
+    if principal.credential is None:
+        return principal.kind == "anonymous"
+    if principal.credential.startswith(SESSION):
+        return load_user(principal.credential.removeprefix(SESSION)) is not None
+    return principal_for_digest(principal.credential) == principal
 
 
 def note_device_contact(response: Response) -> Response:

@@ -178,6 +178,10 @@ def follow_ups():
     )
 
 
+# The list's own query, kept across a follow-up; never url_for's (endpoint, _external, …).
+FOLLOW_UP_ARGS = ("from", "to", "service_id", "counter_id", "user_id", "show")
+
+
 @bp.post("/follow-up/<int:ticket_id>")
 @manager_required
 def mark_followed_up(ticket_id: int):
@@ -188,7 +192,8 @@ def mark_followed_up(ticket_id: int):
         request.form.get("note"),
         current_app.config["SIRA_CLOCK"],
     )
-    return redirect(url_for("dashboard.follow_ups", **request.args))
+    kept = {key: request.args[key] for key in FOLLOW_UP_ARGS if key in request.args}
+    return redirect(url_for("dashboard.follow_ups", **kept))
 
 
 @bp.get("/export/tickets.csv")

@@ -7,13 +7,12 @@ beside each field instead of one error at a time.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
 from server.domain.errors import ValidationError
-from server.domain.validation import LANGUAGES
+from server.domain.validation import LANGUAGES, digits, unsafe_characters
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_LABEL = 80
@@ -60,7 +59,7 @@ def label(value: Any, field: str, limit: int = MAX_LABEL) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("This field must not be empty.", field)
     value = value.strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+    if unsafe_characters(value, one_line=True):
         raise ValidationError("Write one line of plain text.", field)
     if len(value) > limit:
         raise too_long(field, limit)
@@ -78,8 +77,11 @@ def free_text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise ValidationError("Write plain text.", field)
     value = value.strip().replace("\r\n", "\n")
-    if any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in value):
+    problem = unsafe_characters(value, one_line=False)
+    if problem == "control":
         raise ValidationError("Remove the control characters.", field)
+    if problem:
+        raise ValidationError("Write plain text.", field)
     if len(value) > limit:
         raise too_long(field, limit)
     return value
@@ -151,7 +153,7 @@ def prefix(value: Any, field: str = "prefix") -> str:
 
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and digits(value.strip()) and len(value.strip()) <= 19:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(

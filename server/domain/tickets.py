@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from server.domain.errors import N_, InvalidTransition, Term
 
@@ -76,3 +79,18 @@ def next_status(move: str, current: str, code: str) -> Status:
 def format_code(prefix: str, number: int) -> str:
     """`A` and 42 make `A042`; numbers past 999 simply grow a digit."""
     return f"{prefix}{number:03d}"
+
+
+# How long a repeated Idempotency-Key returns the first ticket; after that it starts afresh.
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def idempotency_scope(key: str, user_id: int | None, device_id: int | None) -> str:
+    """A key belongs to the device or staff member who sent it: another's never replays it."""
+    caller = f"device:{device_id}" if device_id is not None else f"user:{user_id}"
+    return f"{caller}:{key}"
+
+
+def request_fingerprint(*fields: Any) -> str:
+    """What a request asked for; a key reused for a different request is refused."""
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()

@@ -20,24 +20,66 @@ MAX_PAUSE_REASON = 100
 MAX_INTEGER = 2**63 - 1
 
 
+# Characters that reorder or hide text around them: a name written with them can spoof what a
+# clerk reads on screen ("\u202e" turns the rest of a line around).
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def digits(value: str) -> bool:
+    """Only the ASCII digits 0–9: `isdigit()` also passes "²", which int() then refuses."""
+    return value.isascii() and value.isdecimal()
+
+
 def integer(value: Any, field: str) -> int:
     """A whole number, or its decimal digits as text (from a URL or a form)."""
-    if isinstance(value, str) and value.strip().isdecimal():
+    if isinstance(value, str) and digits(value.strip()) and len(value.strip()) <= 19:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
         raise ValidationError("%(name)s must be a whole number.", field, name=field)
     return value
 
 
-def text(value: Any, field: str, limit: int) -> str | None:
-    """Optional free text: trimmed, no control characters, at most `limit` characters."""
+def unsafe_characters(value: str, one_line: bool) -> str | None:
+    """What would corrupt or spoof text, so it is refused rather than silently changed:
+    "invalid" (a lone surrogate: it cannot be stored or encoded), "control" (control characters
+    other than line breaks and tabs in multi-line text), "formatting" (bidi overrides anywhere;
+    in one-line text, any invisible formatting character, zero-width ones included). None if
+    the text is plain."""
+    for ch in value:
+        kind = unicodedata.category(ch)
+        if kind == "Cs":
+            return "invalid"
+        if kind == "Cc" and (one_line or ch not in "\n\t"):
+            return "control"
+        if ch in BIDI_CONTROLS or (one_line and kind == "Cf"):
+            return "formatting"
+    return None
+
+
+UNSAFE_MESSAGES = {
+    "invalid": "%(name)s contains an invalid character.",
+    "control": "%(name)s contains control characters.",
+    "formatting": "%(name)s contains invisible formatting characters.",
+}
+
+
+def plain(value: str, field: str, one_line: bool) -> str:
+    """The text itself, or a ValidationError naming the field and what is wrong with it."""
+    problem = unsafe_characters(value, one_line)
+    if problem:
+        raise ValidationError(UNSAFE_MESSAGES[problem], field, name=field)
+    return value
+
+
+def text(value: Any, field: str, limit: int, one_line: bool = False) -> str | None:
+    """Optional free text: trimmed, plain (see `plain`), at most `limit` characters."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValidationError("%(name)s must be text.", field, name=field)
-    value = value.strip()
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise ValidationError("%(name)s contains control characters.", field, name=field)
+    value = plain(value.strip(), field, one_line)
     if len(value) > limit:
         raise ValidationError(
             "%(name)s is longer than %(limit)d characters.", field, name=field, limit=limit
@@ -46,10 +88,7 @@ def text(value: Any, field: str, limit: int) -> str | None:
 
 
 def customer_name(value: Any) -> str | None:
-    name = text(value, "customer_name", MAX_NAME)
-    if name and "\n" in name:
-        raise ValidationError("customer_name must be on one line.", "customer_name")
-    return name
+    return text(value, "customer_name", MAX_NAME, one_line=True)
 
 
 def note(value: Any) -> str | None:
@@ -81,7 +120,7 @@ def pause_reason(value: Any, note: Any = None) -> tuple[str, str | None]:
 
 
 def idempotency_key(value: Any) -> str | None:
-    return text(value, "Idempotency-Key", MAX_IDEMPOTENCY_KEY)
+    return text(value, "Idempotency-Key", MAX_IDEMPOTENCY_KEY, one_line=True)
 
 
 def priority(value: Any) -> str | None:

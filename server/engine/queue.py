@@ -23,17 +23,21 @@ from server.domain.errors import (
 )
 from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
 from server.domain.tickets import (
+    IDEMPOTENCY_TTL,
     QUEUE_ORDER,
     UNDOABLE,
     UNDONE_KIND,
     Status,
     format_code,
+    idempotency_scope,
     next_status,
+    request_fingerprint,
 )
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
 from server.engine.remote import RemoteMoves
+from server.stats import rollups
 from server.storage import transaction
 
 # A ticket going back to a queue leaves its counter and starts a fresh wait.
@@ -120,22 +124,14 @@ class QueueEngine(RemoteMoves):
         priority = validation.priority(priority)
         customer_name = validation.customer_name(customer_name)
         idempotency_key = validation.idempotency_key(idempotency_key)
+        fingerprint = request_fingerprint(service_id, language, priority, customer_name)
+        if idempotency_key:
+            idempotency_key = idempotency_scope(idempotency_key, user_id, device_id)
         with transaction(self.db):
             if idempotency_key:
-                # Keys are unique per branch: the caller's, or else the asked service's.
-                earlier = self.reads.row(
-                    "SELECT t.id, t.branch_id, b.seq FROM tickets t JOIN branches b"
-                    " ON b.id = t.branch_id WHERE t.idempotency_key = ? AND t.branch_id ="
-                    " coalesce(?, (SELECT branch_id FROM services WHERE id = ?))",
-                    [idempotency_key, branch_id, service_id],
-                )
+                earlier = self._earlier_request(idempotency_key, fingerprint, branch_id, service_id)
                 if earlier:
-                    return Change(
-                        earlier["branch_id"],
-                        earlier["seq"],
-                        self.reads.ticket(earlier["id"]),
-                        replayed=True,
-                    )
+                    return earlier
             service = self._service_for(service_id, branch_id)
             branch = self.reads.branch(service["branch_id"])
             language = validation.language(language, branch)
@@ -152,8 +148,8 @@ class QueueEngine(RemoteMoves):
             ticket_id = self.db.execute(
                 "INSERT INTO tickets (branch_id, service_id, service_day, number, code, token,"
                 " status, priority, customer_name, language, created_at, queued_at,"
-                " idempotency_key, channel, phone_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)",
+                " idempotency_key, idempotency_fingerprint, channel, phone_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     branch["id"],
                     service_id,
@@ -167,11 +163,41 @@ class QueueEngine(RemoteMoves):
                     iso(now),
                     iso(now),
                     idempotency_key,
+                    fingerprint if idempotency_key else None,
                     channel or ("staff" if user_id is not None and device_id is None else "kiosk"),
                     phone_id,
                 ],
             ).lastrowid
             return self._record(ticket_id, "issued", user_id=user_id, data={"device_id": device_id})
+
+    def _earlier_request(
+        self, key: str, fingerprint: str, branch_id: int | None, service_id: int
+    ) -> Change | None:
+        """The ticket a live key already issued (replayed), or None; a stale key is let go.
+
+        Keys are unique per branch: the caller's, or else the asked service's.
+        """
+        earlier = self.reads.row(
+            "SELECT t.id, t.branch_id, t.created_at, t.idempotency_fingerprint, b.seq"
+            " FROM tickets t JOIN branches b ON b.id = t.branch_id WHERE t.idempotency_key = ?"
+            " AND t.branch_id = coalesce(?, (SELECT branch_id FROM services WHERE id = ?))",
+            [key, branch_id, service_id],
+        )
+        if earlier is None:
+            return None
+        if earlier["created_at"] < iso(self.clock() - IDEMPOTENCY_TTL):
+            self.db.execute(
+                "UPDATE tickets SET idempotency_key = NULL WHERE id = ?", [earlier["id"]]
+            )
+            return None
+        if earlier["idempotency_fingerprint"] != fingerprint:
+            raise ValidationError(
+                "This Idempotency-Key was already used for a different ticket request.",
+                "Idempotency-Key",
+            )
+        return Change(
+            earlier["branch_id"], earlier["seq"], self.reads.ticket(earlier["id"]), replayed=True
+        )
 
     # -- counter moves -----------------------------------------------------------------------
 
@@ -458,6 +484,8 @@ class QueueEngine(RemoteMoves):
                 "INSERT INTO ticket_events (ticket_id, at, kind) VALUES (?, ?, 'expired')",
                 [ticket["id"], now],
             )
+        if expired:
+            rollups.keep(self.db, [ticket["id"] for ticket in expired])
 
     def _open_counter(self, counter_id: int) -> dict:
         counter = self.reads.counter(counter_id)
@@ -513,12 +541,14 @@ class QueueEngine(RemoteMoves):
         data: dict | None = None,
         events: list[Event] | None = None,
     ) -> Change:
-        """Append the ticket event (adding the spell it ends to the ticket's durations) and bump
-        the branch seq: the last step of every change."""
+        """Append the ticket event (adding the spell it ends to the ticket's durations, and the
+        ticket's new contribution to the statistics' rollups) and bump the branch seq: the last
+        step of every change."""
         at = iso(self.clock())
         if kind in SPELL_ENDS:
             self.db.execute(ADD_SPELL, {"kind": kind, "at": at, "ticket_id": ticket_id})
         self.db.execute(STAT_COLUMNS + " WHERE id = ?", [ticket_id])
+        rollups.keep(self.db, [ticket_id])
         ticket = self.reads.ticket(ticket_id)
         self.db.execute(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"

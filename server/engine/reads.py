@@ -432,8 +432,30 @@ PUBLIC_FIELDS = (
     "more_time_count",
     "on_my_way_at",
 )
+# A counter-top feedback screen greets the customer at its counter and rates their visit.
+FEEDBACK_FIELDS = ("code", "token", "status", "language")
 
 
 def public_view(ticket: dict) -> dict:
     """The part of a ticket its holder sees on the phone: no names, no staff, no history."""
     return {key: ticket[key] for key in PUBLIC_FIELDS}
+
+
+def feedback_view(ticket: dict) -> dict:
+    """What a feedback screen shows of the ticket at its counter: the first name only."""
+    names = (ticket.get("customer_name") or "").split()
+    return {
+        **{key: ticket[key] for key in FEEDBACK_FIELDS},
+        "customer_name": names[0] if names else None,
+    }
+
+
+def feedback_state(counter_state: dict) -> dict:
+    """A feedback screen's start: its counter's name and the customer at it; nobody waiting."""
+    current = counter_state["current"]
+    return {
+        "seq": counter_state["seq"],
+        "now": counter_state["now"],
+        "counter": {key: counter_state["counter"][key] for key in ("id", "name")},
+        "current": feedback_view(current) if current else None,
+    }

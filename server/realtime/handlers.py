@@ -9,9 +9,11 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from server.auth.principal import ANONYMOUS, Principal, resolve
 from server.db import get_reads
-from server.domain.errors import DomainError, NotAllowed, ValidationError
-from server.i18n import translated
-from server.realtime import connections, socketio
+from server.domain.errors import DomainError, NotAllowed
+from server.engine.reads import feedback_state
+from server.realtime import connections, guard, socketio
+from server.realtime.rooms import Room, feedback_room, parse_room
+from server.security import hit_limit
 
 
 def connection_principal() -> Principal:
@@ -30,58 +32,60 @@ def connect(auth: Any = None) -> None:
 
 
 @socketio.on("subscribe")
+@guard.capped
 def subscribe(data: Any = None) -> dict:
     """Join a room; the acknowledgement carries the room's current state and `seq`."""
     try:
-        room = data.get("room") if isinstance(data, dict) else None
-        state = room_state(connection_principal(), room)
+        room = parse_room(data.get("room") if isinstance(data, dict) else None)
+        guard.room_allowed(room.name)
+        if room.kind == "ticket":  # a token guesser's other way in, limited like the page
+            hit_limit("SIRA_LIMIT_PUBLIC_TICKET", "public-ticket")
+        principal = connection_principal()
+        state = room_state(principal, room)
     except DomainError as error:
-        return {
-            "ok": False,
-            "error": {"code": error.code, "message": translated(error), "field": error.field},
-        }
-    join_room(room)
-    return {"ok": True, "room": room, "seq": state["seq"], "state": state}
+        return guard.refusal(error)
+    join_room(member_room(principal, room))
+    guard.joined(room.name)
+    return {"ok": True, "room": room.name, "seq": state["seq"], "state": state}
 
 
 @socketio.on("unsubscribe")
 def unsubscribe(data: Any = None) -> dict:
-    room = data.get("room") if isinstance(data, dict) else None
-    if isinstance(room, str):
-        leave_room(room)
+    try:
+        room = parse_room(data.get("room") if isinstance(data, dict) else None)
+    except DomainError as error:
+        return guard.refusal(error)
+    leave_room(member_room(connection_principal(), room))
+    guard.left(room.name)
     return {"ok": True}
 
 
-def room_state(principal: Principal, room: Any) -> dict:
+def room_state(principal: Principal, room: Room) -> dict:
     """The state a room's member starts from, after checking they may join it."""
-    if not isinstance(room, str) or ":" not in room:
-        raise ValidationError("room must look like branch:1, counter:2 or ticket:<token>.", "room")
-    kind, _, key = room.partition(":")
     reads = get_reads()
-    if kind == "ticket":
-        ticket = reads.public_ticket(key)
+    if room.kind == "ticket":
+        ticket = reads.public_ticket(room.key)
         return {
-            "seq": reads.branch(reads.ticket_row_by_token(key)["branch_id"])["seq"],
+            "seq": reads.branch(reads.ticket_row_by_token(room.key)["branch_id"])["seq"],
             "ticket": ticket,
         }
-    if not key.isdigit():
-        raise ValidationError(
-            "%(kind)s rooms are named by number, like %(kind)s:1.", "room", kind=kind
-        )
-    if kind == "branch":
-        branch_id = int(key)
+    number = int(room.key)
+    if room.kind == "branch":
         if not (
             principal.allows("staff")
-            or (
-                principal.allows("display", "kiosk", "feedback")
-                and principal.branch_id == branch_id
-            )
+            or (principal.allows("display", "kiosk", "feedback") and principal.branch_id == number)
         ):
             raise NotAllowed("Only staff and this branch's devices may follow the branch.", "room")
-        return reads.branch_state(branch_id)
-    if kind == "counter":
-        counter_id = int(key)
-        if not (principal.allows("staff") or principal.counter_id == counter_id):
-            raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
-        return reads.counter_state(counter_id)
-    raise ValidationError("There are no %(kind)s rooms.", "room", kind=kind)
+        return reads.branch_state(number)
+    if principal.allows("staff"):
+        return reads.counter_state(number)
+    if principal.counter_id == number:
+        return feedback_state(reads.counter_state(number))
+    raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
+
+
+def member_room(principal: Principal, room: Room) -> str:
+    """The room a connection really joins: a feedback screen hears its counter cut down."""
+    if room.kind == "counter" and not principal.allows("staff"):
+        return feedback_room(int(room.key))
+    return room.name

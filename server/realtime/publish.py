@@ -10,10 +10,16 @@ from flask import current_app
 from server.db import get_reads
 from server.domain.events import CounterChanged, TicketCalled, TicketChanged
 from server.engine import Change
-from server.engine.reads import WITHDRAWING_MOVES, public_view
+from server.engine.reads import WITHDRAWING_MOVES, feedback_view, public_view
 from server.engine.subscribers import Subscriber
 from server.realtime import socketio
-from server.realtime.rooms import branch_room, counter_room, ticket_room
+from server.realtime.rooms import (
+    branch_room,
+    counter_room,
+    counter_rooms,
+    feedback_room,
+    ticket_room,
+)
 
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
@@ -59,7 +65,7 @@ def publish(change: Change) -> None:
                 publish_withdrawn(seq, change.branch_id, ticket["code"], event)
             if event.kind == "finished" and event.counter_id is not None:
                 prompt = {"seq": seq, "token": ticket["token"], "code": ticket["code"]}
-                socketio.emit("rate", prompt, to=counter_room(event.counter_id))
+                socketio.emit("rate", prompt, to=counter_rooms(event.counter_id))
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
             if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket)
@@ -82,7 +88,7 @@ def publish_setup() -> None:
         data = {"seq": branch["seq"], "branch_id": branch["id"]}
         socketio.emit("setup", data, to=branch_room(branch["id"]))
         for counter in reads.rows("SELECT id FROM counters WHERE branch_id = ?", [branch["id"]]):
-            socketio.emit("setup", data, to=counter_room(counter["id"]))
+            socketio.emit("setup", data, to=counter_rooms(counter["id"]))
 
 
 def publish_called(change: Change, event: TicketCalled) -> None:
@@ -107,7 +113,7 @@ def publish_called(change: Change, event: TicketCalled) -> None:
     }
     for room in (
         branch_room(change.branch_id),
-        counter_room(event.counter_id),
+        *counter_rooms(event.counter_id),
         ticket_room(ticket["token"]),
     ):
         socketio.emit("called", called, to=room)
@@ -117,7 +123,7 @@ def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
     """A pause or a resume: the counter's screens and the branch (managers) see it."""
     counter = get_reads().counter_summary(event.counter_id)
     data = {"seq": seq, "kind": event.kind, "counter": counter}
-    socketio.emit("counter", data, to=counter_room(event.counter_id))
+    socketio.emit("counter", data, to=counter_rooms(event.counter_id))
     socketio.emit("counter", data, to=branch_room(branch_id))
 
 
@@ -128,6 +134,11 @@ def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
             "ticket",
             {"seq": seq, "kind": event.kind, "ticket": ticket},
             to=counter_room(counter_id),
+        )
+        socketio.emit(
+            "ticket",
+            {"seq": seq, "kind": event.kind, "ticket": feedback_view(ticket)},
+            to=feedback_room(counter_id),
         )
     socketio.emit(
         "ticket",

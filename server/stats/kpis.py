@@ -1,81 +1,58 @@
-"""KPIs over a range of service days, computed in SQL from each ticket's stored durations.
+"""KPIs over a range of service days, read from the rollups the engine keeps (rollups.py).
 
 A ticket's wait is the sum of its spells in a queue: from being issued, transferred or parked to
 being called. Its service time is the sum of its spells at a counter (started to finished,
 transferred or parked), and only tickets that were served (done) have one: no-shows do not.
-The queue engine adds each spell to the ticket as it ends (from the ticket's events, in whole
-milliseconds), so nothing here recomputes a ticket. Averages and maxima are exact; medians and
-90th percentiles are taken over whole seconds. A ticket counts for its service day
-(branch-local, from `day_starts_at`) and for the service, counter and staff member it ended with.
+A ticket counts for its service day (branch-local, from `day_starts_at`) and for the service,
+counter, staff member and channel it ended with.
 
-Each query reads one index in the order it groups by, so SQLite streams its groups and sorts
-nothing: waits per whole second × service × counter × staff member (which also counts the
-tickets), service times likewise, ratings per score, then days and arrival slots. Python adds
-these groups up per service, counter and staff member and reads the percentiles off the bins.
+A range reads day rows for its partial months and month rows for the whole months inside it, so
+a year reads a dozen rows per service × counter × staff member × channel. Counts, sums, averages,
+maxima, within-target shares and rating distributions are exact; medians and 90th percentiles
+come from the rows' sketches, within sketch.RELATIVE_ACCURACY (1 %) of the exact figure over
+whole seconds. The daily trend reads the day rows' counts, summed by SQLite.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import sqlite_utils
 
 from server.domain.errors import ValidationError
+from server.domain.remote_joining import CHANNELS
 from server.domain.validation import integer
+from server.stats import sketch
+from server.stats.rollups import COUNTS
 
 # The longest range one request may ask for.
 MAX_RANGE_DAYS = 3 * 366
 
-# The indexes ordered by whole seconds hold every day of the branch: their order is the order of
-# the bins, so reading them sorts nothing, but a short range would read mostly other days. They
-# are read when the range covers at least this share of the branch's days with tickets; a
-# shorter range reads its few tickets by day and lets SQLite sort them.
-BINS_SHARE = 0.25
-
-# Per whole second of wait (NULL: never called) × service × counter × staff member.
-WAITS = """
-SELECT wait_whole_s, service_id, counter_id, user_id, count(*),
-    sum(status = 'no_show'), sum(status = 'cancelled'), sum(wait_ms), max(wait_ms),
-    sum(wait_ms <= wait_whole_s * 1000)
-FROM tickets {index} WHERE {where}
-GROUP BY wait_whole_s, service_id, counter_id, user_id
-"""
-
-# Served tickets per whole second of service × service × counter × staff member.
-SERVICES = """
-SELECT service_whole_s, service_id, counter_id, user_id, count(*), sum(service_ms)
-FROM tickets {index} WHERE {where} AND tickets.status = 'done'
-GROUP BY service_whole_s, service_id, counter_id, user_id
-"""
-
-# Rated tickets per score × service × counter × staff member.
-RATINGS = """
-SELECT rating_score, service_id, counter_id, user_id, count(*)
-FROM tickets {index} WHERE {where} AND tickets.rating_score IS NOT NULL
-GROUP BY rating_score, service_id, counter_id, user_id
-"""
-
-DAILY = """
-SELECT service_day, status, rating_score, count(*), count(wait_ms), sum(wait_ms)
-FROM tickets INDEXED BY tickets_daily WHERE {where}
-GROUP BY service_day, status, rating_score
-"""
-
-ARRIVALS = """
-SELECT arrival_slot, count(*) FROM tickets INDEXED BY tickets_arrivals WHERE {where}
-GROUP BY service_day, arrival_slot
-"""
-
-# Each breakdown: its key's place in a group (service, counter, staff member), and its names.
+# Each breakdown: its key's place in a group (service, counter, staff member; the channel is
+# CHANNEL, its own name), and its names. Counter and staff member 0 are tickets without one.
 DIMENSIONS = {
     "service": (0, "SELECT id, name FROM services WHERE id IN ({ids})"),
     "counter": (1, "SELECT id, name FROM counters WHERE id IN ({ids})"),
     "staff": (2, "SELECT id, display_name AS name FROM users WHERE id IN ({ids})"),
 }
+CHANNEL = 3
+
+ROWS = f"""
+SELECT service_id, counter_id, user_id, channel, {", ".join(COUNTS)}, wait_max_ms,
+    wait_sketch, service_sketch, arrivals
+FROM stats_rollups WHERE {{where}} AND span = :span AND period BETWEEN :first AND :last
+"""
+
+DAILY = """
+SELECT period, sum(issued), sum(served), sum(no_show), sum(waited), sum(wait_ms), sum(rated),
+    sum(score_1 + 2 * score_2 + 3 * score_3 + 4 * score_4 + 5 * score_5)
+FROM stats_rollups WHERE {where} AND span = 'day' AND period BETWEEN :day_from AND :day_to
+GROUP BY period
+"""
 
 
 @dataclass(frozen=True)
@@ -117,228 +94,187 @@ class StatsFilter:
                 params[column] = getattr(self, column)
         return " AND ".join(where), params
 
+    def rollup_where(self) -> tuple[str, dict]:
+        """The SQL condition on `stats_rollups` (branch and filters) and its parameters."""
+        where = ["branch_id = :branch_id"]
+        params: dict = {"branch_id": self.branch_id}
+        for column in ("service_id", "counter_id", "user_id"):
+            if getattr(self, column) is not None:
+                where.append(f"{column} = :{column}")
+                params[column] = getattr(self, column)
+        return " AND ".join(where), params
+
     def days(self) -> list[str]:
         first, last = date.fromisoformat(self.day_from), date.fromisoformat(self.day_to)
         return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+# Dates a range may use: a week either side stays within what `date` can count.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
 
 
 def _day(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationError(
             "%(name)s must be a date like 2026-03-01.", field, name=field
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            "%(name)s must be a date from %(first)s to %(last)s.",
+            field,
+            name=field,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+    return day
 
 
 def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:
-    """All KPIs of the range: totals, per service, counter and staff member, arrivals, trend."""
+    """All KPIs of the range: totals, per service, counter, staff member and channel, arrivals
+    and the daily trend."""
     timezone = db.execute(
         "SELECT timezone FROM branches WHERE id = ?", [query.branch_id]
     ).fetchone()[0]
-    groups, bins = tally_groups(db, query)
-    result = {
-        "from": query.day_from,
-        "to": query.day_to,
-        "timezone": timezone,
-        **Tally.merged(groups.values(), bins[TOTAL]).kpis(),
-    }
+    groups, arrived = tally_groups(db, query)
+    total = Tally.merged(groups.values())
+    result = {"from": query.day_from, "to": query.day_to, "timezone": timezone, **total.kpis()}
     for name, (place, names_sql) in DIMENSIONS.items():
-        per_key: dict[int, list[Tally]] = defaultdict(list)
-        for key, tally in groups.items():
-            if key[place] is not None:
-                per_key[key[place]].append(tally)
+        per_key = per_dimension(groups, place)
+        per_key.pop(0, None)
         labels = dict(
             db.execute(names_sql.format(ids=",".join(map(str, per_key)) or "NULL")).fetchall()
         )
         result[f"by_{name}"] = sorted(
             (
-                {
-                    "id": key,
-                    "name": labels.get(key, "?"),
-                    **Tally.merged(tallies, bins[place, key]).kpis(),
-                }
-                for key, tallies in per_key.items()
+                {"id": key, "name": labels.get(key, "?"), **tally.kpis()}
+                for key, tally in per_key.items()
             ),
             key=lambda row: (-row["issued"], row["name"]),
         )
-    result.update(arrivals(db, query, timezone))
+    per_channel = per_dimension(groups, CHANNEL)
+    result["by_channel"] = [
+        {"channel": channel, **per_channel.get(channel, Tally()).kpis()} for channel in CHANNELS
+    ]
+    result.update(arrivals(arrived))
     result["daily"] = daily(db, query)
     return result
 
 
 @dataclass
 class Tally:
-    """The sums behind one row of KPIs: one group, or the groups of a service, counter, staff
-    member or the whole range merged with their bins."""
+    """The sums behind one row of KPIs: rollup rows of one group added up, or the groups of a
+    service, counter, staff member, channel or the whole range merged."""
 
-    issued: int = 0
-    served: int = 0
-    no_show: int = 0
-    cancelled: int = 0
-    within_target: int = 0
-    wait_ms: int = 0
+    counts: Counter = field(default_factory=Counter)
     wait_max_ms: int | None = None
-    service_ms: int = 0
-    wait_bins: Counter = field(default_factory=Counter)  # whole seconds → tickets
-    service_bins: Counter = field(default_factory=Counter)
-    scores: Counter = field(default_factory=Counter)
+    wait_sketch: Counter = field(default_factory=Counter)  # bucket (as text) → tickets
+    service_sketch: Counter = field(default_factory=Counter)
+
+    def add_row(self, row: Mapping) -> None:
+        """Add a rollup row (its sketches are stored as JSON)."""
+        self.counts.update({name: row[name] for name in COUNTS})
+        self.wait_sketch.update(json.loads(row["wait_sketch"]))
+        self.service_sketch.update(json.loads(row["service_sketch"]))
+        self._add_max(row["wait_max_ms"])
+
+    def add(self, other: Tally) -> None:
+        self.counts.update(other.counts)
+        self.wait_sketch.update(other.wait_sketch)
+        self.service_sketch.update(other.service_sketch)
+        self._add_max(other.wait_max_ms)
+
+    def _add_max(self, wait_max_ms: int | None) -> None:
+        if wait_max_ms is not None:
+            self.wait_max_ms = max(self.wait_max_ms or 0, wait_max_ms)
 
     @classmethod
-    def merged(cls, tallies: Iterable[Tally], bins: Bins) -> Tally:
-        total = cls(wait_bins=bins.waits, service_bins=bins.services)
+    def merged(cls, tallies: Iterable[Tally]) -> Tally:
+        total = cls()
         for tally in tallies:
-            total.issued += tally.issued
-            total.served += tally.served
-            total.no_show += tally.no_show
-            total.cancelled += tally.cancelled
-            total.within_target += tally.within_target
-            total.wait_ms += tally.wait_ms
-            total.service_ms += tally.service_ms
-            if tally.wait_max_ms is not None:
-                total.wait_max_ms = larger(total.wait_max_ms, tally.wait_max_ms)
-            total.scores.update(tally.scores)
+            total.add(tally)
         return total
 
     def kpis(self) -> dict:
         """One row of KPIs in the shape of the API (DESIGN.md's stats keys)."""
-        waited, serviced = self.wait_bins.total(), self.service_bins.total()
-        rated = self.scores.total()
+        counts = self.counts
+        waited, serviced, rated = counts["waited"], counts["serviced"], counts["rated"]
+        scores = {str(n): counts[f"score_{n}"] for n in range(1, 6)}
         return {
-            "issued": self.issued,
-            "served": self.served,
-            "no_show": self.no_show,
-            "cancelled": self.cancelled,
+            "issued": counts["issued"],
+            "served": counts["served"],
+            "no_show": counts["no_show"],
+            "cancelled": counts["cancelled"],
             "wait_s": {
-                "avg": seconds(self.wait_ms / 1000 / waited if waited else None),
-                "p50": seconds(percentile(self.wait_bins, 0.5)),
-                "p90": seconds(percentile(self.wait_bins, 0.9)),
+                "avg": seconds(counts["wait_ms"] / 1000 / waited if waited else None),
+                "p50": seconds(sketch.percentile(self.wait_sketch, 0.5)),
+                "p90": seconds(sketch.percentile(self.wait_sketch, 0.9)),
                 "max": seconds(None if self.wait_max_ms is None else self.wait_max_ms / 1000),
             },
             "service_s": {
-                "avg": seconds(self.service_ms / 1000 / serviced if serviced else None),
-                "p50": seconds(percentile(self.service_bins, 0.5)),
-                "p90": seconds(percentile(self.service_bins, 0.9)),
+                "avg": seconds(counts["service_ms"] / 1000 / serviced if serviced else None),
+                "p50": seconds(sketch.percentile(self.service_sketch, 0.5)),
+                "p90": seconds(sketch.percentile(self.service_sketch, 0.9)),
             },
-            "within_target_pct": percent(self.within_target, waited),
+            "within_target_pct": percent(counts["within_target"], waited),
             "rating": {
-                "avg": round(sum(s * n for s, n in self.scores.items()) / rated, 2)
+                "avg": round(sum(int(s) * n for s, n in scores.items()) / rated, 2)
                 if rated
                 else None,
                 "count": rated,
-                "distribution": {str(n): self.scores[n] for n in range(1, 6)},
-                "positive_pct": percent(self.scores[4] + self.scores[5], rated),
+                "distribution": scores,
+                "positive_pct": percent(scores["4"] + scores["5"], rated),
             },
         }
 
 
-@dataclass
-class Bins:
-    """Tickets per whole second of wait and of service, for percentiles."""
-
-    waits: Counter = field(default_factory=Counter)
-    services: Counter = field(default_factory=Counter)
-
-
-# The key of the whole range's bins; the others are (place in a group key, service, counter or
-# staff member id).
-TOTAL = "total"
+def periods(query: StatsFilter) -> list[tuple[str, str, str]]:
+    """The rows a range reads, as (span, first, last): day rows for its partial months, month
+    rows for the whole months inside it."""
+    first, last = date.fromisoformat(query.day_from), date.fromisoformat(query.day_to)
+    parts: list[tuple[str, str, str]] = []
+    day = first
+    while day <= last:
+        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if day.day == 1 and month_end <= last:
+            month = day.isoformat()[:7]
+            if parts and parts[-1][0] == "month":
+                parts[-1] = ("month", parts[-1][1], month)
+            else:
+                parts.append(("month", month, month))
+        else:
+            parts.append(("day", day.isoformat(), min(month_end, last).isoformat()))
+        day = month_end + timedelta(days=1)
+    return parts
 
 
 def tally_groups(
     db: sqlite_utils.Database, query: StatsFilter
-) -> tuple[dict[tuple, Tally], dict[object, Bins]]:
-    """Sums per service × counter × staff member (the ones each ticket ended with), and bins for
-    the whole range and per service, counter and staff member (counted as the rows stream by,
-    which is quicker than merging the groups' bins)."""
-    where, params = query.where()
-    # A year's passes read tens of megabytes of index: a larger page cache than the default.
-    db.execute("PRAGMA cache_size = -65536")
-    long_range = len(query.days()) >= BINS_SHARE * history_days(db, query.branch_id)
-    targets = dict(
-        db.execute("SELECT id, target_wait_s FROM services WHERE branch_id = ?", [query.branch_id])
-    )
+) -> tuple[dict[tuple, Tally], Counter]:
+    """The range's rollup rows added up per service × counter × staff member × channel, and
+    its arrivals per local weekday × 24 + hour (only the range's total has them)."""
+    where, params = query.rollup_where()
     groups: dict[tuple, Tally] = defaultdict(Tally)
-    bins: dict[object, Bins] = defaultdict(Bins)
-    hint = "INDEXED BY tickets_{}" if long_range else ""
-    waits = WAITS.format(index=hint.format("wait_bins"), where=where)
-    for value, service_id, counter_id, user_id, n, *counts in rows(db, waits, params):
-        no_show, cancelled, wait_ms, wait_max_ms, rounded_down = counts
-        tally = groups[service_id, counter_id, user_id]
-        tally.issued += n
-        tally.no_show += no_show
-        tally.cancelled += cancelled
-        if value is None:
-            continue
-        bins[TOTAL].waits[value] += n
-        bins[0, service_id].waits[value] += n
-        bins[1, counter_id].waits[value] += n
-        bins[2, user_id].waits[value] += n
-        tally.wait_ms += wait_ms
-        tally.wait_max_ms = larger(tally.wait_max_ms, wait_max_ms)
-        # A bin holds waits within half a second of it: only at the target itself does the
-        # exact wait decide.
-        target = targets.get(service_id, 0)
-        tally.within_target += n if value < target else rounded_down if value == target else 0
-    services = SERVICES.format(index=hint.format("service_bins"), where=where)
-    for value, service_id, counter_id, user_id, n, service_ms in rows(db, services, params):
-        tally = groups[service_id, counter_id, user_id]
-        tally.served += n
-        if value is not None:
-            bins[TOTAL].services[value] += n
-            bins[0, service_id].services[value] += n
-            bins[1, counter_id].services[value] += n
-            bins[2, user_id].services[value] += n
-            tally.service_ms += service_ms
-    ratings = RATINGS.format(index=hint.format("ratings"), where=where)
-    for score, service_id, counter_id, user_id, n in rows(db, ratings, params):
-        groups[service_id, counter_id, user_id].scores[score] = n
-    return groups, bins
+    arrived: Counter = Counter()
+    for span, first, last in periods(query):
+        for row in db.execute(
+            ROWS.format(where=where), {**params, "span": span, "first": first, "last": last}
+        ):
+            key = row["service_id"], row["counter_id"], row["user_id"], row["channel"]
+            groups[key].add_row(row)
+            arrived.update(json.loads(row["arrivals"]))
+    return groups, arrived
 
 
-def history_days(db: sqlite_utils.Database, branch_id: int) -> int:
-    """Service days from the branch's first ticket to its last (two index look-ups)."""
-    first, last = db.execute(
-        "SELECT (SELECT min(service_day) FROM tickets WHERE branch_id = :branch),"
-        " (SELECT max(service_day) FROM tickets WHERE branch_id = :branch)",
-        {"branch": branch_id},
-    ).fetchone()
-    if first is None:
-        return 0
-    return (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
-
-
-def rows(db: sqlite_utils.Database, sql: str, params: Mapping) -> Iterable[tuple]:
-    """Plain tuples, which are quicker to make than rows by name for thousands of groups."""
-    cursor = db.conn.cursor()
-    cursor.row_factory = None
-    return cursor.execute(sql, params)
-
-
-def percentile(bins: Counter, q: float) -> float | None:
-    """Linear between closest ranks (numpy's default), over whole seconds counted in `bins`."""
-    total = bins.total()
-    if not total:
-        return None
-    rank = (total - 1) * q
-    low_rank = int(rank)
-    high_rank = min(low_rank + 1, total - 1)
-    low = high = None
-    seen = 0
-    for value in sorted(bins):
-        seen += bins[value]
-        if low is None and seen > low_rank:
-            low = value
-        if seen > high_rank:
-            high = value
-            break
-    return low + (high - low) * (rank - low_rank)
-
-
-def larger(known: int | None, other: int) -> int:
-    return other if known is None else max(known, other)
+def per_dimension(groups: Mapping[tuple, Tally], place: int) -> dict:
+    """The groups merged per service, counter, staff member or channel."""
+    merged: dict = defaultdict(Tally)
+    for key, tally in groups.items():
+        merged[key[place]].add(tally)
+    return merged
 
 
 def seconds(value: float | None) -> float | None:
@@ -349,49 +285,40 @@ def percent(part: int | None, whole: int) -> float | None:
     return round(100 * (part or 0) / whole, 1) if whole else None
 
 
-def arrivals(db: sqlite_utils.Database, query: StatsFilter, timezone: str) -> dict:
-    """Tickets issued by local hour of day, and by local weekday (Monday first) and hour.
-
-    SQLite knows no time zones, so SQL counts arrivals per ten UTC minutes and each slot is
-    placed in the branch's local week here; that is exact for every whole- or half-hour offset.
-    """
-    where, params = query.where()
-    zone = ZoneInfo(timezone)
+def arrivals(counts: Mapping[str, int]) -> dict:
+    """Tickets issued by local hour of day, and by local weekday (Monday first) and hour."""
     per_hour = [0] * 24
     heatmap = [[0] * 24 for _ in range(7)]
-    for slot, count in rows(db, ARRIVALS.format(where=where), params):
-        local = datetime.fromtimestamp(slot * 600, UTC).astimezone(zone)
-        per_hour[local.hour] += count
-        heatmap[local.weekday()][local.hour] += count
+    for weekday_hour, count in counts.items():
+        weekday, hour = divmod(int(weekday_hour), 24)
+        per_hour[hour] += count
+        heatmap[weekday][hour] += count
     return {"arrivals_per_hour": per_hour, "arrivals_heatmap": heatmap}
 
 
 def daily(db: sqlite_utils.Database, query: StatsFilter) -> list[dict]:
     """One row per service day of the range, days without tickets included."""
-    where, params = query.where()
-    sums: dict[str, Counter] = defaultdict(Counter)
-    for day, status, score, n, waited, wait_ms in rows(db, DAILY.format(where=where), params):
-        found = sums[day]
-        found["issued"] += n
-        found[status] += n
-        found["waited"] += waited
-        found["wait_ms"] += wait_ms or 0
-        if score is not None:
-            found["rated"] += n
-            found["score"] += score * n
+    where, params = query.rollup_where()
+    sums = {
+        day: found
+        for day, *found in db.execute(
+            DAILY.format(where=where),
+            {**params, "day_from": query.day_from, "day_to": query.day_to},
+        ).fetchall()
+    }
     return [
         {
             "day": day,
-            "issued": found["issued"],
-            "served": found["done"],
-            "no_show": found["no_show"],
-            "wait_avg_s": seconds(found["wait_ms"] / 1000 / found["waited"])
-            if found["waited"]
-            else None,
-            "rating_avg": round(found["score"] / found["rated"], 2) if found["rated"] else None,
+            "issued": issued,
+            "served": served,
+            "no_show": no_show,
+            "wait_avg_s": seconds(wait_ms / 1000 / waited) if waited else None,
+            "rating_avg": round(score / rated, 2) if rated else None,
         }
         for day in query.days()
-        for found in [sums.get(day, Counter())]
+        for issued, served, no_show, waited, wait_ms, rated, score in [
+            sums.get(day, (0, 0, 0, 0, 0, 0, 0))
+        ]
     ]
 
 

@@ -4,18 +4,24 @@ A migration is a name and a list of SQL statements. Add new ones at the end; nev
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
 workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and
-security, 0100–0109 staff, manager and admin pages, 0120–0129 joining the queue from a phone.
+security, 0070–0079 holding under attack and faults, 0100–0109 staff, manager and admin pages,
+0120–0129 joining the queue from a phone, 0130–0139 statistics from rollups.
+
+A step is an SQL statement, or a function of the database for a back-fill that SQL alone
+cannot compute (local hours in a named time zone).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlite_utils
 
+from server.stats.rollups import back_fill
 from server.storage.connection import transaction
 
-Migration = tuple[str, list[str]]
+Migration = tuple[str, list[str | Callable[[sqlite_utils.Database], None]]]
 
 INITIAL: Migration = (
     "0001_initial",
@@ -360,6 +366,32 @@ CHEAP_CHANGES: Migration = (
     ],
 )
 
+SESSIONS_AND_TOKENS: Migration = (
+    "0070_sessions_and_tokens",
+    [
+        # Staff sign-ins kept on the server: signing out deletes the row, so a copied cookie
+        # stops working. Only a hash of the session key (which lives in the signed cookie).
+        """CREATE TABLE staff_sessions (
+            key_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX staff_sessions_user ON staff_sessions (user_id)",
+        # A revoked bearer token stays listed (who made it, when it was revoked).
+        "ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT",
+        "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+    ],
+)
+
+IDEMPOTENCY_BINDING: Migration = (
+    "0071_idempotency_binding",
+    [
+        # What the first request with a key asked for: the key replays only that request.
+        # (Keys are now stored with their caller, "device:7:<key>", so older ones never match.)
+        "ALTER TABLE tickets ADD COLUMN idempotency_fingerprint TEXT",
+    ],
+)
+
 PRINT_LANES: Migration = (
     "0080_print_lanes",
     [
@@ -458,6 +490,56 @@ ON_MY_WAY: Migration = (
     ],
 )
 
+STATISTICS_FROM_ROLLUPS: Migration = (
+    "0130_statistics_from_rollups",
+    [
+        # Summary rows per service day and per month × service × counter × staff member (0:
+        # none) × channel, kept by the engine with each move (server/stats/rollups.py): counts,
+        # sums, the longest wait, sketches of the durations and arrivals by local weekday-hour.
+        """CREATE TABLE stats_rollups (
+            branch_id INTEGER NOT NULL REFERENCES branches(id),
+            span TEXT NOT NULL CHECK (span IN ('day', 'month')),
+            period TEXT NOT NULL,
+            service_id INTEGER NOT NULL,
+            counter_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            issued INTEGER NOT NULL,
+            served INTEGER NOT NULL,
+            no_show INTEGER NOT NULL,
+            cancelled INTEGER NOT NULL,
+            waited INTEGER NOT NULL,
+            wait_ms INTEGER NOT NULL,
+            within_target INTEGER NOT NULL,
+            serviced INTEGER NOT NULL,
+            service_ms INTEGER NOT NULL,
+            rated INTEGER NOT NULL,
+            score_1 INTEGER NOT NULL,
+            score_2 INTEGER NOT NULL,
+            score_3 INTEGER NOT NULL,
+            score_4 INTEGER NOT NULL,
+            score_5 INTEGER NOT NULL,
+            wait_max_ms INTEGER,
+            wait_sketch TEXT NOT NULL,
+            service_sketch TEXT NOT NULL,
+            arrivals TEXT NOT NULL,
+            PRIMARY KEY (branch_id, span, period, service_id, counter_id, user_id, channel)
+        )""",
+        # What each ticket adds to the rows, so a later move can take exactly that back out.
+        "ALTER TABLE tickets ADD COLUMN stats_counted TEXT",
+        # A day row's longest wait, found again in one seek when the longest leaves the row.
+        "CREATE INDEX tickets_rollup_max ON tickets (branch_id, service_day, service_id,"
+        " counter_id, user_id, channel, wait_ms)",
+        back_fill,
+        # The statistics no longer read tickets: every move stops updating these.
+        "DROP INDEX tickets_wait_bins",
+        "DROP INDEX tickets_service_bins",
+        "DROP INDEX tickets_ratings",
+        "DROP INDEX tickets_daily",
+        "DROP INDEX tickets_arrivals",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -468,6 +550,8 @@ MIGRATIONS: list[Migration] = [
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
     CHEAP_CHANGES,
+    SESSIONS_AND_TOKENS,
+    IDEMPOTENCY_BINDING,
     PRINT_LANES,
     PAUSE_REASON_CODES,
     COUNTER_EVENTS_INDEX,
@@ -475,6 +559,7 @@ MIGRATIONS: list[Migration] = [
     BOARD_SETTINGS,
     REMOTE_JOINING,
     ON_MY_WAY,
+    STATISTICS_FROM_ROLLUPS,
 ]
 
 
@@ -493,7 +578,10 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
             continue
         with transaction(db):
             for statement in statements:
-                db.execute(statement)
+                if callable(statement):
+                    statement(db)
+                else:
+                    db.execute(statement)
             db.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
                 [name, datetime.now(UTC).isoformat()],

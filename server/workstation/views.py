@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from server.api.branches import branch_in_scope
-from server.auth import User, login_manager
+from server.auth import end_session, login_manager, start_session
 from server.auth.accounts import sign_in
 from server.db import get_db, get_reads
 from server.labels import PAUSE_REASON_LABELS
+from server.security import slow_down_guessing
 from server.workstation import bp
 
 
@@ -31,9 +32,18 @@ def use_this_sign_in_page(_state) -> None:
 
 
 def safe_next(default: str) -> str:
-    """Where to go after signing in: only a path on this site, never another one."""
+    """Where to go after signing in: only a path on this site, never another one.
+
+    Browsers drop tabs and line breaks from a Location, so `/\t/evil` would become `//evil`
+    (another site): any control character or space, like a backslash, refuses the target.
+    """
     target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()
+        and not any(ch.isspace() or ch == "\\" for ch in target)
+    ):
         return target
     return default
 
@@ -44,9 +54,10 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        slow_down_guessing(get_db(), form.username.data)
         row = sign_in(get_db(), form.username.data, form.password.data, request.remote_addr)
         if row is not None:
-            login_user(User(row))
+            start_session(row)
             return redirect(safe_next(url_for("workstation.counter")))
         error = gettext("Wrong username or password.")
     elif request.method == "POST" and form.csrf_token.errors:
@@ -59,7 +70,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    end_session()
     return redirect(url_for("workstation.login"))
 
 

@@ -20,7 +20,13 @@ BOUNDED_READS = (
     "USING INDEX tickets_at_counter (counter_id=?)",
     "USING INDEX tickets_recent_done (service_id=? AND status=?)",
     "USING COVERING INDEX tickets_idempotency (branch_id=? AND idempotency_key=?)",
+    # The key's first request, with its fingerprint and age (issue 11): one row of a unique index.
+    "USING INDEX tickets_idempotency (branch_id=? AND idempotency_key=?)",
     "USING INDEX ticket_events_ticket (ticket_id=?)",
+    # A statistics rollup row's longest wait, once the longest left it: max() over the last
+    # column of one day × service × counter × staff member × channel, a single seek.
+    "USING COVERING INDEX tickets_rollup_max (branch_id=? AND service_day=? AND service_id=?"
+    " AND counter_id=? AND user_id=? AND channel=?)",
 )
 
 

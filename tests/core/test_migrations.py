@@ -70,7 +70,7 @@ def test_an_upgrade_keeps_every_row(first_version):
 def test_an_upgrade_adds_every_new_table_and_column(first_version):
     migrate(first_version)
     for _, statements in LATER:
-        for statement in statements:
+        for statement in filter(lambda step: isinstance(step, str), statements):  # no back-fills
             if added := re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", statement):
                 table, column = added.groups()
                 assert column in columns(first_version, table), statement

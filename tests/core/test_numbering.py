@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from server.domain.errors import ValidationError
 from server.store import add_branch, add_service
 from tests.core.state import branch_seq
 
@@ -76,10 +79,13 @@ def test_a_repeated_idempotency_key_returns_the_first_ticket_and_changes_nothing
     assert db.execute("SELECT count(*) FROM ticket_events").fetchone()[0] == 1
 
 
-def test_a_repeat_returns_the_first_ticket_even_if_the_body_changed(engine, store):
+def test_a_repeat_with_another_body_is_refused(engine, store):
+    """Issue 11: a key replays only the request it was first sent with."""
     first = engine.issue_ticket(store.payments, idempotency_key="k")
-    repeat = engine.issue_ticket(store.returns, idempotency_key="k")
-    assert repeat.ticket["code"] == first.ticket["code"] == "A001"
+    assert first.ticket["code"] == "A001"
+    with pytest.raises(ValidationError) as refused:
+        engine.issue_ticket(store.returns, idempotency_key="k")
+    assert refused.value.field == "Idempotency-Key"
 
 
 def test_different_idempotency_keys_make_different_tickets(engine, store):

@@ -21,8 +21,16 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from server.demo import MovingClock
 from server.domain.errors import Conflict, DomainError, InvalidTransition, ValidationError
 from server.domain.remote_joining import MORE_TIME_LIMIT, MORE_TIME_PLACES, MoveRefused
-from server.domain.tickets import MOVES, PRIORITY_NEEDS, Status, next_status
+from server.domain.tickets import (
+    IDEMPOTENCY_TTL,
+    MOVES,
+    PRIORITY_NEEDS,
+    Status,
+    idempotency_scope,
+    next_status,
+)
 from server.engine import Change, QueueEngine
+from server.engine.clock import iso
 from server.storage import connect
 from server.store import set_counter_active
 from tests.core.conftest import START
@@ -127,6 +135,7 @@ class DeskDay(RuleBasedStateMachine):
     @initialize()
     def opening(self) -> None:
         assert branch_seq(self.db, self.store.branch_id) == 0
+        self.asked: dict[str, tuple[int, str | None]] = {}  # what each key's first request was
 
     @rule(
         service=st.sampled_from(["payments", "returns"]),
@@ -136,8 +145,20 @@ class DeskDay(RuleBasedStateMachine):
     def issue(self, service: str, priority: str | None, key: str | None) -> None:
         self.a_second_later()
         service_id = getattr(self.store, service)
-        earlier = self.rows("SELECT id FROM tickets WHERE idempotency_key = ?", [key])
-        if earlier:
+        stored = idempotency_scope(key, None, None) if key else None
+        live_since = iso(self.clock() - IDEMPOTENCY_TTL)  # an older key starts afresh
+        earlier = self.rows(
+            "SELECT id FROM tickets WHERE idempotency_key = ? AND created_at >= ?",
+            [stored, live_since],
+        )
+        if earlier and self.asked[key] != (service_id, priority):
+            self.refused(
+                ValidationError,
+                lambda: self.engine.issue_ticket(
+                    service_id, priority=priority, idempotency_key=key
+                ),
+            )
+        elif earlier:
             change = self.engine.issue_ticket(service_id, priority=priority, idempotency_key=key)
             assert change.replayed and change.ticket["id"] == earlier[0]["id"]
             assert branch_seq(self.db, self.store.branch_id) == self.changes
@@ -147,6 +168,8 @@ class DeskDay(RuleBasedStateMachine):
             self.committed(
                 self.engine.issue_ticket(service_id, priority=priority, idempotency_key=key)
             )
+            if key:
+                self.asked[key] = (service_id, priority)
 
     @rule(counter=st.sampled_from(["counter1", "counter2"]))
     def call_next(self, counter: str) -> None:

@@ -15,10 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from server.auth.accounts import add_user, create_token
+from server.stats import rollups
 from server.storage import connect
 from server.store import add_counter
 from tests.e2e.conftest import ApiClient
 from tests.live import LiveServer
+from tests.stats.test_rollups import stored_rows
 from tests.store import PASSWORD, Store
 
 pytestmark = pytest.mark.slow
@@ -139,6 +141,8 @@ def check_rush(db_path: str, store: Store, clerks: dict, issued: list, served: d
         assert [tuple(row) for row in statuses] == [("done", len(tickets))], "left waiting"
         seq = db.execute("SELECT seq FROM branches WHERE id = ?", [store.branch_id]).fetchone()
         assert seq[0] == len(LIFE) * len(tickets), "every change bumps the branch seq once"
+        # The statistics' rollups, kept by each move in its own transaction, add up exactly.
+        assert stored_rows(db) == rollups.recompute(db)
     finally:
         db.conn.close()
 

@@ -6,8 +6,15 @@ from datetime import date
 
 import pytest
 
-from server.stats import StatsFilter, compute_stats
+from server.stats import StatsFilter, compute_stats, kpis
+from server.stats.sketch import RELATIVE_ACCURACY
 from tests.conftest import bearer
+
+
+def sketched(seconds: float):
+    """A percentile read off the rollups' sketches: within 1 % (RELATIVE_ACCURACY) of the exact
+    one over whole seconds, before rounding to a tenth of a second."""
+    return pytest.approx(seconds, abs=RELATIVE_ACCURACY * seconds + 0.05)
 
 
 def stats(db, store, day_from="2026-03-02", day_to="2026-03-02", **filters) -> dict:
@@ -23,9 +30,18 @@ def test_monday_totals(db, store, history):
         1,
     )
     # Waits 300, 600, 900 (T3: 600 + 300 after the transfer) and 180; T4 was never called.
-    assert monday["wait_s"] == {"avg": 495.0, "p50": 450.0, "p90": 810.0, "max": 900.0}
+    assert monday["wait_s"] == {
+        "avg": 495.0,
+        "p50": sketched(450.0),
+        "p90": sketched(810.0),
+        "max": 900.0,
+    }
     # Service 240, 480 (T3: 180 before the transfer + 300 after) and 120; the no-show has none.
-    assert monday["service_s"] == {"avg": 280.0, "p50": 240.0, "p90": 432.0}
+    assert monday["service_s"] == {
+        "avg": 280.0,
+        "p50": sketched(240.0),
+        "p90": sketched(432.0),
+    }
     # Targets A 600 s, B 900 s: T1 yes, T2 yes (exactly 600), T3 no (900 > 600), T5 yes.
     assert monday["within_target_pct"] == 75.0
     assert monday["rating"] == {
@@ -60,8 +76,17 @@ def test_breakdowns_per_service_counter_and_staff(db, store, history):
     by_service = {row["name"]: row for row in monday["by_service"]}
     payments = by_service["Payments"]
     assert (payments["issued"], payments["served"], payments["no_show"]) == (4, 2, 1)
-    assert payments["wait_s"] == {"avg": 600.0, "p50": 600.0, "p90": 840.0, "max": 900.0}
-    assert payments["service_s"] == {"avg": 360.0, "p50": 360.0, "p90": 456.0}
+    assert payments["wait_s"] == {
+        "avg": 600.0,
+        "p50": sketched(600.0),
+        "p90": sketched(840.0),
+        "max": 900.0,
+    }
+    assert payments["service_s"] == {
+        "avg": 360.0,
+        "p50": sketched(360.0),
+        "p90": sketched(456.0),
+    }
     assert payments["within_target_pct"] == 66.7
     assert by_service["Returns"]["wait_s"]["avg"] == 180.0
     by_counter = {row["name"]: row["issued"] for row in monday["by_counter"]}
@@ -122,3 +147,19 @@ def test_api_is_for_managers(client, store):
 def test_default_range_is_the_last_week_in_branch_time(store):
     query = StatsFilter.from_args({}, store.branch_id, date(2026, 3, 9))
     assert (query.day_from, query.day_to) == ("2026-03-03", "2026-03-09")
+
+
+def test_a_range_reads_day_rows_for_partial_months_and_month_rows_for_whole_ones():
+    query = StatsFilter(1, "2025-12-15", "2026-03-31")
+    assert kpis.periods(query) == [
+        ("day", "2025-12-15", "2025-12-31"),
+        ("month", "2026-01", "2026-03"),
+    ]
+    assert kpis.periods(StatsFilter(1, "2026-02-02", "2026-02-27")) == [
+        ("day", "2026-02-02", "2026-02-27")
+    ]
+    assert kpis.periods(StatsFilter(1, "2024-01-31", "2024-03-01")) == [
+        ("day", "2024-01-31", "2024-01-31"),
+        ("month", "2024-02", "2024-02"),  # a leap February, whole
+        ("day", "2024-03-01", "2024-03-01"),
+    ]

@@ -3,6 +3,7 @@ back-fills the same values into a database that had only the events."""
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from datetime import datetime, timedelta
@@ -161,6 +162,23 @@ def test_migration_back_fills_what_the_engine_keeps(db, store, history, tmp_path
     ) == (900_000, 480_000)
     query = StatsFilter(store.branch_id, "2026-03-02", "2026-03-03")
     assert compute_stats(before, query) == compute_stats(db, query)
+    # Migration 0130 builds the rollups the engine kept move by move (sketches as JSON, their
+    # keys in any order).
+    rollups = [
+        {
+            tuple(row[:-3]): [json.loads(sketch) for sketch in row[-3:]]
+            for row in connection.execute(
+                "SELECT * FROM stats_rollups ORDER BY branch_id, span, period"
+            ).fetchall()
+        }
+        for connection in (db, before)
+    ]
+    assert rollups[0] == rollups[1]
+    assert {key[1:3] for key in rollups[0]} == {
+        ("day", "2026-03-02"),
+        ("day", "2026-03-03"),
+        ("month", "2026-03"),
+    }
     before.conn.close()
 
 
@@ -174,11 +192,17 @@ def test_back_fill_keeps_milliseconds_as_julianday_counts_them():
     assert elapsed == 300_001
 
 
-def test_short_and_long_range_reads_agree(db, store, history, monkeypatch):
-    """Read by day (and sorted) or through the bin-ordered indexes: the same figures."""
-    query = StatsFilter(store.branch_id, "2026-03-02", "2026-03-03")
-    monkeypatch.setattr(kpis, "BINS_SHARE", 0.0)
-    through_bins = compute_stats(db, query)
-    monkeypatch.setattr(kpis, "BINS_SHARE", 100.0)
-    assert compute_stats(db, query) == through_bins
-    assert through_bins["wait_s"]["p90"] == 780.0  # 180, 240, 300, 600, 900
+def test_month_rows_and_day_rows_agree(db, store, history):
+    """March read through its month rows, and through its day rows (a range that ends on April
+    1st makes March a partial month): the same figures."""
+    through_month = compute_stats(db, StatsFilter(store.branch_id, "2026-03-01", "2026-03-31"))
+    through_days = compute_stats(db, StatsFilter(store.branch_id, "2026-03-02", "2026-04-01"))
+    assert kpis.periods(StatsFilter(store.branch_id, "2026-03-01", "2026-03-31")) == [
+        ("month", "2026-03", "2026-03")
+    ]
+    for result in (through_month, through_days):
+        for key in ("from", "to", "daily"):
+            result.pop(key)
+    assert through_days == through_month
+    assert through_month["issued"] == 6
+    assert through_month["wait_s"]["p90"] == pytest.approx(780.0, rel=0.01)  # 180 … 900
