@@ -24,6 +24,7 @@ from server.domain.tickets import QUEUE_ORDER, Status, format_code, next_status
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
+from server.engine.staffing import CounterStaffing
 from server.storage import transaction
 
 # A ticket going back to a queue leaves its counter and starts a fresh wait.
@@ -73,7 +74,7 @@ class Change:
     at: str | None = None  # when the change's event was recorded, as stored in the database
 
 
-class QueueEngine:
+class QueueEngine(CounterStaffing):
     def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
         self.db = db
         self.clock = clock
@@ -144,7 +145,15 @@ class QueueEngine:
                     idempotency_key,
                 ],
             ).lastrowid
-            return self._record(ticket_id, "issued", user_id=user_id, data={"device_id": device_id})
+            change = self._record(
+                ticket_id, "issued", user_id=user_id, data={"device_id": device_id}
+            )
+            # What the customer is told now is kept, so the dashboard can say how right it was.
+            self.db.execute(
+                "UPDATE tickets SET eta_at_issue_s = ? WHERE id = ?",
+                [change.ticket["eta_s"], ticket_id],
+            )
+            return change
 
     # -- counter moves -----------------------------------------------------------------------
 
@@ -171,7 +180,10 @@ class QueueEngine:
                 "called",
                 counter_id=counter_id,
                 user_id=user_id,
-                events=[TicketCalled(called["id"], counter_id, recall=False)],
+                events=[
+                    TicketCalled(called["id"], counter_id, recall=False),
+                    *self._staff_on_call(counter, user_id),
+                ],
             )
 
     def call_ticket(self, ticket_id: int, counter_id: int, user_id: int | None = None) -> Change:
@@ -197,7 +209,10 @@ class QueueEngine:
                 counter_id=counter_id,
                 user_id=user_id,
                 data={"out_of_turn": True},
-                events=[TicketCalled(ticket_id, counter_id, recall=False)],
+                events=[
+                    TicketCalled(ticket_id, counter_id, recall=False),
+                    *self._staff_on_call(counter, user_id),
+                ],
             )
 
     def recall(self, ticket_id: int, user_id: int | None = None) -> Change:

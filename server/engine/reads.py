@@ -8,14 +8,11 @@ from typing import Any
 import sqlite_utils
 
 from server.domain.errors import NotFound
+from server.domain.estimates import NO_COUNTER, BranchEstimates, Estimate
 from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, Status
-from server.domain.timing import (
-    RECENT_SERVICES,
-    estimated_wait_s,
-    service_day,
-    typical_service_s,
-)
+from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
+from server.engine.estimates import BranchEstimator, counter_state
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
 RECENT_CALLS = 8
@@ -27,6 +24,7 @@ class QueueReads:
     def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
         self.db = db
         self.clock = clock
+        self.estimator = BranchEstimator(db, clock)
 
     # -- rows -------------------------------------------------------------------------------
 
@@ -99,29 +97,18 @@ class QueueReads:
         return [row["id"] for row in self.waiting_rows(service_id, day)]
 
     def open_counters(self, service_id: int) -> int:
+        """Counters serving the service with someone signed in at them and not paused."""
         return self.row(
             "SELECT count(*) AS n FROM counter_services JOIN counters"
             " ON counters.id = counter_services.counter_id"
             " WHERE counter_services.service_id = ? AND counters.active"
-            " AND counters.paused_at IS NULL",
+            " AND counters.staffed_by IS NOT NULL AND counters.paused_at IS NULL",
             [service_id],
         )["n"]
 
-    def typical_service_s(self, service_id: int) -> float:
-        durations = self.rows(
-            # julianday() is a float of days: round off its microsecond noise (120 s, not 119.99…).
-            "SELECT round((julianday(finished_at) - julianday(started_at)) * 86400, 3) AS s"
-            " FROM tickets"
-            " WHERE service_id = ? AND status = 'done' AND started_at IS NOT NULL"
-            " ORDER BY finished_at DESC LIMIT ?",
-            [service_id, RECENT_SERVICES],
-        )
-        return typical_service_s([d["s"] for d in durations])
-
-    def eta_s(self, service_id: int, people_ahead: int) -> int:
-        return estimated_wait_s(
-            people_ahead, self.typical_service_s(service_id), self.open_counters(service_id)
-        )
+    def estimates(self, branch_id: int, day: str | None = None) -> BranchEstimates:
+        """Every waiting ticket's and every service's estimated wait (server/domain/estimates)."""
+        return self.estimator.estimates(branch_id, day or self.today(branch_id))
 
     # -- views -------------------------------------------------------------------------------
 
@@ -130,16 +117,18 @@ class QueueReads:
         return self.ticket_from_row(self.ticket_row(ticket_id))
 
     def ticket_from_row(
-        self, row: dict, position: int | None = None, eta: int | None = None
+        self, row: dict, position: int | None = None, estimate: Estimate | None = None
     ) -> dict:
         service = self.service(row["service_id"])
         if row["status"] == Status.WAITING:
             if position is None:
                 position = self.waiting_ids(row["service_id"], row["service_day"]).index(row["id"])
-            if eta is None:
-                eta = self.eta_s(row["service_id"], position)
+            if estimate is None:
+                estimate = self.estimates(row["branch_id"], row["service_day"]).tickets.get(
+                    row["id"], NO_COUNTER
+                )
         else:
-            position = eta = None
+            position, estimate = None, NO_COUNTER
         counter = None
         if row["counter_id"] is not None and row["status"] in AT_COUNTER:
             found = self.counter(row["counter_id"])
@@ -158,7 +147,8 @@ class QueueReads:
             "customer_name": row["customer_name"],
             "language": row["language"],
             "position": position,
-            "eta_s": eta,
+            "eta_s": estimate.eta_s,
+            "eta_range_s": estimate.range_s,
             "counter": counter,
             "recall_count": row["recall_count"],
             "transferred": bool(row["transferred"]),
@@ -175,11 +165,11 @@ class QueueReads:
 
     def waiting_tickets(self, service_id: int, day: str) -> list[dict]:
         """Full ticket objects of a service's queue, in calling order."""
-        service_s = self.typical_service_s(service_id)
-        counters = self.open_counters(service_id)
+        rows = self.waiting_rows(service_id, day)
+        estimates = self.estimates(rows[0]["branch_id"], day).tickets if rows else {}
         return [
-            self.ticket_from_row(row, position, estimated_wait_s(position, service_s, counters))
-            for position, row in enumerate(self.waiting_rows(service_id, day))
+            self.ticket_from_row(row, position, estimates.get(row["id"], NO_COUNTER))
+            for position, row in enumerate(rows)
         ]
 
     def services(self, branch_id: int) -> list[dict]:
@@ -195,6 +185,8 @@ class QueueReads:
             " FROM services WHERE branch_id = :branch AND active ORDER BY sort_order, id",
             {"day": day, "branch": branch_id},
         )
+        estimates = self.estimates(branch_id, day).services
+        open_counters = self.open_counters_by_service(branch_id)
         return [
             {
                 "id": s["id"],
@@ -206,7 +198,9 @@ class QueueReads:
                 "longest_wait_s": (
                     int((now - parse(s["oldest"])).total_seconds()) if s["oldest"] else 0
                 ),
-                "eta_s": self.eta_s(s["id"], s["waiting"]),
+                "eta_s": estimates.get(s["id"], NO_COUNTER).eta_s,
+                "eta_range_s": estimates.get(s["id"], NO_COUNTER).range_s,
+                "open_counters": open_counters.get(s["id"], 0),
             }
             for s in services
         ]
@@ -225,6 +219,35 @@ class QueueReads:
             "active": bool(counter["active"]),
             "paused_at": counter["paused_at"],
             "pause_reason": counter["pause_reason"],
+            **self.staffing(counter),
+        }
+
+    def staffing(self, counter: dict) -> dict:
+        """Who is signed in at the counter, since when, and whether it is open for calls."""
+        staff = None
+        if counter["staffed_by"] is not None:
+            user = self.row(
+                "SELECT id, username, display_name FROM users WHERE id = ?",
+                [counter["staffed_by"]],
+            )
+            staff = {"id": user["id"], "name": user["display_name"] or user["username"]}
+        return {
+            "open": counter_state(counter) == "open",
+            "staffed_by": staff,
+            "staffed_at": counter["staffed_at"],
+        }
+
+    def open_counters_by_service(self, branch_id: int) -> dict[int, int]:
+        return {
+            r["service_id"]: r["n"]
+            for r in self.rows(
+                "SELECT counter_services.service_id, count(*) AS n FROM counter_services"
+                " JOIN counters ON counters.id = counter_services.counter_id"
+                " WHERE counters.branch_id = ? AND counters.active"
+                " AND counters.staffed_by IS NOT NULL AND counters.paused_at IS NULL"
+                " GROUP BY counter_services.service_id",
+                [branch_id],
+            )
         }
 
     def now_serving(self, branch_id: int) -> list[dict]:
@@ -308,6 +331,7 @@ class QueueReads:
                 "branch_id": counter["branch_id"],
                 "paused_at": counter["paused_at"],
                 "pause_reason": counter["pause_reason"],
+                **self.staffing(counter),
             },
             "services": [
                 s for s in self.services(counter["branch_id"]) if s["id"] in counter["service_ids"]
@@ -347,7 +371,17 @@ class QueueReads:
         }
 
 
-PUBLIC_FIELDS = ("code", "token", "status", "service", "position", "eta_s", "counter", "language")
+PUBLIC_FIELDS = (
+    "code",
+    "token",
+    "status",
+    "service",
+    "position",
+    "eta_s",
+    "eta_range_s",
+    "counter",
+    "language",
+)
 
 
 def public_view(ticket: dict) -> dict:

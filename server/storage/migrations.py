@@ -341,6 +341,22 @@ ADMIN_AND_SECURITY: Migration = (
     ],
 )
 
+WAIT_ESTIMATES: Migration = (
+    "0090_wait_estimates",
+    [
+        # Who works at a counter now: a counter is open while someone is signed in at it (and it
+        # is not paused). `heartbeat_at` is the last sign of life of the workstation's socket;
+        # counters opened without one (through the API) do not time out.
+        "ALTER TABLE counters ADD COLUMN staffed_by INTEGER REFERENCES users(id)",
+        "ALTER TABLE counters ADD COLUMN staffed_at TEXT",
+        "ALTER TABLE counters ADD COLUMN heartbeat_at TEXT",
+        "CREATE INDEX counters_staffed_by ON counters (staffed_by) WHERE staffed_by IS NOT NULL",
+        # The estimated wait told to the customer when the ticket was issued (NULL when no
+        # counter serving it was open), so the dashboard can measure how far it was right.
+        "ALTER TABLE tickets ADD COLUMN eta_at_issue_s INTEGER",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -350,6 +366,7 @@ MIGRATIONS: list[Migration] = [
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
+    WAIT_ESTIMATES,
 ]
 
 

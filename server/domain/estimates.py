@@ -1,0 +1,215 @@
+"""Estimated waits from a model of what the counters will actually do next.
+
+A head count divided by open counters misses what makes waits long: counters that also serve
+other queues, tickets already at a counter, breaks, customers who walk up slowly or never come,
+and priority tickets that will jump ahead. Here the branch's queue is played forward once: each
+open (or paused, once its break ends) counter calls, in turn, the first ticket in queue order
+among the services it serves, and is busy for the expected time of that ticket. A ticket's
+estimate is when its counter reaches it. One pass over the branch gives every waiting ticket
+and every service ("a ticket taken now") its estimate, so it can run on every change.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import statistics
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+# Until a service has history, assume five minutes per customer.
+DEFAULT_SERVICE_S = 300.0
+# Until there is history, the call → start time (walking up) and the share of no-shows.
+DEFAULT_WALK_UP_S = 30.0
+DEFAULT_NO_SHOW_S = 120.0
+DEFAULT_NO_SHOW_RATE = 0.05
+# A paused counter is expected back after a typical pause, and never sooner than this.
+DEFAULT_PAUSE_S = 900.0
+MIN_PAUSE_LEFT_S = 120.0
+# A counter's own service times are used once it has served this many of a service.
+COUNTER_SAMPLES = 15
+# A customer already served for longer than usual still needs this share of a usual service.
+MIN_LEFT_SHARE = 0.35
+# Spread of a single service around its mean, relative (for the range shown to customers).
+DEFAULT_SPREAD = 0.6
+# Jump-ahead load (priority and transfer arrivals) is capped: beyond it the queue is unstable
+# and the figure would only grow without meaning.
+MAX_JUMP_LOAD = 0.5
+
+
+@dataclass(frozen=True)
+class ServiceTimes:
+    """What history says about the time each ticket takes a counter."""
+
+    service_s: dict[int, float] = field(default_factory=dict)  # per service, mean seconds
+    counter_service_s: dict[tuple[int, int], float] = field(default_factory=dict)
+    spread: dict[int, float] = field(default_factory=dict)  # per service, stdev / mean
+    walk_up_s: float = DEFAULT_WALK_UP_S  # call → start, for customers who come
+    no_show_s: float = DEFAULT_NO_SHOW_S  # call → marked no-show
+    no_show_rate: float = DEFAULT_NO_SHOW_RATE
+    pause_s: float = DEFAULT_PAUSE_S  # a typical pause
+    jump_rate: dict[int, float] = field(default_factory=dict)  # per service, per second
+
+    def service(self, service_id: int, counter_id: int | None = None) -> float:
+        if counter_id is not None and (counter_id, service_id) in self.counter_service_s:
+            return self.counter_service_s[(counter_id, service_id)]
+        return self.service_s.get(service_id, DEFAULT_SERVICE_S)
+
+    def per_call_s(self, service_id: int, counter_id: int) -> float:
+        """Expected counter time from calling a ticket to being free for the next one."""
+        came = (1 - self.no_show_rate) * (self.walk_up_s + self.service(service_id, counter_id))
+        return came + self.no_show_rate * self.no_show_s
+
+
+@dataclass(frozen=True)
+class CounterNow:
+    """A counter as it stands: what it serves, whether it works, and what it has in hand."""
+
+    id: int
+    service_ids: frozenset[int]
+    state: str  # open | paused | closed
+    paused_s: float = 0.0  # how long it has been paused
+    # The ticket in hand, if any: its service and how long since it was called / started.
+    current_service_id: int | None = None
+    called_s: float | None = None
+    started_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket; the caller gives them in queue order (priority, transferred, oldest)."""
+
+    id: int
+    service_id: int
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Seconds until the ticket is called (None: no counter serving it is open) and a range."""
+
+    eta_s: int | None
+    low_s: int | None = None
+    high_s: int | None = None
+
+    @property
+    def range_s(self) -> list[int] | None:
+        return None if self.eta_s is None else [self.low_s, self.high_s]
+
+
+NO_COUNTER = Estimate(None)
+
+
+@dataclass(frozen=True)
+class BranchEstimates:
+    tickets: dict[int, Estimate]
+    services: dict[int, Estimate]  # for a ticket taken now
+
+
+def time_left_s(counter: CounterNow, times: ServiceTimes) -> float:
+    """Expected seconds until this counter can call its next ticket."""
+    left = 0.0
+    if counter.state == "paused":
+        left = max(times.pause_s - counter.paused_s, MIN_PAUSE_LEFT_S)
+    if counter.current_service_id is None:
+        return left
+    usual = times.service(counter.current_service_id, counter.id)
+    if counter.started_s is not None:
+        return left + max(usual - counter.started_s, MIN_LEFT_SHARE * usual)
+    walk = max(times.walk_up_s - (counter.called_s or 0.0), 0.0)
+    return left + (1 - times.no_show_rate) * (walk + usual)
+
+
+def estimate_branch(
+    counters: Iterable[CounterNow], waiting: Sequence[Waiting], times: ServiceTimes
+) -> BranchEstimates:
+    """Play the branch's queue forward once and say when each ticket will be called."""
+    working = [c for c in counters if c.state != "closed" and c.service_ids]
+    queues: dict[int, deque[tuple[int, Waiting]]] = {}
+    for order, ticket in enumerate(waiting):
+        queues.setdefault(ticket.service_id, deque()).append((order, ticket))
+    # (free at, tie-break, counter, variance so far)
+    free: list[tuple[float, int, CounterNow, float]] = []
+    for n, counter in enumerate(working):
+        left = time_left_s(counter, times)
+        spread = times.spread.get(counter.current_service_id or 0, DEFAULT_SPREAD)
+        free.append((left, n, counter, (spread * left) ** 2))
+    heapq.heapify(free)
+    tickets: dict[int, Estimate] = {}
+    finished: list[tuple[float, CounterNow, float]] = []
+    while free:
+        at, n, counter, variance = heapq.heappop(free)
+        heads = [queues[s][0] for s in counter.service_ids if queues.get(s)]
+        if not heads:
+            finished.append((at, counter, variance))
+            continue
+        _, ticket = min(heads, key=lambda head: head[0])
+        queues[ticket.service_id].popleft()
+        tickets[ticket.id] = _estimate(at, variance, ticket.service_id, working, times)
+        busy = times.per_call_s(ticket.service_id, counter.id)
+        spread = times.spread.get(ticket.service_id, DEFAULT_SPREAD) * busy
+        heapq.heappush(free, (at + busy, n, counter, variance + spread**2))
+    for ticket in waiting:
+        tickets.setdefault(ticket.id, NO_COUNTER)
+    services = {}
+    for service_id in {s for c in working for s in c.service_ids}:
+        at, _, variance = min(
+            (f for f in finished if service_id in f[1].service_ids), key=lambda f: f[0]
+        )
+        services[service_id] = _estimate(at, variance, service_id, working, times)
+    return BranchEstimates(tickets, services)
+
+
+def _estimate(
+    at: float, variance: float, service_id: int, working: list[CounterNow], times: ServiceTimes
+) -> Estimate:
+    """The call time `at`, stretched by the expected tickets that will jump ahead meanwhile."""
+    serving = sum(1 for c in working if service_id in c.service_ids)
+    load = times.jump_rate.get(service_id, 0.0) * times.service(service_id) / max(serving, 1)
+    eta = at * (1 + min(load, MAX_JUMP_LOAD))
+    spread = math.sqrt(variance)
+    return Estimate(round(eta), round(max(eta - spread, 0)), round(eta + spread))
+
+
+def learn_service_times(
+    services: Iterable[tuple[int, int | None, float]],
+    calls: Iterable[tuple[float | None, float | None]],
+    pauses: Iterable[float],
+    jumps: dict[int, float],
+) -> ServiceTimes:
+    """Service times from history.
+
+    `services`: recent (service_id, counter_id, seconds) of finished services; `calls`: recent
+    calls as (call → start seconds, or None; call → no-show seconds, or None); `pauses`: recent
+    pause lengths; `jumps`: per service, recent priority and transfer arrivals per second.
+    """
+    per_service: dict[int, list[float]] = {}
+    per_counter: dict[tuple[int, int], list[float]] = {}
+    for service_id, counter_id, seconds in services:
+        per_service.setdefault(service_id, []).append(seconds)
+        if counter_id is not None:
+            per_counter.setdefault((counter_id, service_id), []).append(seconds)
+    walk_ups, no_shows = [], []
+    for walk_up, no_show in calls:
+        if walk_up is not None:
+            walk_ups.append(walk_up)
+        elif no_show is not None:
+            no_shows.append(no_show)
+    pauses = list(pauses)
+    answered = len(walk_ups) + len(no_shows)
+    return ServiceTimes(
+        service_s={s: statistics.fmean(d) for s, d in per_service.items()},
+        counter_service_s={
+            key: statistics.fmean(d) for key, d in per_counter.items() if len(d) >= COUNTER_SAMPLES
+        },
+        spread={
+            s: statistics.pstdev(d) / statistics.fmean(d)
+            for s, d in per_service.items()
+            if len(d) >= 2 and statistics.fmean(d) > 0
+        },
+        walk_up_s=statistics.fmean(walk_ups) if walk_ups else DEFAULT_WALK_UP_S,
+        no_show_s=statistics.fmean(no_shows) if no_shows else DEFAULT_NO_SHOW_S,
+        no_show_rate=len(no_shows) / answered if answered >= 10 else DEFAULT_NO_SHOW_RATE,
+        pause_s=statistics.median(pauses) if pauses else DEFAULT_PAUSE_S,
+        jump_rate=jumps,
+    )
