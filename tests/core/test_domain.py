@@ -1,4 +1,4 @@
-"""The domain's pure rules, without a database: states, codes, service days, input (waits: test_estimates.py)."""
+"""The domain's pure rules, without a database: states, codes, service days, input."""
 
 from __future__ import annotations
 
