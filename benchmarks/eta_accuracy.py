@@ -84,6 +84,7 @@ class Day:
 
     def __init__(self, db, store, shape: Shape, rng: random.Random, date, busy: bool):
         self.db, self.store, self.shape, self.rng, self.busy = db, store, shape, rng, busy
+        self.pace = store.pace
         self.opens = datetime(date.year, date.month, date.day, OPENS_H, tzinfo=UTC)
         self.clock = MovingClock(self.opens)
         self.engine = QueueEngine(db, self.clock)
@@ -95,23 +96,25 @@ class Day:
         self.told: dict[int, tuple[float, float | None, datetime]] = {}
         self.asked_live: dict[int, list[tuple[float, datetime]]] = {}
         self.outcome = Outcome()
-        # Each counter's own pace: some staff are quicker than others.
-        self.pace = [rng.uniform(0.8, 1.25) for _ in shape.counters]
 
     def at(self, seconds: float, kind: str, *payload) -> None:
         heapq.heappush(self.events, (seconds, next(self.order), kind, payload))
 
     def run(self) -> Outcome:
-        capacity = sum(
-            1 / statistics.fmean(self.shape.service_means_s[s] for s in served)
-            for served in self.shape.counters
+        capacity = sum(  # customers per second, all counters working
+            1
+            / (
+                WALK_UP_MEAN_S
+                + pace * statistics.fmean(self.shape.service_means_s[s] for s in served)
+            )
+            for pace, served in zip(self.pace, self.shape.counters, strict=True)
         )
         for n, counter_id in enumerate(self.store.counters):
             self.engine.open_counter(counter_id, self.store.users[n])
             self.idle.add(counter_id)
         self.arrivals(capacity)
-        if self.busy:  # one counter takes a 20-minute break late in the morning
-            self.at(2.5 * 3600, "take_break", self.rng.choice(self.store.counters))
+        # One counter takes a 20-minute break late in the morning, every day.
+        self.at(2.5 * 3600, "take_break", self.rng.choice(self.store.counters))
         while self.events:
             seconds, _, kind, payload = heapq.heappop(self.events)
             self.clock.now = self.opens + timedelta(seconds=seconds)
@@ -126,7 +129,7 @@ class Day:
         while True:
             hour = OPENS_H + seconds / 3600
             if self.busy:
-                load = 1.15 if LUNCH[0] <= hour < LUNCH[1] else 0.65
+                load = 1.3 if LUNCH[0] <= hour < LUNCH[1] else 0.7
             else:
                 load = 0.7 if LUNCH[0] <= hour < LUNCH[1] else 0.5
             if hour < OPENS_H + 0.5:
@@ -260,9 +263,10 @@ class Store:
     services: list[int]
     counters: list[int]
     users: list[int]
+    pace: list[float]  # each counter's staff member: some are quicker than others
 
 
-def build(db: sqlite_utils.Database, shape: Shape) -> Store:
+def build(db: sqlite_utils.Database, shape: Shape, rng: random.Random) -> Store:
     branch = add_branch(db, "Simulated store", "sim", timezone="UTC")
     services = [
         add_service(db, branch, chr(ord("A") + n), f"Service {n + 1}")
@@ -276,21 +280,22 @@ def build(db: sqlite_utils.Database, shape: Shape) -> Store:
         add_user(db, f"staff{n + 1}", "staff", "simulated staff password")
         for n in range(len(counters))
     ]
-    return Store(services, counters, users)
+    return Store(services, counters, users, [rng.uniform(0.8, 1.25) for _ in counters])
 
 
 def simulate(shape: Shape, seed: int, history_days: int = 2) -> Outcome:
     """History days first (the model learns from them), then the busy day that is measured."""
-    rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="sira-eta-") as folder:
         path = str(Path(folder) / "sim.db")
         init_db(path)
         db = connect(path)
         db.execute("PRAGMA synchronous = OFF")
-        store = build(db, shape)
+        store = build(db, shape, random.Random(f"{seed}-staff"))
         first = datetime(2026, 3, 2, tzinfo=UTC)
         for day in range(history_days):
+            rng = random.Random(f"{seed}-{day}")
             Day(db, store, shape, rng, first + timedelta(days=day), busy=False).run()
+        rng = random.Random(f"{seed}-busy")  # the same busy day whatever the history
         outcome = Day(db, store, shape, rng, first + timedelta(days=history_days), True).run()
         db.conn.close()
         return outcome

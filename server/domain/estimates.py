@@ -29,7 +29,8 @@ DEFAULT_PAUSE_S = 900.0
 MIN_PAUSE_LEFT_S = 120.0
 # A counter's own service times are used once it has served this many of a service.
 COUNTER_SAMPLES = 15
-# A customer already served for longer than usual still needs this share of a usual service.
+# Past all reckoning (far longer than any service seen), a customer at a counter is taken to need
+# this share of a usual service still.
 MIN_LEFT_SHARE = 0.35
 # Spread of a single service around its mean, relative (for the range shown to customers).
 DEFAULT_SPREAD = 0.6
@@ -115,9 +116,32 @@ def time_left_s(counter: CounterNow, times: ServiceTimes) -> float:
         return left
     usual = times.service(counter.current_service_id, counter.id)
     if counter.started_s is not None:
-        return left + max(usual - counter.started_s, MIN_LEFT_SHARE * usual)
+        spread = times.spread.get(counter.current_service_id, DEFAULT_SPREAD)
+        return left + expected_left_s(usual, spread, counter.started_s)
     walk = max(times.walk_up_s - (counter.called_s or 0.0), 0.0)
     return left + (1 - times.no_show_rate) * (walk + usual)
+
+
+def expected_left_s(mean_s: float, spread: float, elapsed_s: float) -> float:
+    """The expected rest of a service already `elapsed_s` long, service times being log-normal
+    with this mean and relative spread: a customer kept longer than usual is likely a long case,
+    so the rest does not shrink to nothing (E[X − t | X > t])."""
+    if mean_s <= 0:
+        return 0.0
+    if elapsed_s <= 0 or spread <= 0:
+        return max(mean_s - max(elapsed_s, 0.0), 0.0)
+    sigma = math.sqrt(math.log(1 + spread**2))
+    mu = math.log(mean_s) - sigma**2 / 2
+    z = (mu - math.log(elapsed_s)) / sigma
+    beyond = _normal_cdf(z)  # P(X > t)
+    if beyond < 1e-9:
+        return mean_s * MIN_LEFT_SHARE
+    return mean_s * _normal_cdf(z + sigma) / beyond - elapsed_s
+
+
+def _normal_cdf(z: float) -> float:
+    """P(Z < z) for a standard normal Z."""
+    return 0.5 * math.erfc(-z / math.sqrt(2))
 
 
 def estimate_branch(
@@ -171,6 +195,17 @@ def _estimate(
     return Estimate(round(eta), round(max(eta - spread, 0)), round(eta + spread))
 
 
+def log_normal_fit(durations_s: list[float]) -> tuple[float, float]:
+    """Mean and relative spread of service times, fitted as log-normal.
+
+    Service times are skewed: a few very long cases make a plain average jump about from one
+    sample to the next, while the mean fitted on logarithms stays put with the same data."""
+    logs = [math.log(max(d, 1.0)) for d in durations_s]
+    mu = statistics.fmean(logs)
+    variance = statistics.pvariance(logs, mu) if len(logs) >= 2 else 0.0
+    return math.exp(mu + variance / 2), math.sqrt(math.expm1(variance))
+
+
 def learn_service_times(
     services: Iterable[tuple[int, int | None, float]],
     calls: Iterable[tuple[float | None, float | None]],
@@ -198,15 +233,11 @@ def learn_service_times(
     pauses = list(pauses)
     answered = len(walk_ups) + len(no_shows)
     return ServiceTimes(
-        service_s={s: statistics.fmean(d) for s, d in per_service.items()},
+        service_s={s: log_normal_fit(d)[0] for s, d in per_service.items()},
         counter_service_s={
-            key: statistics.fmean(d) for key, d in per_counter.items() if len(d) >= COUNTER_SAMPLES
+            key: log_normal_fit(d)[0] for key, d in per_counter.items() if len(d) >= COUNTER_SAMPLES
         },
-        spread={
-            s: statistics.pstdev(d) / statistics.fmean(d)
-            for s, d in per_service.items()
-            if len(d) >= 2 and statistics.fmean(d) > 0
-        },
+        spread={s: log_normal_fit(d)[1] for s, d in per_service.items() if len(d) >= 2},
         walk_up_s=statistics.fmean(walk_ups) if walk_ups else DEFAULT_WALK_UP_S,
         no_show_s=statistics.fmean(no_shows) if no_shows else DEFAULT_NO_SHOW_S,
         no_show_rate=len(no_shows) / answered if answered >= 10 else DEFAULT_NO_SHOW_RATE,
