@@ -316,7 +316,8 @@ def accuracy(pairs: list[tuple[float | None, float]]) -> str:
     errors = [est - real for est, real in pairs if est is not None]
     median = statistics.median(abs(e) for e in errors) / 60
     bias = statistics.fmean(errors) / 60
-    return f"{100 * good / len(pairs):5.1f} % right, median error {median:4.1f} min, bias {bias:+5.1f} min"
+    share = 100 * good / len(pairs)
+    return f"{share:5.1f} % right, median error {median:4.1f} min, bias {bias:+5.1f} min"
 
 
 def main() -> None:
