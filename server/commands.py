@@ -20,6 +20,7 @@ from server.db import init_db
 from server.demo import seed
 from server.domain.errors import DomainError
 from server.realtime import socketio
+from server.realtime.heartbeat import start_counter_watch
 from server.storage import connect, hold_wal_open
 from server.store import add_branch
 
@@ -144,6 +145,7 @@ def run_server(host: str, port: int) -> None:
         }
     )
     start_print_worker(app)
+    start_counter_watch(app)
     click.echo(f"Sıra serving on http://{host}:{port} ({socketio.async_mode})", err=True)
     wal = hold_wal_open(database_path())
     try:

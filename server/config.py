@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_PRINT_RETRY_S": 2.0,
     "SIRA_PRINT_RETRY_MAX_S": 30.0,
     "SIRA_PRINT_GIVE_UP_S": 300.0,
+    # Seconds without a workstation heartbeat after which its counter closes (issue 12).
+    "SIRA_COUNTER_GRACE_S": 60.0,
     # Hours after the visit during which the phone page still takes a rating.
     "SIRA_RATING_WINDOW_H": 24.0,
     # Rate limits (Flask-Limiter). Memory storage counts per process: with several processes
@@ -55,6 +57,7 @@ ENVIRONMENT = {
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,
     "SIRA_RATING_WINDOW_H": float,
+    "SIRA_COUNTER_GRACE_S": float,
     "SIRA_RATELIMIT_STORAGE": str,
     "SIRA_RATELIMIT_ENABLED": lambda text: text.lower() not in ("0", "false", "no", "off"),
     "SIRA_LIMIT_LOGIN_ACCOUNT": str,

@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import account, admin, branches, counters, desk, stats, tickets  # noqa: E402, F401
+from server.api import (  # noqa: E402, F401
+    account,
+    admin,
+    branches,
+    counters,
+    desk,
+    staffing,
+    stats,
+    tickets,
+)

@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from server.api import bp
 from server.api.helpers import json_body, require
+from server.api.staffing import leave_counters
 from server.auth import User
 from server.auth.accounts import sign_in
 from server.auth.principal import DEVICE_COOKIE, current_principal, principal_for_token
@@ -43,6 +44,7 @@ def csrf_token():
 
 @bp.post("/auth/logout")
 def logout():
+    leave_counters(current_principal().user_id)
     logout_user()
     return jsonify(ok=True)
 

@@ -10,6 +10,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from server.api.branches import branch_in_scope
+from server.api.staffing import leave_counters
 from server.auth import User, login_manager
 from server.auth.accounts import sign_in
 from server.db import get_db, get_reads
@@ -58,6 +59,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Signing out closes the counter this person was at."""
+    if current_user.is_authenticated:
+        leave_counters(current_user.id)
     logout_user()
     return redirect(url_for("workstation.login"))
 
