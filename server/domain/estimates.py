@@ -37,6 +37,9 @@ DEFAULT_SPREAD = 0.6
 # Jump-ahead load (priority and transfer arrivals) is capped: beyond it the queue is unstable
 # and the figure would only grow without meaning.
 MAX_JUMP_LOAD = 0.5
+# Shown as one figure below ten minutes, or when the range is narrower than five; else a range.
+SURE_BELOW_S = 600
+SURE_SPREAD_S = 300
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,20 @@ class Estimate:
     @property
     def range_s(self) -> list[int] | None:
         return None if self.eta_s is None else [self.low_s, self.high_s]
+
+    @property
+    def minutes(self) -> list[int] | None:
+        """What to tell the customer, in whole minutes: [n, n] is "about n min" ([0, 0]: less
+        than a minute), [lo, hi] a range in fives where the model is unsure ("15–20 min");
+        None while no counter serving the ticket is open."""
+        if self.eta_s is None:
+            return None
+        if self.eta_s < SURE_BELOW_S or self.high_s - self.low_s < SURE_SPREAD_S:
+            about = round(self.eta_s / 60)
+            return [about, about]
+        low = 5 * math.floor(self.low_s / 300)
+        high = max(5 * math.ceil(self.high_s / 300), low + 5)
+        return [low, high]
 
 
 NO_COUNTER = Estimate(None)

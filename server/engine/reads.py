@@ -149,6 +149,7 @@ class QueueReads:
             "position": position,
             "eta_s": estimate.eta_s,
             "eta_range_s": estimate.range_s,
+            "eta_minutes": estimate.minutes,
             "counter": counter,
             "recall_count": row["recall_count"],
             "transferred": bool(row["transferred"]),
@@ -200,6 +201,7 @@ class QueueReads:
                 ),
                 "eta_s": estimates.get(s["id"], NO_COUNTER).eta_s,
                 "eta_range_s": estimates.get(s["id"], NO_COUNTER).range_s,
+                "eta_minutes": estimates.get(s["id"], NO_COUNTER).minutes,
                 "open_counters": open_counters.get(s["id"], 0),
             }
             for s in services
@@ -379,6 +381,7 @@ PUBLIC_FIELDS = (
     "position",
     "eta_s",
     "eta_range_s",
+    "eta_minutes",
     "counter",
     "language",
 )

@@ -152,6 +152,7 @@ def test_anyone_with_the_token_follows_the_ticket(client, store):
         "position": 2,
         "eta_s": public["eta_s"],
         "eta_range_s": public["eta_range_s"],
+        "eta_minutes": public["eta_minutes"],
         "counter": None,
         "language": "en",
     }

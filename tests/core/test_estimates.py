@@ -11,6 +11,7 @@ import pytest
 from server.domain.estimates import (
     MIN_PAUSE_LEFT_S,
     CounterNow,
+    Estimate,
     ServiceTimes,
     Waiting,
     estimate_branch,
@@ -146,3 +147,19 @@ def test_a_log_normal_fit_is_not_thrown_by_one_very_long_case():
     assert mean == pytest.approx(100, rel=0.05) and 0 < spread < 0.3
     with_long = log_normal_fit([*usual, 3000.0])[0]
     assert with_long < (sum(usual) + 3000) / 21  # the plain average would jump more
+
+
+@pytest.mark.parametrize(
+    ("eta_s", "low_s", "high_s", "minutes"),
+    [
+        (None, None, None, None),  # waiting for a counter to open
+        (20, 0, 60, [0, 0]),  # less than a minute
+        (290, 200, 380, [5, 5]),  # short waits: one figure
+        (1500, 1380, 1620, [25, 25]),  # a narrow range: one figure too
+        (1000, 800, 1200, [10, 20]),  # unsure: a range in fives
+        (1100, 1000, 1250, [18, 18]),
+        (3000, 2400, 3600, [40, 60]),
+    ],
+)
+def test_what_the_customer_is_told(eta_s, low_s, high_s, minutes):
+    assert Estimate(eta_s, low_s, high_s).minutes == minutes

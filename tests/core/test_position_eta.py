@@ -129,6 +129,7 @@ def test_the_public_view_shows_no_names_or_staff(engine, store):
         "position",
         "eta_s",
         "eta_range_s",
+        "eta_minutes",
         "counter",
         "language",
     }
