@@ -41,8 +41,11 @@
     return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
   }
 
-  function minutes(seconds) {
-    return Math.max(1, Math.ceil(seconds / 60));
+  // The server's eta_minutes: [n, n] about n minutes, [lo, hi] a range, null no counter open.
+  function etaText(minutes) {
+    if (!minutes) return t("eta_closed");
+    if (minutes[0] !== minutes[1]) return t("eta_range", { low: minutes[0], high: minutes[1] });
+    return t("eta", { minutes: Math.max(1, minutes[0]) });
   }
 
   function serviceName(service) {
@@ -92,7 +95,7 @@
       const queue = document.createElement("span");
       queue.className = "kiosk-service-queue";
       queue.textContent = t("waiting", { count: service.waiting }) + " · " +
-        (service.waiting ? t("eta", { minutes: minutes(service.eta_s) }) : t("no_wait"));
+        (!service.eta_minutes || service.waiting ? etaText(service.eta_minutes) : t("no_wait"));
       button.append(name, queue);
       button.addEventListener("click", function () { issue(service); });
       grid.appendChild(button);
@@ -210,9 +213,9 @@
     $("ticket-code").textContent = ticket.code;
     $("ticket-service").textContent = serviceName(service);
     $("ticket-ahead").textContent = String(ticket.position || 0);
-    $("ticket-wait").textContent = ticket.position
-      ? t("eta", { minutes: minutes(ticket.eta_s || 0) })
-      : t("you_are_next");
+    $("ticket-wait").textContent = ticket.eta_minutes && !ticket.position
+      ? t("you_are_next")
+      : etaText(ticket.eta_minutes);
     $("ticket-qr").src = "/kiosk/qr/" + encodeURIComponent(ticket.token) + ".svg";
     show("screen-ticket");
     watchPrint(ticket.print_job);
