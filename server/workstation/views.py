@@ -106,6 +106,11 @@ def labels() -> dict[str, str]:
         "call_this": gettext("Call"),
         "nobody_waiting": gettext("Nobody is waiting."),
         "paused_since": gettext("Paused since {time}: {reason}"),
+        "counter_closed": gettext(
+            "This counter is closed: nobody is signed in at it, so customers are not sent here."
+        ),
+        "counter_taken": gettext("{name} is signed in at this counter now."),
+        "open_counter": gettext("Open this counter"),
         "pause": gettext("Pause"),
         "resume": gettext("Resume"),
         "served_today": gettext("{n} served today"),
