@@ -58,11 +58,17 @@ def publish(change: Change) -> None:
 
 
 def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
-    """A pause or a resume: the counter's screens and the branch (managers) see it."""
-    counter = get_reads().counter_summary(event.counter_id)
+    """A pause, a resume, an opening or a closing: the counter's screens and the branch
+    (managers) see it, and the phones of everyone waiting for what it serves get their new
+    estimate (or learn that no counter serving them is open)."""
+    reads = get_reads()
+    counter = reads.counter_summary(event.counter_id)
     data = {"seq": seq, "kind": event.kind, "counter": counter}
     socketio.emit("counter", data, to=counter_room(event.counter_id))
     socketio.emit("counter", data, to=branch_room(branch_id))
+    day = reads.today(branch_id)
+    for service_id in counter["service_ids"]:
+        tell_waiting(seq, service_id, day)
 
 
 def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
@@ -82,8 +88,13 @@ def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
 
 def publish_positions(seq: int, changed: dict) -> None:
     """Everyone else waiting in that service moved: tell each phone its new place."""
-    for waiting in get_reads().waiting_tickets(changed["service_id"], changed["service_day"]):
-        if waiting["id"] != changed["id"]:
+    tell_waiting(seq, changed["service_id"], changed["service_day"], changed["id"])
+
+
+def tell_waiting(seq: int, service_id: int, day: str, except_id: int | None = None) -> None:
+    """Send each phone waiting in the service its place and estimate as they are now."""
+    for waiting in get_reads().waiting_tickets(service_id, day):
+        if waiting["id"] != except_id:
             socketio.emit(
                 "ticket",
                 {"seq": seq, "kind": "moved", "ticket": public_view(waiting)},
