@@ -33,6 +33,7 @@ import sqlite_utils
 from server.auth.accounts import add_user
 from server.db import init_db
 from server.demo import MovingClock
+from server.domain.estimates import close_enough
 from server.engine import QueueEngine
 from server.storage import connect
 from server.store import add_branch, add_counter, add_service
@@ -301,18 +302,13 @@ def simulate(shape: Shape, seed: int, history_days: int = 2) -> Outcome:
         return outcome
 
 
-def right(estimate: float, real: float) -> bool:
-    """Within 3 minutes or 25 % of the real wait."""
-    return abs(estimate - real) <= max(180.0, 0.25 * real)
-
-
 def accuracy(pairs: list[tuple[float | None, float]]) -> str:
     """Share right, median absolute error and bias (estimate − real, mean), in minutes.
 
     An estimate of None ("waiting for a counter to open") counts as wrong."""
     if not pairs:
         return "no tickets"
-    good = sum(1 for est, real in pairs if est is not None and right(est, real))
+    good = sum(1 for est, real in pairs if est is not None and close_enough(est, real))
     errors = [est - real for est, real in pairs if est is not None]
     median = statistics.median(abs(e) for e in errors) / 60
     bias = statistics.fmean(errors) / 60

@@ -19,6 +19,7 @@ from server.dashboard.format import duration, heat_levels, local_time
 from server.db import get_db, get_reads
 from server.domain.errors import NotAllowed
 from server.stats import StatsFilter, compute_stats, filter_choices
+from server.stats.estimates import estimate_accuracy
 from server.stats.exports import KPI_COLUMNS, TICKET_COLUMNS, kpi_rows, ticket_rows, to_csv
 from server.stats.live import live_state
 from server.stats.ratings import follow_up, low_ratings
@@ -42,6 +43,12 @@ def manager_required(view: Callable) -> Callable:
 @bp.app_template_filter("duration")
 def duration_filter(seconds: float | None) -> str:
     return duration(seconds)
+
+
+@bp.app_template_filter("signed_duration")
+def signed_duration_filter(seconds: float) -> str:
+    """A bias: "+1:05" when estimates were long, "−2:30" when customers waited longer."""
+    return ("+" if seconds >= 0 else "−") + duration(abs(seconds))
 
 
 @bp.app_template_filter("local_time")
@@ -85,6 +92,7 @@ def history():
         query=query,
         choices=filter_choices(get_db(), query.branch_id),
         heatmap=heat_levels(stats["arrivals_heatmap"]),
+        estimates=estimate_accuracy(get_db(), query),
         weekdays=[day_names[n] for n in range(7)],
     )
 

@@ -124,6 +124,11 @@ class BranchEstimates:
     services: dict[int, Estimate]  # for a ticket taken now
 
 
+def close_enough(estimate_s: float, real_s: float) -> bool:
+    """The measure of a good estimate: within 3 minutes or 25 % of the real wait."""
+    return abs(estimate_s - real_s) <= max(180.0, 0.25 * real_s)
+
+
 def time_left_s(counter: CounterNow, times: ServiceTimes) -> float:
     """Expected seconds until this counter can call its next ticket."""
     left = 0.0
