@@ -223,8 +223,8 @@ def log_normal_fit(durations_s: list[float]) -> tuple[float, float]:
     Service times are skewed: a few very long cases make a plain average jump about from one
     sample to the next, while the mean fitted on logarithms stays put with the same data."""
     logs = [math.log(max(d, 1.0)) for d in durations_s]
-    mu = statistics.fmean(logs)
-    variance = statistics.pvariance(logs, mu) if len(logs) >= 2 else 0.0
+    mu = math.fsum(logs) / len(logs)
+    variance = math.fsum((x - mu) ** 2 for x in logs) / len(logs)
     return math.exp(mu + variance / 2), math.sqrt(math.expm1(variance))
 
 
@@ -254,14 +254,15 @@ def learn_service_times(
             no_shows.append(no_show)
     pauses = list(pauses)
     answered = len(walk_ups) + len(no_shows)
+    fits = {s: log_normal_fit(d) for s, d in per_service.items()}
     return ServiceTimes(
-        service_s={s: log_normal_fit(d)[0] for s, d in per_service.items()},
+        service_s={s: mean for s, (mean, _) in fits.items()},
         counter_service_s={
             key: log_normal_fit(d)[0] for key, d in per_counter.items() if len(d) >= COUNTER_SAMPLES
         },
-        spread={s: log_normal_fit(d)[1] for s, d in per_service.items() if len(d) >= 2},
-        walk_up_s=statistics.fmean(walk_ups) if walk_ups else DEFAULT_WALK_UP_S,
-        no_show_s=statistics.fmean(no_shows) if no_shows else DEFAULT_NO_SHOW_S,
+        spread={s: spread for s, (_, spread) in fits.items() if len(per_service[s]) >= 2},
+        walk_up_s=math.fsum(walk_ups) / len(walk_ups) if walk_ups else DEFAULT_WALK_UP_S,
+        no_show_s=math.fsum(no_shows) / len(no_shows) if no_shows else DEFAULT_NO_SHOW_S,
         no_show_rate=len(no_shows) / answered if answered >= 10 else DEFAULT_NO_SHOW_RATE,
         pause_s=statistics.median(pauses) if pauses else DEFAULT_PAUSE_S,
         jump_rate=jumps,

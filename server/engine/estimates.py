@@ -99,15 +99,19 @@ class BranchEstimator:
         ]
 
     def service_times(self, branch_id: int, day: str, now: str) -> ServiceTimes:
-        services = self.rows(
-            "SELECT service_id, counter_id, s FROM ("
-            " SELECT service_id, counter_id,"
-            "  (julianday(finished_at) - julianday(started_at)) * 86400 AS s,"
-            "  row_number() OVER (PARTITION BY service_id ORDER BY finished_at DESC) AS n"
-            " FROM tickets WHERE branch_id = ? AND status = 'done' AND started_at IS NOT NULL"
-            ") WHERE n <= ?",
-            [branch_id, RECENT_SERVICES],
-        )
+        services = [
+            row
+            for (service_id,) in self.db.execute(
+                "SELECT id FROM services WHERE branch_id = ?", [branch_id]
+            ).fetchall()
+            for row in self.rows(  # each service's latest, through tickets_recent_done
+                "SELECT service_id, counter_id,"
+                " (julianday(finished_at) - julianday(started_at)) * 86400 AS s FROM tickets"
+                " WHERE service_id = ? AND status = 'done' AND started_at IS NOT NULL"
+                " ORDER BY finished_at DESC LIMIT ?",
+                [service_id, RECENT_SERVICES],
+            )
+        ]
         calls = self.rows(
             "SELECT called_at, started_at, finished_at, status FROM tickets"
             " WHERE branch_id = ? AND called_at IS NOT NULL"
