@@ -77,7 +77,7 @@ class BranchEstimator:
             CounterNow(
                 id=c["id"],
                 service_ids=frozenset(json.loads(c["service_ids"])),
-                state=counter_state(c),
+                state=availability(c),
                 paused_s=seconds_between(c["paused_at"], now) or 0.0,
                 current_service_id=c["current_service_id"],
                 called_s=seconds_between(c["called_at"], now),
@@ -167,7 +167,7 @@ class BranchEstimator:
         return rates
 
 
-def counter_state(counter: dict) -> str:
+def availability(counter: dict) -> str:
     """Open while someone is signed in at it and it is not paused."""
     if not counter["active"] or counter["staffed_by"] is None:
         return "closed"

@@ -12,7 +12,7 @@ from server.domain.estimates import NO_COUNTER, BranchEstimates, Estimate
 from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, Status
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
-from server.engine.estimates import BranchEstimator, counter_state
+from server.engine.estimates import BranchEstimator, availability
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
 RECENT_CALLS = 8
@@ -234,7 +234,7 @@ class QueueReads:
             )
             staff = {"id": user["id"], "name": user["display_name"] or user["username"]}
         return {
-            "open": counter_state(counter) == "open",
+            "open": availability(counter) == "open",
             "staffed_by": staff,
             "staffed_at": counter["staffed_at"],
         }

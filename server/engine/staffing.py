@@ -134,7 +134,7 @@ class CounterStaffing:
 
     def _changes(self, events: list[tuple[int, CounterChanged]]) -> list:
         """One Change per branch touched, each with its counter events and new queue state."""
-        from server.engine.queue import Change
+        from server.engine.queue import Change  # queue.py builds QueueEngine on this mixin
 
         branches: dict[int, list[CounterChanged]] = {}
         for branch_id, event in events:

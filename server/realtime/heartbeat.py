@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 
 from server.db import get_engine
+from server.domain.errors import ValidationError
 from server.realtime import socketio
 from server.realtime.handlers import connection_principal
 from server.realtime.publish import publish
@@ -28,7 +29,11 @@ def heartbeat(data: Any = None) -> dict:
     principal = connection_principal()
     counter_id = data.get("counter_id") if isinstance(data, dict) else None
     if principal.user_id is None or not isinstance(counter_id, int) or isinstance(counter_id, bool):
-        return {"ok": False, "error": {"code": "validation", "field": "counter_id"}}
+        error = ValidationError("A staff member's heartbeat names its counter_id.", "counter_id")
+        return {
+            "ok": False,
+            "error": {"code": error.code, "message": error.message, "field": error.field},
+        }
     return {"ok": True, "open": get_engine().heartbeat(counter_id, principal.user_id)}
 
 
