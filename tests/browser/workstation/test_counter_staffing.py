@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -67,3 +69,15 @@ def test_a_counter_nobody_is_at_shows_as_closed_to_the_manager(live_server, stor
     expect(rows.nth(0).locator(".state")).to_have_text("Closed")
     expect(rows.nth(1).locator(".state")).to_have_text("Open")
     expect(rows.nth(1).locator("td").nth(3)).to_have_text("staff")
+
+
+def test_the_board_shows_per_service_estimates_and_open_counters(api, store, open_board):
+    api.issue(store.returns)
+    board = open_board(f"?services={store.returns}")
+    service = board.locator(".service")
+    expect(service.locator(".service-eta")).to_have_text("waiting for a counter to open")
+    expect(service.locator(".service-open")).to_have_text("open counters: 0")
+    response = api.post(f"/counters/{store.counter1}/open", store.staff_token)
+    assert response.status_code == 200, response.text
+    expect(service.locator(".service-open")).to_have_text("open counters: 1")
+    expect(service.locator(".service-eta")).to_have_text(re.compile(r"^about \d+ min$"))
