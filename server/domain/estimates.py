@@ -100,6 +100,10 @@ class Estimate:
     def range_s(self) -> list[int] | None:
         return None if self.eta_s is None else [self.low_s, self.high_s]
 
+    def fields(self) -> dict:
+        """The estimate as ticket and service objects carry it."""
+        return {"eta_s": self.eta_s, "eta_range_s": self.range_s, "eta_minutes": self.minutes}
+
     @property
     def minutes(self) -> list[int] | None:
         """What to tell the customer, in whole minutes: [n, n] is "about n min" ([0, 0]: less

@@ -98,13 +98,8 @@ class QueueReads:
 
     def open_counters(self, service_id: int) -> int:
         """Counters serving the service with someone signed in at them and not paused."""
-        return self.row(
-            "SELECT count(*) AS n FROM counter_services JOIN counters"
-            " ON counters.id = counter_services.counter_id"
-            " WHERE counter_services.service_id = ? AND counters.active"
-            " AND counters.staffed_by IS NOT NULL AND counters.paused_at IS NULL",
-            [service_id],
-        )["n"]
+        branch_id = self.service(service_id)["branch_id"]
+        return self.open_counters_by_service(branch_id).get(service_id, 0)
 
     def estimates(self, branch_id: int, day: str | None = None) -> BranchEstimates:
         """Every waiting ticket's and every service's estimated wait (server/domain/estimates)."""
@@ -147,9 +142,7 @@ class QueueReads:
             "customer_name": row["customer_name"],
             "language": row["language"],
             "position": position,
-            "eta_s": estimate.eta_s,
-            "eta_range_s": estimate.range_s,
-            "eta_minutes": estimate.minutes,
+            **estimate.fields(),
             "counter": counter,
             "recall_count": row["recall_count"],
             "transferred": bool(row["transferred"]),
@@ -199,9 +192,7 @@ class QueueReads:
                 "longest_wait_s": (
                     int((now - parse(s["oldest"])).total_seconds()) if s["oldest"] else 0
                 ),
-                "eta_s": estimates.get(s["id"], NO_COUNTER).eta_s,
-                "eta_range_s": estimates.get(s["id"], NO_COUNTER).range_s,
-                "eta_minutes": estimates.get(s["id"], NO_COUNTER).minutes,
+                **estimates.get(s["id"], NO_COUNTER).fields(),
                 "open_counters": open_counters.get(s["id"], 0),
             }
             for s in services
@@ -240,6 +231,7 @@ class QueueReads:
         }
 
     def open_counters_by_service(self, branch_id: int) -> dict[int, int]:
+        """Per service of the branch, how many counters serving it are open now."""
         return {
             r["service_id"]: r["n"]
             for r in self.rows(
