@@ -73,7 +73,7 @@ class PrintAgent:
         self.stopping = threading.Event()
         self.client = socketio.Client(reconnection_delay=0.5, reconnection_delay_max=5)
         self.client.on("connect", self.on_connect)
-        self.client.on("print_job", self.jobs.put)
+        self.client.on("print_job", self.receive)
 
     def on_connect(self) -> None:
         """Each (re)connect: join the kiosk's printer room and take every unprinted job."""
@@ -84,7 +84,12 @@ class PrintAgent:
             log.error("the server refused the agent: %s", answer.get("error"))
             return
         for job in answer["jobs"]:
-            self.jobs.put(job)
+            self.receive(job)
+
+    def receive(self, job: dict) -> None:
+        """Queue a job, noting by when (on this PC's clock) it may still start printing."""
+        job["start_by"] = time.monotonic() + float(job.get("start_within_s", float("inf")))
+        self.jobs.put(job)
 
     def connect(self) -> None:
         self.client.connect(
@@ -125,6 +130,9 @@ class PrintAgent:
             if job["id"] in self.journal:
                 if self.acknowledge(job["id"], ok=True):
                     return
+            elif time.monotonic() > job["start_by"]:
+                log.warning("print job %s: too late, the kiosk said it did not print", job["id"])
+                return
             else:
                 try:
                     status = deliver(self.address, base64.b64decode(job["data"]))

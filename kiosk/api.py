@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
+from display.join.views import join_url
 from kiosk.printing import queue
 from kiosk.printing.dispatch import print_ticket, reprint_device
 from server.api.branches import branch_in_scope
@@ -56,7 +57,15 @@ def kiosk_setup():
             for service in reads.services(branch["id"])
         ],
         priority_needs=list(PRIORITY_NEEDS),
+        # After this long an unprinted ticket never prints: the kiosk says so only then.
+        print_give_up_s=current_app.config["SIRA_PRINT_GIVE_UP_S"],
         seq=branch["seq"],
+        # The join poster's QR code, shown while the branch lets phones join.
+        join=(
+            {"url": join_url(branch["slug"]), "qr": f"/join/{branch['slug']}/qr.svg"}
+            if branch["remote_joining"]
+            else None
+        ),
     )
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from kiosk.emulator.decoder import PAPER_STATES
+from kiosk.emulator.decoder import FAULTS, PAPER_STATES
 from kiosk.emulator.server import PrinterEmulator
+from server.config import home_folder
 from server.domain.errors import ValidationError
 
 
@@ -18,9 +19,9 @@ from server.domain.errors import ValidationError
 @click.option(
     "--out",
     "out_dir",
-    default="printer-out",
-    show_default=True,
-    help="Folder for each ticket's text preview and PNG.",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for each ticket's text preview and PNG  [default: printer-out/ in SIRA_HOME]",
 )
 @click.option(
     "--profile",
@@ -38,12 +39,27 @@ from server.domain.errors import ValidationError
     show_default=True,
     help="What the printer answers to status queries.",
 )
+@click.option(
+    "--fault",
+    type=click.Choice(FAULTS),
+    default="none",
+    show_default=True,
+    help="Misbehave: never answer status (silent), or drop every ticket part-way (drop).",
+)
 def printer_emulator(
-    host: str, port: int, out_dir: str, profile: str, paper_width_mm: str, paper_status: str
+    host: str,
+    port: int,
+    out_dir: Path | None,
+    profile: str,
+    paper_width_mm: str,
+    paper_status: str,
+    fault: str,
 ) -> None:
     """The virtual ESC/POS network printer: prints tickets into a folder as text and PNG."""
-    emulator = PrinterEmulator(host, port, Path(out_dir), profile, int(paper_width_mm))
+    out_dir = out_dir or home_folder() / "printer-out"
+    emulator = PrinterEmulator(host, port, out_dir, profile, int(paper_width_mm))
     emulator.state.paper = paper_status
+    emulator.state.fault = fault
     emulator.start()
     click.echo(f"Virtual printer on tcp://{host}:{emulator.port}, tickets in {out_dir}/", err=True)
     try:

@@ -48,7 +48,9 @@ def print_agent(_data: Any = None) -> dict:
     except DomainError as error:
         return refusal(error)
     join_room(printer_room(device["id"]))
-    jobs = [agent_job(job, device) for job in queue.pending_for_device(get_db(), device["id"])]
+    last_start = retry_policy(current_app.config).last_start(now())
+    pending = queue.pending_for_device(get_db(), device["id"], last_start)
+    jobs = [agent_job(job, device) for job in pending]
     return {"ok": True, "device_id": device["id"], "jobs": jobs}
 
 

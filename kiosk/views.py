@@ -52,6 +52,9 @@ def page_strings() -> dict[str, dict[str, str]]:
                 ),
                 "no_printer": gettext("Please photograph or scan this code to keep your number."),
                 "scan": gettext("Scan to follow your turn on your phone"),
+                "skip_kiosk": gettext(
+                    "Skip the kiosk next time: scan this code to join the queue from your phone."
+                ),
                 "done": gettext("Done"),
                 "offline": gettext("This kiosk cannot reach the server right now. Trying again…"),
                 "retry": gettext("Try again"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,7 @@ from typing import Any
 from flask import Flask
 
 import kiosk
-from server import auth, db, errors, i18n, security
-from server.config import DEFAULTS, from_environment
+from server import auth, config, db, errors, i18n, operations, security
 from server.engine.clock import utc_now
 from server.realtime import socketio
 
@@ -18,16 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Defaults, then instance/config.py, then SIRA_* environment variables, then test overrides."""
+    """Settings of the home folder (server.config.load), then test overrides."""
+    home = config.home_folder()
     app = Flask(
         __name__,
-        instance_relative_config=True,
-        static_folder=str(ROOT / "static"),
+        instance_path=str(home),
+        static_folder=str(static_folder()),
         static_url_path="/static",
     )
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(from_environment())
+    app.config.update(config.load(home))
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("SIRA_CLOCK", utc_now)
@@ -39,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    operations.init_app(app)
 
     from server.api import bp as api_bp
 
@@ -57,6 +57,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from server.workstation import bp as workstation_bp
 
     app.register_blueprint(display_bp)
+
+    from display.join import bp as join_bp
+
+    app.register_blueprint(join_bp)
     app.register_blueprint(workstation_bp)
 
     from server.admin import bp as admin_bp
@@ -76,11 +80,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def instance_secret(instance: Path) -> str:
-    """A secret key kept in the instance folder, so sessions survive restarts and span processes."""
-    path = instance / "secret_key"
+def static_folder() -> Path:
+    """The checkout's static/, or in an installed wheel the copy its build put inside server/."""
+    installed = Path(__file__).resolve().parent / "static"
+    return installed if installed.is_dir() else ROOT / "static"
+
+
+def instance_secret(home: Path) -> str:
+    """A secret key kept in the home folder, so sessions survive restarts and span processes.
+
+    Written once, readable by its owner only (0600) from the first byte, and linked into place
+    so that processes starting together all read the same key.
+    """
+    path = home / "secret_key"
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        home.mkdir(parents=True, exist_ok=True)
+        draft = home / f".secret_key.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()

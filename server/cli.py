@@ -23,6 +23,10 @@ def main() -> None:
         import eventlet
 
         eventlet.monkey_patch()
+    from server import logs
+
+    # Timestamped lines on standard error (journald or a log file keeps them), access log included.
+    logs.configure(os.environ.get("SIRA_LOG_LEVEL", "INFO"), os.environ.get("SIRA_LOG_FORMAT", ""))
     from server.commands import cli
 
     cli()

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 
 import click
+from flask import Config
 
 from kiosk.cli import kiosk_agent, printer_emulator
 from kiosk.emulator.server import PrinterEmulator
 from kiosk.printing.dispatch import start_print_worker
-from kiosk.printing.uris import validate_printer_uri
-from server import serving
+from server import __version__, config, serving
 from server.app import create_app
 from server.auth.accounts import add_device, add_user, create_token
 from server.db import init_db
@@ -22,11 +23,25 @@ from server.domain.errors import DomainError
 from server.realtime import socketio
 from server.realtime.heartbeat import start_counter_watch
 from server.storage import connect, hold_wal_open
+from server.storage.backup import NotABackup, backup, restore
+from server.storage.locks import DatabaseInUse, hold_serving
 from server.store import add_branch
 
 
+@cache
+def settings() -> Config:
+    """The settings every command reads: the home folder's config.py and SIRA_* variables."""
+    folder = config.home_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return config.load(folder)
+
+
 def database_path() -> str:
-    return os.environ.get("SIRA_DB", "sira.db")
+    return settings()["SIRA_DB"]
+
+
+def home() -> Path:
+    return Path(settings().root_path)
 
 
 def read_password(prompt: str) -> str:
@@ -49,9 +64,22 @@ def fail_on_domain_error(function):
     return wrapper
 
 
+# Commands that do not open the store's database, so need not say which one they use.
+WITHOUT_DATABASE = {"printer-emulator", "kiosk-agent"}
+
+
 @click.group()
-def cli() -> None:
-    """Sıra: queue tickets, counters, display boards and ratings for a service desk."""
+@click.version_option(__version__, prog_name="sira")
+@click.pass_context
+def cli(context: click.Context) -> None:
+    """Sıra: queue tickets, counters, display boards and ratings for a service desk.
+
+    A store's state lives in its home folder (SIRA_HOME): the database, the secret key,
+    uploaded logos, printer previews and the settings file config.py.
+    """
+    settings.cache_clear()
+    if context.invoked_subcommand not in WITHOUT_DATABASE:
+        click.echo(f"Sıra {__version__}: home {home()}, database {database_path()}", err=True)
 
 
 @cli.command()
@@ -123,7 +151,7 @@ def device_add(
         name,
         branch_id,
         counter_id,
-        validate_printer_uri(printer_uri),
+        printer_uri,
     )
     click.echo(device_token)
 
@@ -133,25 +161,58 @@ def device_add(
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Run the production server with WebSockets (gevent unless SIRA_ASYNC_MODE says otherwise)."""
-    init_db(database_path())
     run_server(host, port)
 
 
 def run_server(host: str, port: int) -> None:
+    """Hold the database as served (so `sira restore` waits), upgrade it, serve it."""
+    path = database_path()
+    serving_lock = hold_serving(path)
+    init_db(path)
     app = create_app(
         {
-            "SIRA_DB": database_path(),
+            "SIRA_DB": path,
             "SIRA_ASYNC_MODE": os.environ.get("SIRA_ASYNC_MODE") or "gevent",
+            "SIRA_PORT": port,
         }
     )
     start_print_worker(app)
     start_counter_watch(app)
-    click.echo(f"Sıra serving on http://{host}:{port} ({socketio.async_mode})", err=True)
-    wal = hold_wal_open(database_path())
+    click.echo(f"Sıra serving {path} on http://{host}:{port} ({socketio.async_mode})", err=True)
+    wal = hold_wal_open(path)
     try:
         serving.serve(app, host, port)
     finally:
         wal.conn.close()
+        serving_lock.close()
+
+
+@cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Write a consistent copy of the database to TARGET, also while servers run and write."""
+    try:
+        backup(database_path(), target)
+    except NotABackup as error:
+        raise click.ClickException(f"nothing to back up: {error}") from None
+    except (OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"cannot write {target}: {error}") from None
+    click.echo(f"Backed up {database_path()} to {target}.")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(source: Path) -> None:
+    """Replace the database by the backup SOURCE; refused while a server runs on it."""
+    try:
+        restore(source, database_path())
+    except DatabaseInUse:
+        raise click.ClickException(
+            f"a server is running on {database_path()}: stop it first, then restore."
+        ) from None
+    except NotABackup as error:
+        raise click.ClickException(f"not a Sıra backup: {error}") from None
+    click.echo(f"Restored {database_path()} from {source}.")
 
 
 @cli.command()
@@ -165,10 +226,15 @@ def run_server(host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--serve/--no-serve", default=True, help="Start the server after seeding.")
-def demo(history_days: int, host: str, port: int, serve: bool) -> None:
-    """A fresh demo store in SIRA_DB (default demo.db), its URLs and logins, then the server."""
-    path = os.environ.get("SIRA_DB", "demo.db")
-    os.environ["SIRA_DB"] = path
+@click.option("--replace", is_flag=True, help="Replace an existing database with the demo store.")
+def demo(history_days: int, host: str, port: int, serve: bool, replace: bool) -> None:
+    """A demo store in the home's database, its URLs and logins, then the server."""
+    path = database_path()
+    if Path(path).exists() and not replace:
+        raise click.ClickException(
+            f"{path} exists: `sira demo --replace` replaces it with a demo store,"
+            " or set SIRA_HOME to another folder."
+        )
     for stale in (path, f"{path}-wal", f"{path}-shm"):
         Path(stale).unlink(missing_ok=True)
     init_db(path)
@@ -180,6 +246,7 @@ def demo(history_days: int, host: str, port: int, serve: bool) -> None:
         ("Kiosk", f"/kiosk#token={tokens['Entrance kiosk']}"),
         ("Display board", f"/display#token={tokens['Waiting-area board']}"),
         ("Feedback screen", f"/feedback#token={tokens['Counter 1 feedback']}"),
+        ("Join by phone", "/join/demo"),
         ("Counter (staff)", "/login?next=/counter"),
         ("Manager", "/manager"),
         ("Admin", "/admin"),
@@ -189,7 +256,7 @@ def demo(history_days: int, host: str, port: int, serve: bool) -> None:
     for label, page in pages:
         click.echo(f"  {label:<16} {base}{page}")
     if printer:
-        click.echo(f"  {'Printer':<16} virtual, tickets in {Path('printer-out').resolve()}/")
+        click.echo(f"  {'Printer':<16} virtual, tickets in {printer.out}/")
     click.echo("\n  Logins (username / password):")
     for username, password in store.logins.items():
         click.echo(f"    {username:<10} {password}")
@@ -204,7 +271,7 @@ def demo(history_days: int, host: str, port: int, serve: bool) -> None:
 def start_demo_printer() -> PrinterEmulator | None:
     """The demo kiosk's virtual printer, in the background of the demo server."""
     try:
-        return PrinterEmulator(out=Path("printer-out")).start()
+        return PrinterEmulator(out=home() / "printer-out").start()
     except OSError as error:
         click.echo(f"  (virtual printer not started: port 9100: {error.strerror})", err=True)
         return None

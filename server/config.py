@@ -1,12 +1,21 @@
-"""Settings: defaults here, then the instance file, then SIRA_* environment variables."""
+"""Settings: defaults here, then the instance file, then SIRA_* environment variables.
+
+Every command and the server read them the same way (`load`), from one home folder.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
+from flask import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
 DEFAULTS: dict[str, Any] = {
-    "SIRA_DB": "sira.db",
+    # The SQLite file; by default sira.db in the home folder.
+    "SIRA_DB": None,
     "SECRET_KEY": None,
     "SIRA_MESSAGE_QUEUE": None,
     # The pub/sub channel on the message queue; installations sharing one Redis need their own.
@@ -22,7 +31,18 @@ DEFAULTS: dict[str, Any] = {
     # The print queue (kiosk/): backoff between attempts, and when a ticket is not worth printing.
     "SIRA_PRINT_RETRY_S": 2.0,
     "SIRA_PRINT_RETRY_MAX_S": 30.0,
-    "SIRA_PRINT_GIVE_UP_S": 300.0,
+    # A job not printed this long after its ticket never prints: the kiosk has told the customer
+    # so by then (the kiosk page reads this), and a late ticket would be taken by the next person.
+    "SIRA_PRINT_GIVE_UP_S": 15.0,
+    # The longest one attempt may take (connect, status, bytes, status): a dead printer holds up
+    # only its own lane, and only this long.
+    "SIRA_PRINT_TIMEOUT_S": 5.0,
+    # Printer URIs: file:// may also write into this folder (ticket previews), and tcp:// may use
+    # these well-known service ports (comma-separated; refused by default).
+    "SIRA_PRINT_PREVIEW_DIR": None,
+    "SIRA_PRINTER_PORTS_ALLOWED": "",
+    # The port `sira serve` listens on (set by `--port`): no printer URI may point at it.
+    "SIRA_PORT": 5000,
     # Seconds without a workstation heartbeat after which its counter closes (issue 12).
     "SIRA_COUNTER_GRACE_S": 60.0,
     # Hours after the visit during which the phone page still takes a rating.
@@ -32,12 +52,17 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # When that Redis is down, count in this process's memory instead of answering 500.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "SIRA_LIMIT_LOGIN_ACCOUNT": "5 per minute; 30 per hour",
     "SIRA_LIMIT_LOGIN_ADDRESS": "20 per minute",
     "SIRA_LIMIT_TICKETS": "60 per minute",
     "SIRA_LIMIT_PUBLIC_TICKET": "120 per minute",
     "SIRA_LIMIT_RATING": "10 per minute",
     "SIRA_LIMIT_PAIRING": "10 per minute",
+    # Joins from phones per address: a family or a few friends on one Wi-Fi join within
+    # seconds of each other; a script on one address does not fill the queue.
+    "SIRA_LIMIT_JOIN": "10 per minute; 40 per hour",
     # How many reverse proxies stand before Sıra (their X-Forwarded-For is then trusted).
     "SIRA_PROXY_HOPS": 0,
     # Logos uploaded by admins: their folder (default: the instance folder's media/) and size.
@@ -56,6 +81,10 @@ ENVIRONMENT = {
     "SIRA_PRINT_RETRY_S": float,
     "SIRA_PRINT_RETRY_MAX_S": float,
     "SIRA_PRINT_GIVE_UP_S": float,
+    "SIRA_PRINT_TIMEOUT_S": float,
+    "SIRA_PRINT_PREVIEW_DIR": str,
+    "SIRA_PRINTER_PORTS_ALLOWED": str,
+    "SIRA_PORT": int,
     "SIRA_RATING_WINDOW_H": float,
     "SIRA_COUNTER_GRACE_S": float,
     "SIRA_RATELIMIT_STORAGE": str,
@@ -66,6 +95,7 @@ ENVIRONMENT = {
     "SIRA_LIMIT_PUBLIC_TICKET": str,
     "SIRA_LIMIT_RATING": str,
     "SIRA_LIMIT_PAIRING": str,
+    "SIRA_LIMIT_JOIN": str,
     "SIRA_PROXY_HOPS": int,
     "SIRA_MEDIA_DIR": str,
 }
@@ -84,3 +114,30 @@ def from_environment(environ: os._Environ | dict = os.environ) -> dict[str, Any]
         if name in environ:
             settings[RENAMED.get(name, name)] = parse(environ[name])
     return settings
+
+
+def home_folder(environ: os._Environ | dict = os.environ) -> Path:
+    """Where a store keeps its state (database, secret key, logos, printer previews, config.py).
+
+    SIRA_HOME when set (a system install: /var/lib/sira); in a checkout, its instance/ folder;
+    otherwise the user's data folder, so that state never lives inside a virtual environment.
+    """
+    if environ.get("SIRA_HOME"):
+        return Path(environ["SIRA_HOME"]).expanduser().absolute()
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "instance"
+    data = environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "sira"
+
+
+def load(home: Path, environ: os._Environ | dict = os.environ) -> Config:
+    """Defaults, then the home folder's config.py (SIRA_* names allowed), then the environment."""
+    config = Config(str(home), DEFAULTS)
+    config.from_pyfile("config.py", silent=True)
+    for name, setting in RENAMED.items():
+        if name in config:
+            config[setting] = config.pop(name)
+    config.update(from_environment(environ))
+    if not config["SIRA_DB"]:
+        config["SIRA_DB"] = str(home / "sira.db")
+    return config

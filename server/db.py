@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter, Map
 from server.domain.validation import MAX_INTEGER
 from server.engine import QueueEngine, QueueReads
 from server.storage import connect, migrate
+from server.storage.locks import migrating
 
 
 def get_db() -> sqlite_utils.Database:
@@ -37,12 +38,13 @@ def close_db(_error: BaseException | None = None) -> None:
 
 
 def init_db(path: str) -> list[str]:
-    """Create or upgrade the database file; returns the migrations run."""
-    db = connect(path)
-    try:
-        return migrate(db)
-    finally:
-        db.conn.close()
+    """Create or upgrade the database file, one process at a time; returns the migrations run."""
+    with migrating(path):
+        db = connect(path)
+        try:
+            return migrate(db)
+        finally:
+            db.conn.close()
 
 
 class StoredInteger(IntegerConverter):

@@ -12,6 +12,7 @@ from server.auth.accounts import add_device, add_user
 from server.auth.passwords import new_secret
 from server.engine import QueueEngine
 from server.engine.clock import utc_now
+from server.joining import set_remote_joining
 from server.store import add_branch, add_counter, add_service
 
 SERVICES = [
@@ -66,6 +67,8 @@ def seed(
     ]:
         _, token = add_device(db, kind, name, branch_id, counter_id, printer)
         store.device_tokens[name] = token
+    # Phones may join from the door poster's QR code (/join/demo) all day.
+    set_remote_joining(db, "branch", branch_id, {"enabled": True, "closes_before_min": 30})
     if history_days:
         generate_history(db, history_days)
     return store
@@ -100,7 +103,11 @@ def generate_history(db: sqlite_utils.Database, days: int, seed_value: int = 42)
         for _ in range(rng.randint(30, 60)):
             clock.advance(rng.randint(60, 600))
             service_id = rng.choice(list(counters_for))
-            engine.issue_ticket(service_id, language=rng.choice(["en", "tr", "ms"]))
+            engine.issue_ticket(
+                service_id,
+                language=rng.choice(["en", "tr", "ms"]),
+                channel="phone" if issued % 5 == 0 else "kiosk",  # every fifth from a phone
+            )
             issued += 1
             clock.advance(rng.randint(0, 300))
             ticket_id = engine.call_next(rng.choice(counters_for[service_id])).ticket["id"]

@@ -1,4 +1,7 @@
-"""Compile every part's .po catalogs to .mo (run by `./dev setup`); .mo files are not committed."""
+"""Compile every part's .po catalogs to .mo (run by `./dev setup` and by the wheel's build).
+
+It needs only Babel, so that setup.py can run it in an isolated build; .mo files are not committed.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,15 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from server.i18n import CATALOG_DIRECTORIES
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ("server", "kiosk", "display")
 
 
-def compile_catalogs() -> list[Path]:
+def compile_catalogs(root: Path = ROOT) -> list[Path]:
+    """Write each part's messages.mo beside its .po, under root (a checkout or a build folder)."""
     compiled = []
-    for directory in CATALOG_DIRECTORIES:
-        for po_path in sorted(Path(directory).glob("*/LC_MESSAGES/*.po")):
+    for part in PARTS:
+        for po_path in sorted((root / part).glob("**/translations/*/LC_MESSAGES/*.po")):
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file)
             mo_path = po_path.with_suffix(".mo")

@@ -134,6 +134,13 @@ def limits() -> list[Limit]:
             shared=True,
         ),
         Limit(
+            setting("SIRA_LIMIT_JOIN"),
+            key_function=address,
+            exempt_when=only("api.join_queue"),
+            scope="join",
+            shared=True,
+        ),
+        Limit(
             setting("SIRA_LIMIT_PAIRING"),
             key_function=address,
             exempt_when=only(*PAIRING_ENDPOINTS, when=lambda: request.method == "POST"),

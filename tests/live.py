@@ -15,6 +15,20 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def sira_process(db_path: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """The real `sira` entry point (`python -m server`), as a shell would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "SIRA_DB": db_path},
+        timeout=120,
+        check=False,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -41,6 +55,12 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LiveServer:
+        self.launch()
+        self.wait_ready()
+        return self
+
+    def launch(self) -> LiveServer:
+        """Start the process without waiting for it to answer (to start several at once)."""
         env = {
             **os.environ,
             "SIRA_DB": self.db_path,
@@ -56,7 +76,6 @@ class LiveServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        self.wait_ready()
         return self
 
     def wait_ready(self, timeout: float = 30) -> None:

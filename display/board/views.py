@@ -13,6 +13,7 @@ from server.api.branches import branch_in_scope
 from server.api.helpers import require
 from server.db import get_reads
 from server.domain.errors import NotFound
+from server.domain.remote_joining import MORE_TIME_LIMIT, ON_YOUR_WAY_POSITION
 from server.engine.clock import iso
 
 
@@ -72,6 +73,8 @@ def phone(token: str):
             branch_name=reads.branch(row["branch_id"])["name"],
             service_name=json.loads(service["names"]).get(str(get_locale()), service["name"]),
             labels=phone_labels(),
+            on_your_way_position=ON_YOUR_WAY_POSITION,
+            more_time_limit=MORE_TIME_LIMIT,
         )
 
 
@@ -111,4 +114,9 @@ def phone_labels() -> dict[str, str]:
         "status_done": gettext("Served"),
         "status_no_show": gettext("Missed"),
         "status_cancelled": gettext("Cancelled"),
+        "more_time_done": gettext("Take your time: we moved you back a few places."),
+        "left": gettext("You have left the queue. Thank you for letting us know."),
+        "leave_confirm": gettext("Leave the queue? Your number will be cancelled."),
+        "on_my_way": gettext("Thank you, see you soon."),
+        "failed": gettext("Sorry, that did not work. Please try again."),
     }

@@ -53,6 +53,11 @@ GS_SKIP = {
     }.items()
 }
 PAPER_STATES = ("ok", "low", "out")
+# Printers that misbehave, for tests and for trying a store's setup: one that never answers a
+# status query (or an open port that is no printer), and one that drops the connection
+# part-way through every ticket.
+FAULTS = ("none", "silent", "drop")
+DROP_AFTER_BYTES = 200
 
 
 class NeedMore(Exception):
@@ -86,6 +91,7 @@ class DecodedTicket:
     blocks: list[Block] = field(default_factory=list)
     code_pages: list[str] = field(default_factory=list)
     size_bytes: int = 0
+    cut: bool = True  # False: the bytes stopped before the cut (a torn-off, partial ticket)
 
     def lines(self) -> list[str]:
         """The text lines as printed (QR codes and images left out)."""
@@ -132,6 +138,7 @@ class PrinterState:
 
     online: bool = True
     paper: str = "ok"
+    fault: str = "none"
 
     def status_byte(self, kind: int) -> int:
         """The DLE EOT n answer; fixed bits 1 and 4 are always set, as the standard says."""
@@ -185,6 +192,7 @@ class EscPosDecoder:
         self.flush_line(only_pending=True)
         ticket, self.ticket = self.ticket, DecodedTicket()
         ticket.size_bytes += len(self.buffer)
+        ticket.cut = False
         self.buffer = b""
         return ticket if ticket.blocks else None
 

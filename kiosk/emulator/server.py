@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.emulator.decoder import DecodedTicket, EscPosDecoder, PrinterState
+from kiosk.emulator.decoder import DROP_AFTER_BYTES, DecodedTicket, EscPosDecoder, PrinterState
 from kiosk.emulator.preview import render_png
 from kiosk.printing.layout import paper_dots
 
@@ -77,15 +77,27 @@ class PrinterEmulator:
 
     def serve_connection(self, connection) -> None:
         decoder = EscPosDecoder(self.profile, self.state)
+        received = 0
         while True:
-            data = connection.recv(65536)
-            if not data:
+            try:
+                data = connection.recv(65536)
+            except ConnectionError:  # the sender went away (a crash, a reset): what came stays
+                data = b""
+            if not data or self.state.fault == "silent":
+                if data:
+                    continue  # takes everything, answers nothing, prints nothing
                 break
+            dropping = self.state.fault == "drop" and received + len(data) > DROP_AFTER_BYTES
+            if dropping:  # the printer loses the connection part-way through a ticket
+                data = data[: max(0, DROP_AFTER_BYTES - received)]
+            received += len(data)
             tickets, replies = decoder.feed(data)
             if replies:
                 connection.sendall(replies)
             for ticket in tickets:
                 self.keep(ticket)
+            if dropping:
+                break
         last = decoder.finish()
         if last:
             self.keep(last)

@@ -9,7 +9,7 @@ from flask import Flask, current_app, request
 
 from kiosk.printing import queue
 from kiosk.printing.tickets import ticket_snapshot
-from kiosk.printing.worker import PrintWorker, job_bytes
+from kiosk.printing.worker import PrintWorker, job_bytes, retry_policy
 from server.db import get_db, get_reads
 from server.domain.errors import ValidationError
 from server.realtime import socketio
@@ -44,11 +44,15 @@ def start_print_worker(app: Flask) -> PrintWorker:
 
 
 def agent_job(job: dict, device: dict) -> dict:
-    """What an agent receives: the job id and the bytes to print (base64)."""
+    """What an agent receives: the job id, the bytes to print (base64), and how many seconds
+    it may still start printing them (after that the kiosk has said "not printed")."""
+    policy = retry_policy(current_app.config)
+    now = current_app.config["SIRA_CLOCK"]()
     return {
         "id": job["id"],
         "ticket_id": job["ticket_id"],
         "data": base64.b64encode(job_bytes(job, device)).decode("ascii"),
+        "start_within_s": policy.start_within(job["created_at"], now),
     }
 
 

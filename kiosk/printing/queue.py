@@ -1,13 +1,20 @@
-"""The print queue in SQLite: jobs are queued after the ticket's commit, claimed by one worker,
-retried with backoff, and end printed or failed. No Flask here; each write is one transaction.
+"""The print queue in SQLite: jobs are queued after the ticket's commit, claimed by one lane of
+one worker, retried with backoff, and end printed or failed. No Flask here; each write is one
+transaction.
 
-Statuses: queued → printing (claimed by the server's worker) → printed | queued (retry) | failed.
+Statuses: queued → printing (claimed by a worker's lane) → printed | queued (retry) | failed.
 Jobs for a printer behind a kiosk print agent stay queued until the agent acknowledges them.
+
+A job is claimed by one UPDATE under SQLite's write lock, so with several server processes each
+job is sent by exactly one of them, and a printer gets one job at a time. A job never starts after
+its give-up time minus one attempt's timeout: by its give-up time it is printed or never will be,
+which is what the kiosk tells the customer.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,17 +40,36 @@ JOB_COLUMNS = (
 JOB_FIELDS = ", ".join(JOB_COLUMNS)
 
 
+NOT_IN_TIME = "Not printed in time; the kiosk showed the code on screen instead."
+TORN_TWICE = "The printer dropped the ticket while printing, twice; not tried again."
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Backoff between attempts, and when a ticket is too old to be worth printing."""
+    """Backoff between attempts, one attempt's time limit, and when a ticket is too old to be
+    worth printing."""
 
     first_delay_s: float = 2.0
     max_delay_s: float = 30.0
-    give_up_after_s: float = 300.0
-    lease_s: float = 120.0  # a claim older than this is taken to be a crashed worker's
+    give_up_after_s: float = 15.0
+    timeout_s: float = 5.0
+    max_torn: int = 2  # attempts cut off mid-ticket before the job is failed
 
     def delay(self, attempts: int) -> float:
         return min(self.max_delay_s, self.first_delay_s * 2 ** max(0, attempts - 1))
+
+    def last_start(self, now: datetime) -> str:
+        """Jobs created before this may not start an attempt any more (as stored text)."""
+        return iso(now - timedelta(seconds=max(0.0, self.give_up_after_s - self.timeout_s)))
+
+    def start_within(self, created_at: str, now: datetime) -> float:
+        """Seconds left for a job created at `created_at` to start an attempt (0: too late)."""
+        last = parse(created_at) + timedelta(seconds=self.give_up_after_s - self.timeout_s)
+        return max(0.0, (last - now).total_seconds())
+
+    def stale_claim(self, now: datetime) -> str:
+        """A claim older than this belongs to a worker that hung: attempts end within timeout_s."""
+        return iso(now - timedelta(seconds=3 * self.timeout_s + 5))
 
 
 def job_view(row: dict) -> dict:
@@ -101,27 +127,89 @@ def get_job(db: sqlite_utils.Database, job_id: int) -> dict:
     return dict(row)
 
 
-def claim_due_job(db: sqlite_utils.Database, now: datetime, policy: RetryPolicy) -> dict | None:
-    """Take the oldest job that is due on a server-side printer, so no other worker sends it."""
-    stale = iso(now - timedelta(seconds=policy.lease_s))
-    # A plain read first, so an idle worker does not take the write lock every second.
-    if not db.execute(
-        "SELECT 1 FROM print_jobs WHERE status IN ('queued', 'printing') LIMIT 1"
-    ).fetchone():
-        return None
+SERVER_PRINTED = (
+    "devices.printer_uri IS NOT NULL AND devices.printer_uri != 'agent'"
+    " AND devices.revoked_at IS NULL"
+)
+
+
+def due_devices(db: sqlite_utils.Database, now: datetime, policy: RetryPolicy) -> list[int]:
+    """Server-side printers with a job due and none being sent (a plain read, no lock)."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT print_jobs.device_id FROM print_jobs"
+            f" JOIN devices ON devices.id = print_jobs.device_id WHERE {SERVER_PRINTED}"
+            " AND print_jobs.status = 'queued' AND print_jobs.created_at >= :last_start"
+            " AND (print_jobs.next_attempt_at IS NULL OR print_jobs.next_attempt_at <= :now)"
+            " AND NOT EXISTS (SELECT 1 FROM print_jobs AS sending"
+            "   WHERE sending.device_id = print_jobs.device_id AND sending.status = 'printing')",
+            {"now": iso(now), "last_start": policy.last_start(now)},
+        ).fetchall()
+    ]
+
+
+def claim_job(
+    db: sqlite_utils.Database, device_id: int, now: datetime, policy: RetryPolicy, worker: str
+) -> dict | None:
+    """Take the printer's oldest due job for `worker`, unless one is being sent already."""
     with transaction(db):
         row = db.execute(
-            "UPDATE print_jobs SET status = 'printing', claimed_at = :now,"
-            " attempts = attempts + 1 WHERE id = (SELECT print_jobs.id FROM print_jobs"
-            " JOIN devices ON devices.id = print_jobs.device_id"
-            " WHERE devices.printer_uri IS NOT NULL AND devices.printer_uri != 'agent'"
-            " AND ((print_jobs.status = 'queued' AND (print_jobs.next_attempt_at IS NULL"
-            "   OR print_jobs.next_attempt_at <= :now))"
-            "  OR (print_jobs.status = 'printing' AND print_jobs.claimed_at <= :stale))"
-            " ORDER BY print_jobs.id LIMIT 1) RETURNING *",
-            {"now": iso(now), "stale": stale},
+            "UPDATE print_jobs SET status = 'printing', claimed_at = :now, claimed_by = :worker,"
+            " attempts = attempts + 1 WHERE id = (SELECT id FROM print_jobs"
+            " WHERE device_id = :device AND status = 'queued' AND created_at >= :last_start"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= :now) ORDER BY id LIMIT 1)"
+            " AND NOT EXISTS (SELECT 1 FROM print_jobs"
+            "   WHERE device_id = :device AND status = 'printing')"
+            " RETURNING *",
+            {
+                "now": iso(now),
+                "worker": worker,
+                "device": device_id,
+                "last_start": policy.last_start(now),
+            },
         ).fetchone()
     return dict(row) if row else None
+
+
+def abandoned_claims(
+    db: sqlite_utils.Database, now: datetime, policy: RetryPolicy, alive: Callable[[str], bool]
+) -> int:
+    """Put back jobs whose worker died mid-send (its process is gone) or hung (a stale claim),
+    so they are retried at once rather than after a lease; returns how many. Such a job may
+    have been half printed, so it counts as torn."""
+    claims = db.execute(
+        "SELECT id, claimed_by, claimed_at FROM print_jobs WHERE status = 'printing'"
+    ).fetchall()
+    stale = policy.stale_claim(now)
+    lost = [c for c in claims if c["claimed_at"] <= stale or not alive(c["claimed_by"] or "")]
+    if not lost:
+        return 0
+    with transaction(db):
+        for claim in lost:
+            db.execute(
+                "UPDATE print_jobs SET status = 'queued', torn = torn + 1, next_attempt_at = NULL,"
+                " last_error = 'The server stopped while sending it.'"
+                " WHERE id = ? AND status = 'printing' AND claimed_by IS ?",
+                [claim["id"], claim["claimed_by"]],
+            )
+    return len(lost)
+
+
+def expire_jobs(db: sqlite_utils.Database, now: datetime, policy: RetryPolicy) -> int:
+    """Fail queued jobs too old to start: the kiosk has told the customer it did not print."""
+    last_start = policy.last_start(now)
+    if not db.execute(
+        "SELECT 1 FROM print_jobs WHERE status = 'queued' AND created_at < ? LIMIT 1", [last_start]
+    ).fetchone():
+        return 0
+    with transaction(db):
+        return db.execute(
+            "UPDATE print_jobs SET status = 'failed', next_attempt_at = NULL,"
+            " last_error = coalesce(last_error || ' ', '') || ?"
+            " WHERE status = 'queued' AND created_at < ?",
+            [NOT_IN_TIME, last_start],
+        ).rowcount
 
 
 def mark_printed(db: sqlite_utils.Database, job_id: int, now: datetime) -> bool:
@@ -136,23 +224,32 @@ def mark_printed(db: sqlite_utils.Database, job_id: int, now: datetime) -> bool:
 
 
 def mark_attempt_failed(
-    db: sqlite_utils.Database, job_id: int, error: str, now: datetime, policy: RetryPolicy
+    db: sqlite_utils.Database,
+    job_id: int,
+    error: str,
+    now: datetime,
+    policy: RetryPolicy,
+    torn: bool = False,
 ) -> dict:
-    """Queue the job again after a backoff, or mark it failed once it is too old to help."""
+    """Queue the job again after a backoff, or fail it: when the retry could not start before
+    the give-up time, or when the printer tore it off mid-ticket once too often."""
     with transaction(db):
         job = db.execute("SELECT * FROM print_jobs WHERE id = ?", [job_id]).fetchone()
         if job is None or job["status"] == "printed":
             return dict(job) if job else {}
-        age = (now - parse(job["created_at"])).total_seconds()
-        if age >= policy.give_up_after_s:
-            status, next_at = "failed", None
+        torn_count = job["torn"] + int(torn)
+        retry_at = now + timedelta(seconds=policy.delay(job["attempts"]))
+        if torn_count >= policy.max_torn:
+            status, next_at, error = "failed", None, TORN_TWICE
+        elif job["created_at"] < policy.last_start(retry_at):
+            status, next_at, error = "failed", None, f"{error} {NOT_IN_TIME}"
         else:
-            status, next_at = "queued", iso(now + timedelta(seconds=policy.delay(job["attempts"])))
+            status, next_at = "queued", iso(retry_at)
         return dict(
             db.execute(
-                "UPDATE print_jobs SET status = ?, last_error = ?, next_attempt_at = ?"
+                "UPDATE print_jobs SET status = ?, last_error = ?, next_attempt_at = ?, torn = ?"
                 " WHERE id = ? RETURNING *",
-                [status, error[:500], next_at, job_id],
+                [status, error[:500], next_at, torn_count, job_id],
             ).fetchone()
         )
 
@@ -166,14 +263,17 @@ def agent_attempt_failed(
     return mark_attempt_failed(db, job_id, error, now, policy)
 
 
-def pending_for_device(db: sqlite_utils.Database, device_id: int) -> list[dict]:
-    """The device's jobs not printed yet, oldest first (what an agent picks up on reconnect)."""
+def pending_for_device(
+    db: sqlite_utils.Database, device_id: int, last_start: str = ""
+) -> list[dict]:
+    """The device's jobs not printed yet and still young enough to print, oldest first (what an
+    agent picks up on reconnect); `last_start` is RetryPolicy.last_start(now)."""
     return [
         dict(row)
         for row in db.execute(
             "SELECT * FROM print_jobs WHERE device_id = ? AND status IN ('queued', 'printing')"
-            " ORDER BY id",
-            [device_id],
+            " AND created_at >= ? ORDER BY id",
+            [device_id, last_start],
         ).fetchall()
     ]
 

@@ -10,6 +10,8 @@ from server.api import (  # noqa: E402, F401
     branches,
     counters,
     desk,
+    join,
+    joining_rules,
     staffing,
     stats,
     tickets,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
 
+from kiosk.printing.uris import validate_printer_uri
 from server import audit
 from server.audit import Actor
 from server.auth.passwords import check_password, hash_password, hash_token, new_secret
@@ -20,8 +20,6 @@ from server.storage import transaction
 ROLES = ("admin", "manager", "staff")
 DEVICE_KINDS = ("kiosk", "display", "feedback")
 MIN_PASSWORD = 8
-# The printing part knows the kinds of printer (kiosk/printing/uris.py); here: one word, no spaces.
-PRINTER_URI = re.compile(r"^\S+$")
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 PAIRING_TTL = timedelta(minutes=15)
 SEEN_EVERY = timedelta(seconds=60)
@@ -190,8 +188,9 @@ def parse_device(db: sqlite_utils.Database, values: dict[str, Any]) -> dict[str,
         else check(rules.whole_number, counter_id, "counter_id", 1, 2**62)
     )
     printer_uri = check(rules.free_text, values.get("printer_uri"), "printer_uri", 200) or None
-    if printer_uri and not PRINTER_URI.match(printer_uri):
-        check.fail("printer_uri", "printer_uri must look like tcp://192.168.1.50:9100.")
+    # The printing part knows the kinds of printer and what each may reach; the CLI, the admin
+    # API and the admin forms all come through here.
+    printer_uri = check(lambda uri, _field: validate_printer_uri(uri), printer_uri, "printer_uri")
     if kind == "feedback" and counter_id is None:
         check.fail("counter_id", "A feedback screen belongs to a counter.")
     if branch_id and not db.execute("SELECT 1 FROM branches WHERE id = ?", [branch_id]).fetchone():

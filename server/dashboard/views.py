@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from babel.dates import get_day_names
 from flask import Response, current_app, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 from server.api.branches import branch_in_scope
 from server.auth.principal import current_principal
@@ -94,7 +94,15 @@ def history():
         heatmap=heat_levels(stats["arrivals_heatmap"]),
         estimates=estimate_accuracy(get_db(), query),
         weekdays=[day_names[n] for n in range(7)],
+        by_channel=[
+            {**row, "name": channel_names()[row["channel"]]} for row in stats["by_channel"]
+        ],
     )
+
+
+def channel_names() -> dict[str, str]:
+    """Where tickets came from, in the manager's language."""
+    return {"kiosk": gettext("Kiosk"), "phone": gettext("Phone"), "staff": gettext("Staff")}
 
 
 @bp.get("/follow-up")

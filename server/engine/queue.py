@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from server.domain.tickets import QUEUE_ORDER, Status, format_code, next_status
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
+from server.engine.remote import RemoteMoves
 from server.engine.staffing import CounterStaffing
 from server.storage import transaction
 
@@ -74,7 +76,7 @@ class Change:
     at: str | None = None  # when the change's event was recorded, as stored in the database
 
 
-class QueueEngine(CounterStaffing):
+class QueueEngine(RemoteMoves, CounterStaffing):
     def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
         self.db = db
         self.clock = clock
@@ -93,8 +95,15 @@ class QueueEngine(CounterStaffing):
         branch_id: int | None = None,
         user_id: int | None = None,
         device_id: int | None = None,
+        channel: str | None = None,
+        phone_id: str | None = None,
+        admit: Callable[[dict, dict], None] | None = None,
     ) -> Change:
-        """The service's next number today; a repeated idempotency key returns the first ticket."""
+        """The service's next number today; a repeated idempotency key returns the first ticket.
+
+        `channel` is where the ticket came from (by default a kiosk, or staff when a user
+        issues it); `admit(branch, service)` may refuse the ticket inside the transaction,
+        before a number is taken (the rules of joining from a phone)."""
         service_id = validation.integer(service_id, "service_id")
         priority = validation.priority(priority)
         customer_name = validation.customer_name(customer_name)
@@ -118,6 +127,8 @@ class QueueEngine(CounterStaffing):
             service = self._service_for(service_id, branch_id)
             branch = self.reads.branch(service["branch_id"])
             language = validation.language(language, branch)
+            if admit is not None:
+                admit(branch, service)
             now = self.clock()
             day = service_day(now, branch["timezone"], branch["day_starts_at"])
             number = self.db.execute(
@@ -129,7 +140,8 @@ class QueueEngine(CounterStaffing):
             ticket_id = self.db.execute(
                 "INSERT INTO tickets (branch_id, service_id, service_day, number, code, token,"
                 " status, priority, customer_name, language, created_at, queued_at,"
-                " idempotency_key) VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?)",
+                " idempotency_key, channel, phone_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     branch["id"],
                     service_id,
@@ -143,6 +155,8 @@ class QueueEngine(CounterStaffing):
                     iso(now),
                     iso(now),
                     idempotency_key,
+                    channel or ("staff" if user_id is not None and device_id is None else "kiosk"),
+                    phone_id,
                 ],
             ).lastrowid
             change = self._record(

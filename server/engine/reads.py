@@ -42,6 +42,13 @@ class QueueReads:
         branch["languages"] = json.loads(branch["languages"])
         return branch
 
+    def branch_by_slug(self, slug: str) -> dict:
+        """An open branch by the slug in its public links (the join page, the poster)."""
+        found = self.row("SELECT id FROM branches WHERE slug = ? AND active", [slug])
+        if found is None:
+            raise NotFound("There is no such store.", "branch")
+        return self.branch(found["id"])
+
     def default_branch_id(self) -> int:
         found = self.row("SELECT id FROM branches ORDER BY id LIMIT 1")
         if found is None:
@@ -146,6 +153,9 @@ class QueueReads:
             "counter": counter,
             "recall_count": row["recall_count"],
             "transferred": bool(row["transferred"]),
+            "channel": row["channel"],
+            "more_time_count": row["more_time_count"],
+            "on_my_way_at": row["on_my_way_at"],
             "created_at": row["created_at"],
             "queued_at": row["queued_at"],
             "called_at": row["called_at"],
@@ -376,6 +386,9 @@ PUBLIC_FIELDS = (
     "eta_minutes",
     "counter",
     "language",
+    "channel",
+    "more_time_count",
+    "on_my_way_at",
 )
 
 

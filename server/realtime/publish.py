@@ -12,7 +12,7 @@ from server.realtime.rooms import branch_room, counter_room, ticket_room
 
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
-QUEUE_MOVES = {"called", "parked", "transferred", "cancelled"}
+QUEUE_MOVES = {"called", "parked", "transferred", "cancelled", "left", "more_time"}
 
 
 def publish(change: Change) -> None:

@@ -23,6 +23,7 @@ TICKET_COLUMNS = [
     "status",
     "priority",
     "language",
+    "channel",
     "created_at",
     "called_at",
     "started_at",
@@ -63,7 +64,8 @@ def ticket_rows(db: sqlite_utils.Database, query: StatsFilter) -> list[dict]:
     rows = db.execute(
         "SELECT tickets.code, tickets.service_day, services.name AS service,"
         " counters.name AS counter, users.display_name AS staff, tickets.status,"
-        " tickets.priority, tickets.language, tickets.created_at, tickets.called_at,"
+        " tickets.priority, tickets.language, tickets.channel, tickets.created_at,"
+        " tickets.called_at,"
         " tickets.started_at, tickets.finished_at, tickets.wait_ms / 1000.0 AS wait_s,"
         " CASE WHEN tickets.status = 'done' THEN tickets.service_ms / 1000.0 END AS service_s,"
         " ratings.score AS rating, ratings.channel AS rating_channel,"
@@ -85,10 +87,11 @@ def ticket_rows(db: sqlite_utils.Database, query: StatsFilter) -> list[dict]:
 
 
 def kpi_rows(stats: dict) -> list[dict]:
-    """The page's KPI tables as rows: the total first, then per service, counter and staff."""
+    """The page's KPI tables as rows: the total first, then per service, counter, staff and
+    channel (named by its code: kiosk, phone, staff)."""
     named = [("total", "", stats)] + [
-        (breakdown, row["name"], row)
-        for breakdown in ("service", "counter", "staff")
+        (breakdown, row["channel"] if breakdown == "channel" else row["name"], row)
+        for breakdown in ("service", "counter", "staff", "channel")
         for row in stats[f"by_{breakdown}"]
     ]
     return [

@@ -27,7 +27,10 @@ def live_state(reads: QueueReads, branch_id: int) -> dict:
         service["oldest_queued_at"] = oldest.get(service["id"])
     today = db.execute(
         "SELECT count(*) AS issued, coalesce(sum(status = 'done'), 0) AS served,"
-        " coalesce(sum(status = 'waiting'), 0) AS waiting FROM tickets"
+        " coalesce(sum(status = 'waiting'), 0) AS waiting,"
+        " coalesce(sum(channel = 'phone'), 0) AS from_phones,"
+        " coalesce(sum(channel = 'phone' AND status = 'no_show'), 0) AS phone_no_shows"
+        " FROM tickets"
         " WHERE branch_id = ? AND service_day = ?",
         [branch_id, day],
     ).fetchone()
@@ -38,6 +41,8 @@ def live_state(reads: QueueReads, branch_id: int) -> dict:
         "issued": today["issued"],
         "served": today["served"],
         "waiting": today["waiting"],
+        "from_phones": today["from_phones"],
+        "phone_no_shows": today["phone_no_shows"],
         "services": services,
         "counters": counters(db, branch_id),
         "printers": printers(db, branch_id),

@@ -3,7 +3,8 @@
 A migration is a name and a list of SQL statements. Add new ones at the end; never edit one that
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
-workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and security.
+workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and
+security, 0120–0129 joining the queue from a phone.
 """
 
 from __future__ import annotations
@@ -341,6 +342,53 @@ ADMIN_AND_SECURITY: Migration = (
     ],
 )
 
+PRINT_LANES: Migration = (
+    "0080_print_lanes",
+    [
+        # Which worker (host:pid:start) sends a job, so a dead process's claims are taken back
+        # at once; and how often the printer tore the job off mid-ticket.
+        "ALTER TABLE print_jobs ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE print_jobs ADD COLUMN torn INTEGER NOT NULL DEFAULT 0",
+    ],
+)
+
+REMOTE_JOINING: Migration = (
+    "0120_remote_joining",
+    [
+        # Where a ticket came from (kiosk, phone, staff), the phone that joined remotely (its
+        # signed cookie's id: one active remote ticket per phone and branch), and how often its
+        # holder asked for more time.
+        "ALTER TABLE tickets ADD COLUMN channel TEXT NOT NULL DEFAULT 'kiosk'",
+        "ALTER TABLE tickets ADD COLUMN phone_id TEXT",
+        "ALTER TABLE tickets ADD COLUMN more_time_count INTEGER NOT NULL DEFAULT 0",
+        "UPDATE tickets SET channel = 'staff' WHERE id IN"
+        " (SELECT ticket_id FROM ticket_events WHERE kind = 'issued' AND user_id IS NOT NULL)",
+        "CREATE INDEX tickets_phone ON tickets (branch_id, phone_id, status)"
+        " WHERE phone_id IS NOT NULL",
+        "CREATE INDEX tickets_channel ON tickets (branch_id, service_day, channel, status)",
+        # The store's rules for joining from a phone: off until an admin opens it; it closes a
+        # set time before the branch closes; caps on remote tickets waiting and on the queue
+        # length past which no remote ticket is issued (NULL: no cap).
+        "ALTER TABLE branches ADD COLUMN remote_joining INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE branches ADD COLUMN remote_closes_before_min INTEGER NOT NULL DEFAULT 30",
+        "ALTER TABLE branches ADD COLUMN remote_max_waiting INTEGER",
+        "ALTER TABLE branches ADD COLUMN remote_max_queue INTEGER",
+        # A service follows its branch unless it says otherwise (NULL: as the branch).
+        "ALTER TABLE services ADD COLUMN remote_joining INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE services ADD COLUMN remote_closes_before_min INTEGER",
+        "ALTER TABLE services ADD COLUMN remote_max_waiting INTEGER",
+        "ALTER TABLE services ADD COLUMN remote_max_queue INTEGER",
+    ],
+)
+
+ON_MY_WAY: Migration = (
+    "0121_on_my_way",
+    [
+        # When the holder answered "Are you on your way?" with yes: the counter sees it.
+        "ALTER TABLE tickets ADD COLUMN on_my_way_at TEXT",
+    ],
+)
+
 WAIT_ESTIMATES: Migration = (
     "0090_wait_estimates",
     [
@@ -368,6 +416,9 @@ MIGRATIONS: list[Migration] = [
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
+    PRINT_LANES,
+    REMOTE_JOINING,
+    ON_MY_WAY,
     WAIT_ESTIMATES,
 ]
 

@@ -126,4 +126,10 @@ def labels() -> dict[str, str]:
         "kind_transferred": gettext("Transferred"),
         "kind_cancelled": gettext("Cancelled"),
         "out_of_turn": gettext("out of turn"),
+        "phone": gettext("Phone"),
+        "more_time": gettext("More time {n}×"),
+        "kind_more_time": gettext("Asked for more time"),
+        "kind_left": gettext("Left the queue"),
+        "on_my_way": gettext("On the way"),
+        "kind_on_my_way": gettext("Said they are on the way"),
     }

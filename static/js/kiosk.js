@@ -7,7 +7,7 @@
   const LANGUAGE_NAMES = JSON.parse(document.getElementById("kiosk-language-names").textContent);
   const TICKET_SCREEN_MS = 20000; // the ticket stays on screen this long, or until a tap
   const IDLE_RESET_MS = 45000; // untouched this long: back to the default language
-  const PRINT_WATCH_MS = 12000; // after this, a ticket not yet printed counts as not printed
+  const PRINT_MARGIN_MS = 1000; // the server's give-up time, plus the request that issued it
   const RETRIES = 3; // network retries of one tap, with the same idempotency key
 
   const $ = function (id) { return document.getElementById(id); };
@@ -239,10 +239,12 @@
       let current = null;
       try { current = await SiraApi.get("/api/v1/print-jobs/" + job.id); } catch (error) { /* offline: keep trying */ }
       if (current && current.status === "printed") { printStatus("printed", "printed"); return; }
-      if ((current && (current.status === "failed" || current.last_error)) ||
-          Date.now() - started > PRINT_WATCH_MS) {
+      // "Not printed" only once the server has given the job up (it then never prints), or its
+      // give-up time has passed; a failed attempt that will be retried is still "printing".
+      if ((current && current.status === "failed") ||
+          Date.now() - started > setup.print_give_up_s * 1000 + PRINT_MARGIN_MS) {
         printStatus("print_failed", "failed");
-        if (current && current.status === "failed") return;
+        return;
       }
       setTimeout(poll, 500);
     }
@@ -271,6 +273,10 @@
     language = setup.branch.default_language;
     services = setup.services;
     showPrinter(setup.device);
+    if (setup.join) {
+      $("kiosk-join-qr").src = setup.join.qr;
+      $("kiosk-join").hidden = false;
+    }
     setOnline(true);
     resetToStart(false);
     SiraLive.connect({

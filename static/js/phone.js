@@ -39,6 +39,7 @@
       el("message").textContent = labels[status] || "";
     }
     el("rate").hidden = status !== "done";
+    document.dispatchEvent(new CustomEvent("sira:ticket", { detail: ticket }));
   }
 
   // The server's eta_minutes: [n, n] about n minutes, [lo, hi] a range, null no counter open.
@@ -80,5 +81,14 @@
     onStatus: function (status) { el("offline").hidden = status !== "offline"; },
   });
   setInterval(function () { live.resync(); }, RECHECK_MS);
+  // A phone that slept may have missed events: catch up as soon as it is looked at again.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") live.resync();
+  });
+  // For the page's actions (phone-actions.js): show a ticket the server returned, alert.
+  window.SiraPhone = {
+    update: function (changed) { ticket = changed; render(); },
+    alert: alertCustomer,
+  };
   render();
 })();

@@ -208,6 +208,7 @@
     el("current-status").textContent = labels["status_" + ticket.status] || ticket.status;
     el("current-status").dataset.status = ticket.status;
     el("current-priority").hidden = !ticket.priority;
+    el("current-channel").replaceChildren.apply(el("current-channel"), phoneBadges(ticket));
     el("current-service").textContent = ticket.service.prefix + " · " + serviceName(ticket.service);
     el("current-name").textContent = ticket.customer_name || "";
     renderTimes();
@@ -290,6 +291,7 @@
           badges.className = "badges";
           if (ticket.priority) badges.append(badge(labels.priority, "priority"));
           if (ticket.transferred) badges.append(badge(labels.transferred, "transferred"));
+          phoneBadges(ticket).forEach(function (mark) { badges.append(mark); });
           const wait = document.createElement("span");
           wait.className = "wait";
           wait.dataset.queuedAt = ticket.queued_at;
@@ -316,6 +318,18 @@
       })
     );
     renderWaits();
+  }
+
+  // A ticket taken from a phone, how often its holder asked for more time, and whether they
+  // said they are on their way.
+  function phoneBadges(ticket) {
+    if (ticket.channel !== "phone") return [];
+    const marks = [badge(labels.phone, "phone")];
+    if (ticket.more_time_count) {
+      marks.push(badge(fill(labels.more_time, { n: ticket.more_time_count }), "more-time"));
+    }
+    if (ticket.on_my_way_at) marks.push(badge(labels.on_my_way, "on-my-way"));
+    return marks;
   }
 
   function badge(text, kind) {

@@ -155,6 +155,9 @@ def test_anyone_with_the_token_follows_the_ticket(client, store):
         "eta_minutes": public["eta_minutes"],
         "counter": None,
         "language": "en",
+        "channel": "kiosk",
+        "more_time_count": 0,
+        "on_my_way_at": None,
     }
     assert public["eta_s"] > 0 and public["eta_range_s"][0] < public["eta_s"]
     assert client.get(f"/api/v1/tickets/{ticket['token']}").json["position"] == 0

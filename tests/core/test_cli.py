@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 import sqlite_utils
@@ -17,19 +15,23 @@ from server.auth.accounts import authenticate, identify_token
 from server.commands import cli
 from server.storage import connect
 from server.storage.migrations import MIGRATIONS
-from tests.live import ROOT
+from tests.live import sira_process
 
 PASSWORD = "a long enough password"
 
 
 @pytest.fixture
 def sira(tmp_path):
-    """Run `sira …` in-process on a fresh SIRA_DB; returns the click result."""
+    """Run `sira …` in-process on a fresh SIRA_DB; returns the exit code and what the command
+    printed after its first line, which names the database it uses."""
     runner = CliRunner()
     path = str(tmp_path / "cli.db")
 
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(cli, list(args), input=input, env={"SIRA_DB": path})
+    def run(*args: str, input: str | None = None) -> SimpleNamespace:
+        result = runner.invoke(cli, list(args), input=input, env={"SIRA_DB": path})
+        first, _, rest = result.output.partition("\n")
+        assert first.endswith(f"database {path}"), result.output
+        return SimpleNamespace(exit_code=result.exit_code, output=rest)
 
     run.path = path
     return run
@@ -174,20 +176,6 @@ def test_device_add_refuses_bad_input_in_one_line(initialised, args, message):
     result = initialised("device", "add", *args)
     assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
     assert rows(initialised.path, "SELECT * FROM devices") == []
-
-
-def sira_process(db_path: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    """The real `sira` entry point (`python -m server`), as a shell would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "SIRA_DB": db_path},
-        timeout=120,
-        check=False,
-    )
 
 
 def test_the_installed_command_reads_a_piped_password(tmp_path):

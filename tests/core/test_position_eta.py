@@ -132,5 +132,8 @@ def test_the_public_view_shows_no_names_or_staff(engine, store):
         "eta_minutes",
         "counter",
         "language",
+        "channel",
+        "more_time_count",
+        "on_my_way_at",
     }
     assert "Ayşe" not in str(public)

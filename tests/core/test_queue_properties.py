@@ -2,8 +2,8 @@
 
 Hypothesis drives the real engine over a real SQLite file: tickets issued (some with repeated
 idempotency keys), next numbers called at random counters, every counter move tried on any
-ticket (legal or not), counters and services opened and closed, and a clock that jumps across
-midnight. After every step the whole database is checked.
+ticket (legal or not), the holder's "more time" and "leave", counters and services opened and
+closed, and a clock that jumps across midnight. After every step the whole database is checked.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from server.demo import MovingClock
 from server.domain.errors import Conflict, DomainError, InvalidTransition, ValidationError
+from server.domain.remote_joining import MORE_TIME_LIMIT, MORE_TIME_PLACES, MoveRefused
 from server.domain.tickets import MOVES, PRIORITY_NEEDS, Status, next_status
 from server.engine import Change, QueueEngine
 from server.storage import connect
@@ -39,8 +40,13 @@ EVENT_MOVES = {
     "transferred": "transfer",
     "cancelled": "cancel",
     "expired": "cancel",  # closed by the first call of a later service day
+    "left": "cancel",  # the holder left the queue
     "rated": None,
+    "more_time": None,
+    "on_my_way": None,
 }
+# The events that change no status, and the status they happen in.
+STILL = {"rated": Status.DONE, "more_time": Status.WAITING, "on_my_way": Status.WAITING}
 COUNTER_MOVES = ("recall", "start", "finish", "no_show", "park", "cancel")
 
 
@@ -221,6 +227,83 @@ class DeskDay(RuleBasedStateMachine):
             assert all(other["priority"] or other["joined_by"] == "transferred" for other in ahead)
             assert change.ticket["position"] == len(ahead)
 
+    def standing(self, ticket: dict) -> tuple:
+        return calling_order(ticket)[:2]
+
+    @rule(data=st.data())
+    def holder_asks_for_more_time(self, data: st.DataObject) -> None:
+        self.a_second_later()
+        ticket_id = self.pick(data, frozenset({Status.WAITING}))
+        if ticket_id is None:
+            return
+        ticket = self.ticket(ticket_id)
+        attempt = lambda: self.engine.more_time(ticket["token"])  # noqa: E731
+        queue = sorted(
+            self.rows(
+                f"{TICKETS} WHERE status = 'waiting' AND service_id = ? AND service_day = ?",
+                [ticket["service_id"], ticket["service_day"]],
+            ),
+            key=calling_order,
+        )
+        ids = [row["id"] for row in queue]
+        behind = (
+            [
+                row
+                for row in queue[ids.index(ticket_id) + 1 :]
+                if self.standing(row) == self.standing(ticket)
+            ]
+            if ticket_id in ids
+            else []
+        )
+        used_up = ticket["more_time_count"] >= MORE_TIME_LIMIT
+        if ticket["status"] != Status.WAITING or used_up or not behind:
+            self.refused(MoveRefused, attempt)
+        else:
+            self.committed(attempt())
+            target = behind[min(MORE_TIME_PLACES, len(behind)) - 1]
+            moved = sorted(
+                self.rows(
+                    f"{TICKETS} WHERE status = 'waiting' AND service_id = ? AND service_day = ?",
+                    [ticket["service_id"], ticket["service_day"]],
+                ),
+                key=calling_order,
+            )
+            order = [row["id"] for row in moved]
+            # Right behind the ticket it let pass last, the others' order untouched.
+            assert order.index(ticket_id) == order.index(target["id"]) + 1
+            assert [i for i in order if i != ticket_id] == [i for i in ids if i != ticket_id]
+
+    @rule(data=st.data())
+    def holder_is_on_the_way(self, data: st.DataObject) -> None:
+        self.a_second_later()
+        ticket_id = self.pick(data, frozenset({Status.WAITING}))
+        if ticket_id is None:
+            return
+        ticket = self.ticket(ticket_id)
+        attempt = lambda: self.engine.on_my_way(ticket["token"])  # noqa: E731
+        if ticket["status"] != Status.WAITING:
+            self.refused(MoveRefused, attempt)
+        elif ticket["on_my_way_at"]:
+            before = database_state(self.db)
+            assert attempt() is None  # said already: nothing changes
+            assert database_state(self.db) == before
+        else:
+            self.committed(attempt())
+
+    @rule(data=st.data())
+    def holder_leaves(self, data: st.DataObject) -> None:
+        self.a_second_later()
+        ticket_id = self.pick(data, frozenset({Status.WAITING}))
+        if ticket_id is None:
+            return
+        ticket = self.ticket(ticket_id)
+        attempt = lambda: self.engine.leave(ticket["token"])  # noqa: E731
+        if ticket["status"] != Status.WAITING:
+            self.refused(MoveRefused, attempt)
+        else:
+            self.committed(attempt())
+            assert self.ticket(ticket_id)["status"] == Status.CANCELLED
+
     @rule(score=st.integers(1, 5), data=st.data())
     def rate(self, score: int, data: st.DataObject) -> None:
         ticket_id = self.pick(data, frozenset({Status.DONE}))
@@ -283,7 +366,7 @@ class DeskDay(RuleBasedStateMachine):
             for kind in kinds[1:]:
                 move = EVENT_MOVES[kind]
                 if move is None:
-                    assert status == Status.DONE
+                    assert status == STILL[kind]
                 else:
                     status = next_status(move, status, ticket["code"])
             assert status == ticket["status"]

@@ -9,7 +9,13 @@ from kiosk.emulator.server import PrinterEmulator
 from server.storage import connect
 from tests.live import LiveServer
 
-FAST_RETRIES = {"SIRA_PRINT_RETRY_S": "0.2", "SIRA_PRINT_RETRY_MAX_S": "0.5"}
+# Quick retries, and a give-up time short enough for a test to see it pass.
+FAST_RETRIES = {
+    "SIRA_PRINT_RETRY_S": "0.2",
+    "SIRA_PRINT_RETRY_MAX_S": "0.5",
+    "SIRA_PRINT_TIMEOUT_S": "2",
+    "SIRA_PRINT_GIVE_UP_S": "6",
+}
 
 
 def set_kiosk_printer(db_path: str, uri: str | None, **columns) -> int:
@@ -37,7 +43,7 @@ def kiosk_on_emulator(db_path, store, emulator) -> int:
 
 @pytest.fixture
 def printing_server(db_path, store):
-    """`sira serve` (with its print worker) retrying failed prints after 0.2 s."""
+    """`sira serve` (with its print worker) retrying failed prints after 0.2 s, giving up at 6 s."""
     server = LiveServer(db_path, env=FAST_RETRIES).start()
     yield server
     server.stop()

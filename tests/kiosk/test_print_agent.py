@@ -90,6 +90,22 @@ def test_agent_retries_while_its_printer_is_off(
     assert printed_codes(emulator) == ["A001"]
 
 
+def test_agent_never_prints_a_job_the_kiosk_called_not_printed(
+    printing_server, store, agent_kiosk, emulator, start_agent
+):
+    """Issue 14 point 6 for agent printers: even when the agent cannot hear that the job was
+    given up (the server is gone), it does not start it after the job's give-up time."""
+    emulator.state.paper = "out"
+    start_agent()
+    ticket = issue(printing_server, store, "c1")
+    job_until(printing_server, store, ticket["print_job"]["id"], lambda j: j["attempts"] >= 1)
+    printing_server.stop()
+    time.sleep(5.0)  # past the job's last start: give-up 6 s minus the 2 s attempt time
+    emulator.state.paper = "ok"
+    time.sleep(8.0)  # the agent's next retries (backoff from 0.2 s, doubling) fall in here
+    assert emulator.tickets == []
+
+
 def test_only_a_kiosk_set_to_agent_may_run_one(
     printing_server, store, emulator, tmp_path, kiosk_on_emulator
 ):

@@ -1,4 +1,4 @@
-"""The print worker in-process: one job at a time, against the emulator over TCP."""
+"""The print worker in-process: one printer's lane, against the emulator over TCP."""
 
 import json
 
@@ -31,8 +31,8 @@ def test_a_due_job_is_printed_and_the_printer_status_announced_once(
     worker, db, engine, store, kiosk_on_emulator, emulator, announced
 ):
     job = queue_ticket(db, engine, store, kiosk_on_emulator)
-    assert worker.run_once(db) is True
-    assert worker.run_once(db) is False  # nothing else is due
+    assert worker.send_next(db, kiosk_on_emulator) is True
+    assert worker.send_next(db, kiosk_on_emulator) is False  # nothing else is due
     (received,) = emulator.wait_for(1)
     assert received.ticket.code == "B001"
     assert "İadeler" in received.ticket.lines()
@@ -42,7 +42,7 @@ def test_a_due_job_is_printed_and_the_printer_status_announced_once(
     assert queue.get_job(db, job["id"])["status"] == "printed"
     assert [event["device"]["printer_status"] for event in announced] == ["online"]
     queue_ticket(db, engine, store, kiosk_on_emulator)
-    worker.run_once(db)
+    worker.send_next(db, kiosk_on_emulator)
     assert len(announced) == 1  # still online: nothing new to say
 
 
@@ -53,7 +53,7 @@ def test_a_bad_profile_fails_the_attempt_without_blaming_the_printer(
         db_path, f"tcp://127.0.0.1:{emulator.port}", printer_profile="TM-NOPE"
     )
     job = queue_ticket(db, engine, store, kiosk)
-    worker.run_once(db)
+    worker.send_next(db, kiosk)
     failed = queue.get_job(db, job["id"])
     assert failed["status"] == "queued" and "TM-NOPE" in failed["last_error"]
     assert announced == [] and emulator.tickets == []

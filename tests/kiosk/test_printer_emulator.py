@@ -6,7 +6,8 @@ from PIL import Image
 
 from kiosk.printing.delivery import PrinterUnavailable, deliver
 from kiosk.printing.layout import render_ticket
-from kiosk.printing.uris import open_printer, parse_printer_uri
+from kiosk.printing.transports import Deadline, open_transport
+from kiosk.printing.uris import parse_printer_uri
 from tests.kiosk.test_ticket_layout import ticket
 
 
@@ -15,15 +16,16 @@ def address(emulator):
 
 
 def test_status_queries_are_answered_as_a_real_printer_would(emulator):
-    printer = open_printer(address(emulator))
+    printer = open_transport(address(emulator), Deadline(5))
     try:
-        assert printer.is_online() is True
-        assert printer.paper_status() == 2
+        assert printer.status() == "online"
         emulator.state.paper = "low"
-        assert printer.paper_status() == 1
+        assert printer.status() == "paper_low"
         emulator.state.paper = "out"
-        assert printer.paper_status() == 0
-        assert printer.is_online() is False
+        assert printer.status() == "paper_out"
+        emulator.state.paper = "ok"
+        emulator.state.online = False
+        assert printer.status() == "offline"
     finally:
         printer.close()
 
@@ -73,6 +75,6 @@ def test_a_switched_off_printer_is_reported_offline(emulator):
         deliver(here, b"\x1b@")
     except PrinterUnavailable as refused:
         assert refused.status == "offline"
-        assert "Connection refused" in str(refused)
+        assert str(refused) == f"{here.uri} cannot be reached."
     else:
         raise AssertionError("a stopped printer took the job")

@@ -1,11 +1,13 @@
 """The kiosk touchscreen in a real Chromium, against a real server printing to the emulator."""
 
 import re
+import time
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
+from kiosk.emulator.server import PrinterEmulator
 from tests.conftest import bearer
 from tests.kiosk.fixtures import set_kiosk_printer
 
@@ -138,14 +140,38 @@ def test_without_a_printer_the_customer_is_told_to_photograph_the_code(
     )
 
 
-def test_a_failed_print_asks_for_a_photo(printing_server, store, kiosk_on_emulator, emulator, page):
+def print_job(server, store) -> dict:
+    response = requests.get(
+        f"{server.url}/api/v1/print-jobs/1", headers=bearer(store.staff_token), timeout=5
+    )
+    return response.json()
+
+
+def test_a_failed_print_asks_for_a_photo_and_that_ticket_never_prints_later(
+    printing_server, store, kiosk_on_emulator, emulator, page, tmp_path
+):
+    """Issue 14 point 6: the kiosk says "not printed" only when the server has given the job
+    up, and a job given up never prints, even when the printer comes back."""
+    port = emulator.port
     emulator.stop()
     open_kiosk(page, printing_server, store)
     page.locator(".kiosk-service-button").first.click()
     expect(page.locator("#ticket-code")).to_have_text("A001")
+    while not print_job(printing_server, store)["last_error"]:
+        time.sleep(0.05)
+    # an attempt failed but the job will be retried: the kiosk does not say "not printed" yet
+    expect(page.locator("#print-status")).to_have_text("Your ticket is printing…")
     expect(page.locator("#print-status")).to_have_text(
-        "The ticket could not be printed: please photograph or scan this code."
+        "The ticket could not be printed: please photograph or scan this code.", timeout=15000
     )
+    job = print_job(printing_server, store)
+    assert job["status"] == "failed" and job["attempts"] >= 2
+    back = PrinterEmulator(port=port, out=tmp_path / "back").start()
+    try:
+        time.sleep(2.0)  # more than the retry backoff: a retry, if any, would have come
+        assert back.tickets == []
+    finally:
+        back.stop()
     # The printer's status came as a `device` event: the next customer is warned up front.
     page.locator("#done").click()
     expect(page.locator("#printer-notice")).to_have_text(

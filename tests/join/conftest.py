@@ -1,0 +1,1 @@
+from tests.admin.conftest import admin_client, app  # noqa: F401  (signed-in admin fixtures)
