@@ -1,4 +1,6 @@
-"""From `call-next` to the `called` event at each of 200 Socket.IO clients, per async mode.
+"""From `call-next` to the `called` event at each of 200 Socket.IO clients, per async mode,
+and the same for the bare Flask-SocketIO app (benchmarks/bare_app.py) in the same run, with the
+ratio of the p99s.
 
     .venv/bin/python -m benchmarks.call_latency [--clients 200] [--rounds 20]
                                                 [--client wire|python-socketio]
@@ -27,7 +29,15 @@ import requests
 import socketio
 import websocket
 
-from benchmarks.harness import Bench, arguments, cpu_seconds, milliseconds, running_server
+from benchmarks.harness import (
+    Bench,
+    arguments,
+    cpu_seconds,
+    milliseconds,
+    percentile_99,
+    ratio,
+    running_server,
+)
 
 CONNECTING_AT_ONCE = 20
 WAIT_S = 30
@@ -119,11 +129,18 @@ def expect(message: str, prefix: str) -> str:
 CLIENTS = {"wire": wire_displays, "python-socketio": python_socketio_displays}
 
 
-def measure(async_mode: str, client_kind: str, clients: int, rounds: int) -> None:
+def measure(
+    async_mode: str, client_kind: str, clients: int, rounds: int, server: str = "sira"
+) -> tuple[float, float]:
+    """The p99s of the last display's delay after the call-next answer and after its request;
+    prints the figures. Sıra emits `called` before it answers, so the first can be negative: the
+    second is the whole way from the counter's click."""
     arrivals = Arrivals()
     after_answer: list[float] = []
     after_request: list[float] = []
-    with running_server(async_mode) as bench:
+    last_after_answer: list[float] = []
+    last_after_request: list[float] = []
+    with running_server(async_mode, server) as bench:
         disconnect = CLIENTS[client_kind](bench, clients, arrivals)
         staff = requests.Session()
         staff.headers["Authorization"] = f"Bearer {bench.staff_token}"
@@ -140,20 +157,26 @@ def measure(async_mode: str, client_kind: str, clients: int, rounds: int) -> Non
                     raise RuntimeError(f"call-next: {called.status_code} {called.text}")
                 heard = arrivals.wait_all(ticket["code"], clients)
                 after_answer += [moment - answered for moment in heard]
+                last_after_answer.append(max(heard) - answered)
+                last_after_request.append(max(heard) - sent)
                 after_request += [moment - sent for moment in heard]
                 staff.post(f"{api}/tickets/{ticket['id']}/no-show").raise_for_status()
             server_cpu = cpu_seconds(bench.server_pid) - cpu_before[0]
             clients_cpu = time.process_time() - cpu_before[1]
         finally:
             disconnect()
+    name = async_mode if server == "sira" else "bare app"
     print(
-        f"{async_mode:<9} {clients} {client_kind} clients x {rounds} calls\n"
+        f"{name:<9} {clients} {client_kind} clients x {rounds} calls\n"
         f"  after call-next answered  {milliseconds(after_answer)}\n"
+        f"  last display, after answer {milliseconds(last_after_answer)}\n"
         f"  after call-next sent      {milliseconds(after_request)}\n"
+        f"  last display, after sent  {milliseconds(last_after_request)}\n"
         f"  CPU per round (issue, call, no-show): server {server_cpu / rounds * 1000:.1f} ms,"
         f" this process {clients_cpu / rounds * 1000:.1f} ms",
         flush=True,
     )
+    return percentile_99(last_after_answer), percentile_99(last_after_request)
 
 
 def main() -> None:
@@ -162,8 +185,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--client", choices=sorted(CLIENTS), default="wire")
     options = parser.parse_args()
+    bare = measure("gevent", options.client, options.clients, options.rounds, "bare")
     for async_mode in options.modes:
-        measure(async_mode, options.client, options.clients, options.rounds)
+        answered, sent = measure(async_mode, options.client, options.clients, options.rounds)
+        print(
+            f"  {async_mode}: last display p99 after the answer {ratio(answered, bare[0])},"
+            f" after the request {ratio(sent, bare[1])}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

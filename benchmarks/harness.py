@@ -18,6 +18,8 @@ from server.storage import connect
 from tests.live import UNLIMITED, LiveServer
 
 ASYNC_MODES = ("gevent", "eventlet")
+# What a benchmark can run: Sıra itself, or the bare Flask-SocketIO app it is compared with.
+SERVERS = {"sira": ("-m", "server", "serve"), "bare": ("-m", "benchmarks.bare_app")}
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,25 @@ class Bench:
 
 
 @contextmanager
-def running_server(async_mode: str) -> Iterator[Bench]:
-    """`sira serve` in `async_mode` over a demo store in a temporary folder, stopped afterwards."""
+def running_server(
+    async_mode: str, server: str = "sira", stall_file: str | None = None
+) -> Iterator[Bench]:
+    """`sira serve` in `async_mode` over a demo store in a temporary folder, stopped afterwards;
+    or the bare app (`server="bare"`, gevent only). With `stall_file`, the server runs under
+    benchmarks/stall_probe.py, which writes its event loop's stalls there when it stops."""
+    command = SERVERS[server]
+    env = {"SIRA_ASYNC_MODE": async_mode, **UNLIMITED}
+    if stall_file:
+        command = ("-m", "benchmarks.stall_probe", *command[1:])
+        env["BENCH_STALL_FILE"] = stall_file
+    if server == "bare":
+        with tempfile.TemporaryDirectory(prefix="sira-bare-") as folder:
+            live = LiveServer(str(Path(folder) / "bare.db"), env=env, command=command).start()
+            try:
+                yield Bench(live.url, 1, [1, 2], [1], "bare", "bare", "bare", live.process.pid)
+            finally:
+                live.stop()
+        return
     with tempfile.TemporaryDirectory(prefix="sira-bench-") as folder:
         path = str(Path(folder) / "bench.db")
         init_db(path)
@@ -46,20 +65,20 @@ def running_server(async_mode: str) -> Iterator[Bench]:
         staff_token = create_token(db, "staff1")
         service_ids = [row[0] for row in db.execute("SELECT id FROM services ORDER BY id")]
         db.conn.close()
-        server = LiveServer(path, env={"SIRA_ASYNC_MODE": async_mode, **UNLIMITED}).start()
+        live = LiveServer(path, env=env, command=command).start()
         try:
             yield Bench(
-                url=server.url,
+                url=live.url,
                 branch_id=demo.branch_id,
                 service_ids=service_ids,
                 counter_ids=demo.counter_ids,
                 kiosk_token=demo.device_tokens["Entrance kiosk"],
                 display_token=demo.device_tokens["Waiting-area board"],
                 staff_token=staff_token,
-                server_pid=server.process.pid,
+                server_pid=live.process.pid,
             )
         finally:
-            server.stop()
+            live.stop()
 
 
 def arguments(description: str) -> argparse.ArgumentParser:
@@ -75,10 +94,19 @@ def arguments(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def ratio(sira: float, bare: float) -> str:
+    """Sıra's figure over the bare app's, as the benchmarks print it."""
+    return f"{sira / bare:.2f}x the bare app" if bare else "n/a"
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user and system) a process has used so far, from Linux's /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile_99(seconds: list[float]) -> float:
+    return statistics.quantiles(seconds, n=100, method="inclusive")[98]
 
 
 def milliseconds(seconds: list[float]) -> str:

@@ -1,4 +1,5 @@
-"""Tickets issued per second over HTTP by N concurrent kiosk clients, per async mode.
+"""Tickets issued per second over HTTP by N concurrent kiosk clients, per async mode, and by
+the bare Flask-SocketIO app (benchmarks/bare_app.py) in the same run, with the ratio.
 
 .venv/bin/python -m benchmarks.issue_rate [--clients 1 8 32] [--tickets 600]
 """
@@ -11,7 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from benchmarks.harness import Bench, arguments, cpu_seconds, milliseconds, running_server
+from benchmarks.harness import (
+    Bench,
+    arguments,
+    cpu_seconds,
+    milliseconds,
+    ratio,
+    running_server,
+)
 
 WARM_UP = 3  # tickets per client before the clock starts: connections opened, code paths warm
 
@@ -39,9 +47,10 @@ def kiosk(bench: Bench, count: int, start: threading.Barrier, offset: int) -> li
     return durations
 
 
-def measure(async_mode: str, clients: int, tickets: int) -> None:
+def measure(async_mode: str, clients: int, tickets: int, server: str = "sira") -> float:
+    """Tickets per second; prints them with latencies and the server's CPU per ticket."""
     per_client = max(1, tickets // clients)
-    with running_server(async_mode) as bench, ThreadPoolExecutor(clients) as pool:
+    with running_server(async_mode, server) as bench, ThreadPoolExecutor(clients) as pool:
         start = threading.Barrier(clients + 1)
         runs = [pool.submit(kiosk, bench, per_client, start, n) for n in range(clients)]
         start.wait()
@@ -49,12 +58,15 @@ def measure(async_mode: str, clients: int, tickets: int) -> None:
         durations = [d for run in runs for d in run.result()]
         elapsed = time.perf_counter() - began
         server_cpu = cpu_seconds(bench.server_pid) - cpu_before
+    rate = len(durations) / elapsed
+    name = async_mode if server == "sira" else "bare app"
     print(
-        f"{async_mode:<9} {clients:>3} clients  {len(durations):>5} tickets  "
-        f"{len(durations) / elapsed:7.1f} tickets/s  {milliseconds(durations)}  "
+        f"{name:<9} {clients:>3} clients  {len(durations):>5} tickets  "
+        f"{rate:7.1f} tickets/s  {milliseconds(durations)}  "
         f"server CPU {server_cpu / len(durations) * 1000:.1f} ms/ticket",
         flush=True,
     )
+    return rate
 
 
 def main() -> None:
@@ -62,9 +74,11 @@ def main() -> None:
     parser.add_argument("--clients", nargs="+", type=int, default=[1, 8, 32])
     parser.add_argument("--tickets", type=int, default=600, help="per run (default: 600)")
     options = parser.parse_args()
-    for async_mode in options.modes:
-        for clients in options.clients:
-            measure(async_mode, clients, options.tickets)
+    for clients in options.clients:
+        bare = measure("gevent", clients, options.tickets, "bare")
+        for async_mode in options.modes:
+            rate = measure(async_mode, clients, options.tickets)
+            print(f"  {async_mode}, {clients} clients: {ratio(rate, bare)}", flush=True)
 
 
 if __name__ == "__main__":

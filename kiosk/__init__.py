@@ -11,6 +11,9 @@ bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="template
 def init_app(app: Flask) -> None:
     from kiosk import realtime, views  # noqa: F401  (register routes and socket handlers)
     from kiosk.api import api
+    from kiosk.printing.dispatch import TicketPrinting
+    from server.db import subscribers
 
+    subscribers(app).subscribe(TicketPrinting())
     app.register_blueprint(bp)
     app.register_blueprint(api)

@@ -10,9 +10,10 @@ from typing import Any
 from flask import Flask
 
 import kiosk
-from server import auth, config, db, errors, i18n, operations, security
+from server import auth, config, db, errors, i18n, labels, operations, security
 from server.engine.clock import utc_now
 from server.realtime import socketio
+from server.realtime.publish import Publisher
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     operations.init_app(app)
@@ -43,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from server.api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    # After each commit: Socket.IO first, then what the kiosk package subscribes (its printer).
+    db.subscribers(app).subscribe(Publisher())
     kiosk.init_app(app)
 
     from server.dashboard import bp as dashboard_bp

@@ -24,6 +24,7 @@ from server.realtime import socketio
 from server.realtime.heartbeat import start_counter_watch
 from server.storage import connect, hold_wal_open
 from server.storage.backup import NotABackup, backup, restore
+from server.storage.checkpoints import checkpoint_in_background
 from server.storage.locks import DatabaseInUse, hold_serving
 from server.store import add_branch
 
@@ -169,6 +170,9 @@ def run_server(host: str, port: int) -> None:
     path = database_path()
     serving_lock = hold_serving(path)
     init_db(path)
+    # Before the app's connections open: none of them may checkpoint on commit
+    # (storage/checkpoints.py).
+    checkpoint_in_background(path)
     app = create_app(
         {
             "SIRA_DB": path,

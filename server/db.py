@@ -1,28 +1,52 @@
-"""The app's access to storage: one connection per request (or socket event), closed after it."""
+"""The app's access to storage: a connection per request (or socket event) for reads, taken from
+the app's pool and given back after it, and the app's writer thread for the engine's moves."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlite_utils
 from flask import Flask, current_app, g
 from werkzeug.routing import IntegerConverter, Map
 
 from server.domain.validation import MAX_INTEGER
-from server.engine import QueueEngine, QueueReads
+from server.engine import QueueReads
+from server.engine.subscribers import Subscribers
+from server.engine.writes import WritingEngine
 from server.storage import connect, migrate
+from server.storage.handoff import off_the_loop
 from server.storage.locks import migrating
+from server.storage.pool import ConnectionPool
+from server.storage.writer import Writer
+
+T = TypeVar("T")
+WRITER = "sira_writer"
+SUBSCRIBERS = "sira_subscribers"
+POOL = "sira_read_pool"
 
 
 def get_db() -> sqlite_utils.Database:
     if "db" not in g:
-        g.db = connect(current_app.config["SIRA_DB"])
+        g.db = current_app.extensions[POOL].take()
     return g.db
 
 
-def get_engine() -> QueueEngine:
+def get_writer(app: Flask | None = None) -> Writer:
+    """The app's one writer thread (started on its first unit of work)."""
+    app = app or current_app
+    return app.extensions[WRITER]
+
+
+def subscribers(app: Flask | None = None) -> Subscribers:
+    """Who hears of every change the app makes (server/engine/subscribers.py)."""
+    return (app or current_app).extensions[SUBSCRIBERS]
+
+
+def get_engine() -> WritingEngine:
     if "engine" not in g:
-        g.engine = QueueEngine(get_db(), current_app.config["SIRA_CLOCK"])
+        clock = current_app.config["SIRA_CLOCK"]
+        g.engine = WritingEngine(get_writer(), clock, QueueReads(get_db(), clock), subscribers())
     return g.engine
 
 
@@ -30,11 +54,26 @@ def get_reads() -> QueueReads:
     return get_engine().reads
 
 
+def read_off_the_loop(work: Callable[[sqlite_utils.Database], T]) -> T:
+    """A long read (statistics over months) on a pool thread with its own connection, so the
+    event loop keeps serving everyone else meanwhile."""
+    path = current_app.config["SIRA_DB"]
+
+    def run() -> T:
+        db = connect(path)
+        try:
+            return work(db)
+        finally:
+            db.conn.close()
+
+    return off_the_loop(run)
+
+
 def close_db(_error: BaseException | None = None) -> None:
     g.pop("engine", None)
     db = g.pop("db", None)
     if db is not None:
-        db.conn.close()
+        current_app.extensions[POOL].give_back(db)
 
 
 def init_db(path: str) -> list[str]:
@@ -58,4 +97,7 @@ class StoredInteger(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Before any blueprint is registered, so that every route's ids are bounded."""
     app.url_map.converters["int"] = StoredInteger
+    app.extensions[WRITER] = Writer(app.config["SIRA_DB"])
+    app.extensions[SUBSCRIBERS] = Subscribers()
+    app.extensions[POOL] = ConnectionPool(app.config["SIRA_DB"])
     app.teardown_appcontext(close_db)

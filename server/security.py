@@ -153,7 +153,9 @@ def limits() -> list[Limit]:
 def rate_limited(error: RateLimitExceeded):
     """A 429 in Sıra's error shape; Flask-Limiter adds the Retry-After header."""
     return handle_domain_error(
-        RateLimited(f"Too many requests ({error.description}). Wait a moment and try again.")
+        RateLimited(
+            "Too many requests (%(limit)s). Wait a moment and try again.", limit=error.description
+        )
     )
 
 
@@ -186,5 +188,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_refused(error: CSRFError):
         return handle_domain_error(
-            NotAllowed(f"{error.description} Reload the page and try again.", "csrf_token")
+            NotAllowed(
+                "This form has expired or did not come from this site (%(reason)s). "
+                "Reload the page and try again.",
+                "csrf_token",
+                reason=error.description,
+            )
         )

@@ -11,7 +11,7 @@ import sqlite_utils
 from server import audit
 from server.audit import Actor
 from server.domain import store_rules as rules
-from server.domain.errors import Conflict, NotFound, ValidationError
+from server.domain.errors import N_, Conflict, NotFound, ValidationError
 from server.domain.validation import LANGUAGES
 from server.storage import transaction
 
@@ -22,6 +22,11 @@ KINDS = {
     "counter": ("counters", "branch_id"),
 }
 DEFAULT_STORE_NAME = "Sıra"
+MISSING = {
+    "branch": N_("There is no branch %(id)s."),
+    "service": N_("There is no service %(id)s."),
+    "counter": N_("There is no counter %(id)s."),
+}
 
 
 def row(db: sqlite_utils.Database, kind: str, record_id: Any) -> dict:
@@ -31,7 +36,7 @@ def row(db: sqlite_utils.Database, kind: str, record_id: Any) -> dict:
     if isinstance(record_id, int):
         found = db.execute(f"SELECT * FROM {table} WHERE id = ?", [record_id]).fetchone()
     if found is None:
-        raise NotFound(f"There is no {kind} {record_id}.", f"{kind}_id")
+        raise NotFound(MISSING[kind], f"{kind}_id", id=record_id)
     return dict(found)
 
 
@@ -146,7 +151,9 @@ def unique_slug(db: sqlite_utils.Database, slug: str, branch_id: int | None) -> 
     if db.execute(
         "SELECT 1 FROM branches WHERE slug = ? AND id IS NOT ?", [slug, branch_id]
     ).fetchone():
-        raise rules.InvalidFields({"slug": f"Another branch already uses the slug {slug}."})
+        refused = rules.Checks()
+        refused.fail("slug", "Another branch already uses the slug %(slug)s.", slug=slug)
+        refused.done()
 
 
 # -- services ----------------------------------------------------------------------------------
@@ -167,14 +174,16 @@ def parse_service(values: dict[str, Any]) -> dict[str, Any]:
             if isinstance(names.get(code), str) and names[code].strip()
         },
         "target_wait_s": check(
-            rules.whole_number, values.get("target_wait_s", 900), "target_wait_s", 60, 86_400
+            rules.target_wait, values.get("target_wait_s", 900), "target_wait_s"
         ),
         "priority_allowed": check(
             rules.flag, values.get("priority_allowed", True), "priority_allowed"
         ),
     }
     if set(names) - set(LANGUAGES):
-        check.fail("names", f"names may only use the languages {', '.join(LANGUAGES)}.")
+        check.fail(
+            "names", "names may only use the languages %(choices)s.", choices=", ".join(LANGUAGES)
+        )
     check.done()
     return parsed
 
@@ -256,9 +265,11 @@ def unique_prefix(
         "SELECT 1 FROM services WHERE branch_id = ? AND prefix = ? AND id IS NOT ?",
         [branch_id, prefix, service_id],
     ).fetchone():
-        raise rules.InvalidFields(
-            {"prefix": f"Another service of this branch uses prefix {prefix}."}
+        refused = rules.Checks()
+        refused.fail(
+            "prefix", "Another service of this branch uses prefix %(prefix)s.", prefix=prefix
         )
+        refused.done()
 
 
 # -- counters ----------------------------------------------------------------------------------
@@ -383,7 +394,9 @@ def delete(
         found = row(db, kind, record_id)
         if has_history(db, kind, record_id):
             raise Conflict(
-                f"{found['name']} has history, so it can only be deactivated.", f"{kind}_id"
+                "%(name)s has history, so it can only be deactivated.",
+                f"{kind}_id",
+                name=found["name"],
             )
         column = "counter_id" if kind == "counter" else "service_id"
         db.execute(f"DELETE FROM counter_services WHERE {column} = ?", [record_id])

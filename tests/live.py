@@ -43,8 +43,16 @@ UNLIMITED = {"SIRA_RATELIMIT_ENABLED": "0"}
 class LiveServer:
     """One `sira serve` process over a database file; start, stop, kill and restart it."""
 
-    def __init__(self, db_path: str, port: int | None = None, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        db_path: str,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        command: tuple[str, ...] = ("-m", "server", "serve"),
+    ):
+        """`command`: the interpreter's arguments before `--port` (benchmarks run others)."""
         self.db_path = db_path
+        self.command = command
         self.port = port or free_port()
         self.env = env or {}
         self.process: subprocess.Popen | None = None
@@ -70,7 +78,7 @@ class LiveServer:
         }
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--port", str(self.port)],
+                [sys.executable, *self.command, "--port", str(self.port)],
                 env=env,
                 cwd=ROOT,
                 stdout=log,

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import jsonify, render_template, request, session
-from flask_babel import force_locale, get_locale, gettext
+from flask import jsonify, render_template
+from flask_babel import force_locale, gettext
 
 from display.announce import announcements
 from display.board import bp
+from display.customer import customer_language
 from server.api.branches import branch_in_scope
 from server.api.helpers import require
 from server.db import get_reads
 from server.domain.errors import NotFound
+from server.domain.names import service_name
 from server.domain.remote_joining import MORE_TIME_LIMIT, ON_YOUR_WAY_POSITION
 from server.engine.clock import iso
 
@@ -63,15 +63,13 @@ def phone(token: str):
         row = reads.ticket_row_by_token(token)
     except NotFound:
         return render_template("display/ticket_missing.html"), 404
-    # The language chosen at the kiosk, unless this phone has asked for another (?lang=).
-    chosen = "lang" in request.args or "lang" in session
-    with force_locale(str(get_locale()) if chosen else row["language"]):
-        service = reads.service(row["service_id"])
+    language = customer_language(row)
+    with force_locale(language):
         return render_template(
             "display/phone.html",
             ticket=reads.public_ticket(token),
             branch_name=reads.branch(row["branch_id"])["name"],
-            service_name=json.loads(service["names"]).get(str(get_locale()), service["name"]),
+            service_name=service_name(reads.service(row["service_id"]), language),
             labels=phone_labels(),
             on_your_way_position=ON_YOUR_WAY_POSITION,
             more_time_limit=MORE_TIME_LIMIT,

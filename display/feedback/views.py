@@ -8,8 +8,11 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from display.customer import customer_language
 from display.feedback import bp
 from server.db import get_db, get_reads
+from server.domain.errors import NotFound
+from server.domain.names import service_name
 from server.domain.ratings import phone_window_open
 from server.domain.tickets import Status
 from server.domain.validation import LANGUAGES
@@ -35,16 +38,29 @@ def screen():
 def rate(token: str):
     """The phone's rating page: the form, or why the visit cannot be rated (any more)."""
     reads = get_reads()
-    ticket = reads.ticket_row_by_token(token)
+    try:
+        ticket = reads.ticket_row_by_token(token)
+    except NotFound:
+        return render_template("display/ticket_missing.html"), 404
+    language = customer_language(ticket)
+    with force_locale(language):
+        return render_template(
+            "feedback/rate.html",
+            ticket=reads.public_ticket(token),
+            service_name=service_name(reads.service(ticket["service_id"]), language),
+            token=token,
+            state=rating_state(ticket),
+        )
+
+
+def rating_state(ticket: dict) -> str:
+    """Whether the phone may rate: open, or why not (not served, already rated, too late)."""
+    reads = get_reads()
     window = timedelta(hours=current_app.config["SIRA_RATING_WINDOW_H"])
     if ticket["status"] != Status.DONE:
-        state = "not_served"
-    elif rating(get_db(), ticket["id"]) is not None:
-        state = "rated"
-    elif not phone_window_open(parse(ticket["finished_at"]), reads.clock(), window):
-        state = "closed"
-    else:
-        state = "open"
-    return render_template(
-        "feedback/rate.html", ticket=reads.public_ticket(token), token=token, state=state
-    )
+        return "not_served"
+    if rating(get_db(), ticket["id"]) is not None:
+        return "rated"
+    if not phone_window_open(parse(ticket["finished_at"]), reads.clock(), window):
+        return "closed"
+    return "open"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import force_locale, gettext
 
 from server.domain.errors import DomainError
+from server.i18n import translated
 
 
 def refusal_texts() -> dict[str, str]:
@@ -34,9 +35,12 @@ def refusal_texts() -> dict[str, str]:
 
 
 def in_language(refusal: DomainError, language: str) -> DomainError:
-    """The same refusal, its message in the customer's language where the rule has words."""
+    """The same refusal in the customer's language: the rule's own sentence where it has one,
+    else its message translated. Kept as the refusal's text, so the error handler (which
+    translates into the request's language) shows it as it is."""
     with force_locale(language):
-        refusal.message = refusal_texts().get(refusal.code, refusal.message)
+        text = refusal_texts().get(refusal.code) or translated(refusal)
+    refusal.template, refusal.params, refusal.message = text, {}, text
     return refusal
 
 

@@ -1,17 +1,24 @@
-"""The print queue inside the app: queue a ticket's print after its commit, hand the job to the
-worker or to the kiosk's print agent, and announce printer status as `device` events."""
+"""The print queue inside the app: a kiosk's ticket gets its print job in the ticket's own
+transaction, the job goes to the worker or to the kiosk's print agent after the commit, and
+printer status is announced as `device` events."""
 
 from __future__ import annotations
 
 import base64
+from typing import Any
 
+import sqlite_utils
 from flask import Flask, current_app, request
 
 from kiosk.printing import queue
 from kiosk.printing.tickets import ticket_snapshot
 from kiosk.printing.worker import PrintWorker, job_bytes, retry_policy
+from server.auth.principal import current_principal
 from server.db import get_db, get_reads
 from server.domain.errors import ValidationError
+from server.domain.events import TicketChanged
+from server.engine import Change, QueueReads
+from server.engine.subscribers import Subscriber
 from server.realtime import socketio
 from server.realtime.rooms import branch_room
 
@@ -70,7 +77,7 @@ def hand_over(job_id: int, device: dict) -> None:
 def print_ticket(
     ticket: dict, device_id: int, kind: str = "ticket", user_id: int | None = None
 ) -> dict | None:
-    """Queue the ticket's print on the kiosk's printer (after the ticket's commit)."""
+    """Queue a print of a committed ticket on a kiosk's printer (a reprint)."""
     db = get_db()
     device = queue.kiosk_printer(db, device_id)
     if device is None:
@@ -83,6 +90,38 @@ def print_ticket(
     return job
 
 
+class TicketPrinting(Subscriber):
+    """A ticket issued by a kiosk with a printer: its print job is written with the ticket (a
+    crash cannot leave one without the other), and handed over once both are committed."""
+
+    def context(self) -> dict | None:
+        device_id = current_principal().device_id
+        if device_id is None:
+            return None
+        clock = current_app.config["SIRA_CLOCK"]
+        return {"device_id": device_id, "base_url": public_base_url(), "clock": clock}
+
+    def in_transaction(self, db: sqlite_utils.Database, change: Change, context: Any) -> None:
+        issued = change.replayed or any(
+            isinstance(event, TicketChanged) and event.kind == "issued" for event in change.events
+        )
+        if context is None or change.ticket is None or not issued:
+            return
+        device = queue.kiosk_printer(db, context["device_id"])
+        if device is None:
+            return
+        clock = context["clock"]
+        snapshot = ticket_snapshot(QueueReads(db, clock), change.ticket, context["base_url"])
+        job = queue.queue_job(db, change.ticket["id"], device["id"], snapshot, clock())
+        change.attachments["print_job"] = job
+        context["device"] = device
+
+    def committed(self, change: Change, context: Any) -> None:
+        job = change.attachments.get("print_job")
+        if job and job["status"] == "queued" and job["attempts"] == 0:
+            hand_over(job["id"], context["device"])
+
+
 def reprint_device(ticket: dict, asked: int | None) -> int:
     """The kiosk to reprint on: the one asked for, else the one that printed the ticket."""
     db = get_db()
@@ -93,11 +132,12 @@ def reprint_device(ticket: dict, asked: int | None) -> int:
         ).fetchone()
         if earlier is None:
             raise ValidationError(
-                f"Ticket {ticket['code']} was never printed: name the kiosk to print on.",
+                "Ticket %(code)s was never printed: name the kiosk to print on.",
                 "device_id",
+                code=ticket["code"],
             )
         asked = earlier["device_id"]
     device = queue.kiosk_printer(db, asked)
     if device is None or device["branch_id"] != ticket["branch_id"]:
-        raise ValidationError(f"Kiosk {asked} has no printer in this branch.", "device_id")
+        raise ValidationError("Kiosk %(id)s has no printer in this branch.", "device_id", id=asked)
     return asked

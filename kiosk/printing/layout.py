@@ -134,9 +134,10 @@ def printer_profile(name: str | None) -> str:
     name = name or DEFAULT_PROFILE
     if name not in CAPABILITIES["profiles"]:
         raise ValidationError(
-            f"Unknown printer profile {name!r}; python-escpos knows e.g. default, TM-T20II,"
+            "Unknown printer profile %(name)r; python-escpos knows e.g. default, TM-T20II,"
             " TM-T88V, POS-5890.",
             "printer_profile",
+            name=name,
         )
     return name
 

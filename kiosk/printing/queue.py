@@ -123,7 +123,7 @@ def queue_job(
 def get_job(db: sqlite_utils.Database, job_id: int) -> dict:
     row = db.execute("SELECT * FROM print_jobs WHERE id = ?", [job_id]).fetchone()
     if row is None:
-        raise NotFound(f"There is no print job {job_id}.", "job_id")
+        raise NotFound("There is no print job %(id)s.", "job_id", id=job_id)
     return dict(row)
 
 
@@ -283,7 +283,9 @@ def record_printer_status(
 ) -> dict | None:
     """Store what the printer reported; returns the `device` event data when it changed."""
     if status not in PRINTER_STATUSES:
-        raise ValidationError(f"status must be one of {', '.join(PRINTER_STATUSES)}.", "status")
+        raise ValidationError(
+            "status must be one of %(choices)s.", "status", choices=", ".join(PRINTER_STATUSES)
+        )
     with transaction(db):
         device = db.execute(
             "UPDATE devices SET printer_status = ?, printer_status_at = ?"

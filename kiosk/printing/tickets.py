@@ -6,7 +6,6 @@ people ahead and the wait the customer was told at the kiosk.
 
 from __future__ import annotations
 
-import json
 import math
 from functools import cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 from babel.support import NullTranslations, Translations
 
 from kiosk.printing.layout import TicketLabels, TicketPrint
+from server.domain.names import service_name
 from server.engine.clock import parse
 from server.engine.reads import QueueReads
 
@@ -39,12 +39,6 @@ def ticket_labels(language: str) -> TicketLabels:
         scan=_("Scan to follow your turn"),
         reprint=_("Reprint"),
     )
-
-
-def service_name(service: dict, language: str) -> str:
-    names = service["names"]
-    names = json.loads(names) if isinstance(names, str) else names
-    return names.get(language) or service["name"]
 
 
 def ticket_snapshot(reads: QueueReads, ticket: dict, base_url: str) -> dict:

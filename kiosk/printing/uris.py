@@ -144,7 +144,9 @@ def parse_printer_uri(uri: Any, rules: PrinterRules | None = None) -> PrinterAdd
     comes through here, with the installation's rules."""
     rules = rules or current_rules()
     if not isinstance(uri, str) or not uri.strip():
-        raise ValidationError(f"A printer URI is needed, like {EXAMPLES}.", FIELD)
+        raise ValidationError(
+            "A printer URI is needed, like %(examples)s.", FIELD, examples=EXAMPLES
+        )
     uri = uri.strip()
     if uri == "agent":
         return PrinterAddress(uri, "agent")
@@ -202,9 +204,12 @@ def network(uri: str, scheme: str, parts: SplitResult, rules: PrinterRules) -> P
     service = rules.refused_port(port)
     if service:
         raise ValidationError(
-            f"Printer URI {uri!r}: port {port} is {service}, not a printer; receipt printers"
+            "Printer URI %(uri)r: port %(port)s is %(service)s, not a printer; receipt printers"
             " listen on 9100. An administrator can allow it with SIRA_PRINTER_PORTS_ALLOWED.",
             FIELD,
+            uri=uri,
+            port=port,
+            service=service,
         )
     return PrinterAddress(uri, scheme, host=host, port=port)
 

@@ -13,8 +13,7 @@ from server import store
 from server.admin import bp, pairing_bp
 from server.admin.common import actor, back_to, form_page
 from server.db import get_db
-from server.domain.errors import NotFound
-from server.domain.store_rules import InvalidFields
+from server.domain.errors import NotFound, ValidationError
 
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP", "BMP"}
 LOGO_BOX = (800, 300)  # pixels: wide enough for an 80 mm ticket, small enough for a board
@@ -50,7 +49,7 @@ def branding(branch_id: int):
         return branding_page(branch_id)
     try:
         store.set_branding(get_db(), branch_id, request.form, actor())
-    except InvalidFields as error:
+    except ValidationError as error:
         return branding_page(branch_id, error)
     return back_to("admin.branding", branch_id=branch_id)
 
@@ -60,11 +59,11 @@ def clean_logo(data: bytes) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in LOGO_FORMATS:
-                raise InvalidFields({"logo": "The logo must be a PNG, JPEG, GIF or WebP picture."})
+                raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP picture.", "logo")
             image.load()
             picture = image.convert("RGBA")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise InvalidFields({"logo": "This file is not a picture Sıra can read."}) from None
+        raise ValidationError("This file is not a picture Sıra can read.", "logo") from None
     picture.thumbnail(LOGO_BOX)
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", optimize=True)
@@ -77,13 +76,13 @@ def upload_logo(branch_id: int):
     upload = request.files.get("logo")
     try:
         if upload is None or not upload.filename:
-            raise InvalidFields({"logo": "Choose a picture file to upload."})
+            raise ValidationError("Choose a picture file to upload.", "logo")
         data = upload.read(current_app.config["SIRA_MAX_LOGO_BYTES"] + 1)
         if len(data) > current_app.config["SIRA_MAX_LOGO_BYTES"]:
             limit_kb = current_app.config["SIRA_MAX_LOGO_BYTES"] // 1024
-            raise InvalidFields({"logo": f"The logo may be at most {limit_kb} KB."})
+            raise ValidationError("The logo may be at most %(kb)d KB.", "logo", kb=limit_kb)
         png = clean_logo(data)
-    except InvalidFields as error:
+    except ValidationError as error:
         return branding_page(branch_id, error)
     folder = logo_folder()
     folder.mkdir(parents=True, exist_ok=True)

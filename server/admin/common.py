@@ -12,6 +12,7 @@ from server.audit import Actor
 from server.auth.principal import current_principal
 from server.domain.errors import DomainError, NotAllowed
 from server.domain.store_rules import InvalidFields
+from server.i18n import translated
 
 
 @bp.before_request
@@ -38,8 +39,8 @@ def actor() -> Actor:
 
 def field_errors(error: DomainError) -> dict[str, str]:
     if isinstance(error, InvalidFields):
-        return error.errors
-    return {error.field or "form": error.message}
+        return {field: translated(each) for field, each in error.errors.items()}
+    return {error.field or "form": translated(error)}
 
 
 def form_page(template: str, error: DomainError | None = None, **context: Any):

@@ -8,7 +8,6 @@ from server.api import bp
 from server.api.helpers import json_body, require
 from server.auth.principal import current_principal
 from server.db import get_engine, get_reads
-from server.realtime.publish import publish
 
 
 @bp.post("/counters/<int:counter_id>/call/<int:ticket_id>")
@@ -16,23 +15,23 @@ from server.realtime.publish import publish
 def call_ticket(counter_id: int, ticket_id: int):
     """Call this ticket now, out of turn (a customer who must go first, a returning one)."""
     change = get_engine().call_ticket(ticket_id, counter_id, current_principal().user_id)
-    publish(change)
     return jsonify(change.ticket)
 
 
 @bp.post("/counters/<int:counter_id>/pause")
 @require("staff")
 def pause(counter_id: int):
-    change = get_engine().pause(counter_id, json_body().get("reason"), current_principal().user_id)
-    publish(change)
+    body = json_body()
+    get_engine().pause(
+        counter_id, body.get("reason"), current_principal().user_id, note=body.get("note")
+    )
     return jsonify(get_reads().counter_summary(counter_id))
 
 
 @bp.post("/counters/<int:counter_id>/resume")
 @require("staff")
 def resume(counter_id: int):
-    change = get_engine().resume(counter_id, current_principal().user_id)
-    publish(change)
+    get_engine().resume(counter_id, current_principal().user_id)
     return jsonify(get_reads().counter_summary(counter_id))
 
 

@@ -40,4 +40,4 @@ def check(principal: Principal, needs: tuple[str, ...]) -> None:
     if principal.kind == "anonymous":
         raise NotAuthenticated("Sign in or send a valid token.")
     if not principal.allows(*needs):
-        raise NotAllowed(f"This needs one of: {', '.join(needs)}.")
+        raise NotAllowed("This needs one of: %(roles)s.", roles=", ".join(needs))

@@ -21,7 +21,6 @@ from server.domain.remote_joining import JoinRefused, MoveRefused
 from server.domain.validation import LANGUAGES
 from server.engine import Change
 from server.engine.reads import public_view
-from server.realtime.publish import publish
 
 
 def customer_language(asked: object) -> str:
@@ -49,7 +48,6 @@ def join_queue(slug: str):
         )
     except (JoinRefused, MoveRefused) as refusal:
         raise in_language(refusal, customer_language(body.get("language"))) from None
-    publish(change)
     return remember_phone(jsonify(change.ticket), phone), 201
 
 
@@ -72,7 +70,7 @@ def leave(token: str):
 
 
 def holder_move(token: str, move: Callable[[str], Change | None]):
-    """Run the holder's move in their language; nothing to publish when nothing changed."""
+    """Run the holder's move in their language (the subscribers publish what changed)."""
     try:
         change = move(token)
     except MoveRefused as refusal:
@@ -80,5 +78,4 @@ def holder_move(token: str, move: Callable[[str], Change | None]):
         raise in_language(refusal, customer_language(language)) from None
     if change is None:
         return jsonify(get_reads().public_ticket(token))
-    publish(change)
     return jsonify(public_view(change.ticket))

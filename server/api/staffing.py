@@ -1,4 +1,5 @@
-"""Signing in at a counter and out of it: a counter is open only while someone works there."""
+"""Signing in at a counter and out of it: a counter is open only while someone works there.
+The writing engine's subscribers publish what changed (server/engine/subscribers.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from server.auth.principal import current_principal
 from server.db import get_engine, get_reads
 from server.domain.errors import ValidationError
 from server.engine.staffing import CLOSED_BY_STAFF
-from server.realtime.publish import publish
 
 
 def staff_user_id() -> int:
@@ -25,16 +25,14 @@ def staff_user_id() -> int:
 @require("staff")
 def open_counter(counter_id: int):
     """The signed-in staff member now works at this counter (and at no other)."""
-    for change in get_engine().open_counter(counter_id, staff_user_id()):
-        publish(change)
+    get_engine().open_counter(counter_id, staff_user_id())
     return jsonify(get_reads().counter_summary(counter_id))
 
 
 @bp.post("/counters/<int:counter_id>/close")
 @require("staff")
 def close_counter(counter_id: int):
-    for change in get_engine().close_counter(counter_id, staff_user_id(), CLOSED_BY_STAFF):
-        publish(change)
+    get_engine().close_counter(counter_id, staff_user_id(), CLOSED_BY_STAFF)
     return jsonify(get_reads().counter_summary(counter_id))
 
 
@@ -42,5 +40,4 @@ def leave_counters(user_id: int | None) -> None:
     """On sign-out: every counter the user was at closes (and boards and estimates know)."""
     if user_id is None:
         return
-    for change in get_engine().sign_out(user_id):
-        publish(change)
+    get_engine().sign_out(user_id)

@@ -9,7 +9,7 @@ from flask import jsonify, request
 from server.api import bp
 from server.api.branches import branch_in_scope
 from server.api.helpers import require
-from server.db import get_db, get_reads
+from server.db import get_reads, read_off_the_loop
 from server.stats import StatsFilter, compute_stats
 
 
@@ -20,4 +20,4 @@ def stats():
     branch_id = branch_in_scope()
     today = date.fromisoformat(get_reads().today(branch_id))
     query = StatsFilter.from_args(request.args, branch_id, today)
-    return jsonify(compute_stats(get_db(), query))
+    return jsonify(read_off_the_loop(lambda db: compute_stats(db, query)))

@@ -6,13 +6,11 @@ from datetime import timedelta
 
 from flask import current_app, jsonify, request
 
-from kiosk.printing.dispatch import print_ticket
 from server.api import bp
 from server.api.helpers import json_body, require
 from server.auth.principal import current_principal
 from server.db import get_db, get_engine, get_reads
 from server.domain.errors import NotAllowed
-from server.realtime.publish import publish
 from server.stats import ratings
 
 
@@ -31,10 +29,8 @@ def issue_ticket():
         user_id=principal.user_id,
         device_id=principal.device_id,
     )
-    publish(change)
-    # After the commit and the announcement: the kiosk's printer gets its job (kiosk/).
-    job = print_ticket(change.ticket, principal.device_id) if principal.device_id else None
-    return jsonify({**change.ticket, "print_job": job}), 201
+    # The kiosk's print job, if it has a printer, committed with the ticket (kiosk/printing).
+    return jsonify({**change.ticket, "print_job": change.attachments.get("print_job")}), 201
 
 
 @bp.get("/tickets/<token>")
@@ -47,7 +43,6 @@ def public_ticket(token: str):
 def move_ticket(ticket_id: int, move: str):
     """The counter moves that take no input; the URL verb names the engine method."""
     change = getattr(get_engine(), move.replace("-", "_"))(ticket_id, current_principal().user_id)
-    publish(change)
     return jsonify(change.ticket)
 
 
@@ -58,7 +53,6 @@ def transfer(ticket_id: int):
     change = get_engine().transfer(
         ticket_id, body.get("service_id"), body.get("note"), current_principal().user_id
     )
-    publish(change)
     return jsonify(change.ticket)
 
 
@@ -79,5 +73,4 @@ def rate(token: str):
         counter_id=principal.counter_id if on_screen else None,
         phone_window=timedelta(hours=current_app.config["SIRA_RATING_WINDOW_H"]),
     )
-    publish(change)
     return jsonify(ratings.rating(get_db(), change.ticket["id"])), 201

@@ -43,13 +43,15 @@ def add_user(
     username = check(rules.username, username, "username")
     display_name = check(rules.label, display_name or username or "-", "display_name")
     if role not in ROLES:
-        check.fail("role", f"role must be one of {', '.join(ROLES)}.")
+        check.fail("role", "Choose a role among %(choices)s.", choices=", ".join(ROLES))
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        check.fail("password", f"password must have at least {MIN_PASSWORD} characters.")
+        check.fail(
+            "password", "password must have at least %(count)d characters.", count=MIN_PASSWORD
+        )
     check.done()
     with transaction(db):
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-            raise Conflict(f"There is already a user called {username}.", "username")
+            raise Conflict("There is already a user called %(name)s.", "username", name=username)
         user_id = db.execute(
             "INSERT INTO users (username, display_name, password_hash, role, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -64,7 +66,7 @@ def user_row(db: sqlite_utils.Database, user_id: Any) -> dict:
     if isinstance(user_id, int):
         found = db.execute("SELECT * FROM users WHERE id = ?", [user_id]).fetchone()
     if found is None:
-        raise NotFound(f"There is no user {user_id}.", "user_id")
+        raise NotFound("There is no user %(id)s.", "user_id", id=user_id)
     return dict(found)
 
 
@@ -83,7 +85,7 @@ def update_user(
     display_name = check(rules.label, values.get("display_name"), "display_name")
     role = values.get("role")
     if role not in ROLES:
-        check.fail("role", f"role must be one of {', '.join(ROLES)}.")
+        check.fail("role", "Choose a role among %(choices)s.", choices=", ".join(ROLES))
     check.done()
     with transaction(db):
         user = user_row(db, user_id)
@@ -164,7 +166,7 @@ def create_token(db: sqlite_utils.Database, username: str, actor: Actor | None =
     with transaction(db):
         user = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()
         if user is None:
-            raise NotFound(f"There is no user called {username}.", "username")
+            raise NotFound("There is no user called %(name)s.", "username", name=username)
         db.execute(
             "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)",
             [user["id"], hash_token(token), iso(utc_now())],
@@ -178,7 +180,7 @@ def parse_device(db: sqlite_utils.Database, values: dict[str, Any]) -> dict[str,
     check = rules.Checks()
     kind = values.get("kind")
     if kind not in DEVICE_KINDS:
-        check.fail("kind", f"kind must be one of {', '.join(DEVICE_KINDS)}.")
+        check.fail("kind", "Choose a kind among %(choices)s.", choices=", ".join(DEVICE_KINDS))
     name = check(rules.label, values.get("name"), "name")
     branch_id = check(rules.whole_number, values.get("branch_id"), "branch_id", 1, 2**62)
     counter_id = values.get("counter_id")
@@ -194,7 +196,7 @@ def parse_device(db: sqlite_utils.Database, values: dict[str, Any]) -> dict[str,
     if kind == "feedback" and counter_id is None:
         check.fail("counter_id", "A feedback screen belongs to a counter.")
     if branch_id and not db.execute("SELECT 1 FROM branches WHERE id = ?", [branch_id]).fetchone():
-        check.fail("branch_id", f"There is no branch {branch_id}.")
+        check.fail("branch_id", "There is no branch %(id)s.", id=branch_id)
     elif (
         branch_id
         and counter_id is not None
@@ -202,7 +204,7 @@ def parse_device(db: sqlite_utils.Database, values: dict[str, Any]) -> dict[str,
             "SELECT 1 FROM counters WHERE id = ? AND branch_id = ?", [counter_id, branch_id]
         ).fetchone()
     ):
-        check.fail("counter_id", f"There is no counter {counter_id} in this branch.")
+        check.fail("counter_id", "There is no counter %(id)s in this branch.", id=counter_id)
     check.done()
     return {
         "kind": kind,
@@ -272,7 +274,7 @@ def device_row(db: sqlite_utils.Database, device_id: Any) -> dict:
             f"SELECT devices.*, {CONNECTED} FROM devices WHERE id = ?", [device_id]
         ).fetchone()
     if found is None:
-        raise NotFound(f"There is no device {device_id}.", "device_id")
+        raise NotFound("There is no device %(id)s.", "device_id", id=device_id)
     return dict(found)
 
 
@@ -391,12 +393,15 @@ def pairing_columns(code: str) -> dict[str, str]:
     }
 
 
-def touch_device(db: sqlite_utils.Database, device: dict) -> None:
-    """Note the device's last contact, at most once a minute (a single cheap UPDATE)."""
-    now = utc_now()
-    if device.get("last_seen_at") and device["last_seen_at"] > iso(now - SEEN_EVERY):
-        return
-    db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [iso(now), device["id"]])
+def contact_due(device: dict) -> bool:
+    """True when the device's last contact is worth noting: at most once a minute."""
+    last = device.get("last_seen_at")
+    return not last or last <= iso(utc_now() - SEEN_EVERY)
+
+
+def touch_device(db: sqlite_utils.Database, device_id: int) -> None:
+    """Note the device's last contact (a single cheap UPDATE)."""
+    db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [iso(utc_now()), device_id])
 
 
 def identify_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | None:

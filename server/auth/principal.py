@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from flask import Response, g, request
 from flask_login import current_user
 
-from server.auth.accounts import identify_token, touch_device
-from server.db import get_db
+from server.auth.accounts import contact_due, identify_token, touch_device
+from server.db import get_db, get_writer
 
 # Each role may do what the roles after it may do.
 ROLE_RANK = {"staff": 1, "manager": 2, "admin": 3}
@@ -85,6 +85,7 @@ def resolve(token: str | None) -> Principal:
 def note_device_contact(response: Response) -> Response:
     """After a successful request, note the device's last contact (refusals write nothing)."""
     device = g.pop("seen_device", None)
-    if device is not None and response.status_code < 400:
-        touch_device(get_db(), device)
+    if device is not None and response.status_code < 400 and contact_due(device):
+        # On the writer thread: a commit on the event loop would stall every client.
+        get_writer().run(lambda db: touch_device(db, device["id"]))
     return response

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 
 def duration(seconds: float | None) -> str:
     """312.4 → "5:12", 3725 → "1:02:05"; nothing measured → "–"."""
@@ -20,12 +17,3 @@ def heat_levels(grid: list[list[int]], levels: int = 5) -> list[list[tuple[int, 
     """Each count with its shade 0..levels, relative to the busiest cell, for the heatmap."""
     peak = max((count for row in grid for count in row), default=0) or 1
     return [[(count, -(-count * levels // peak)) for count in row] for row in grid]
-
-
-def local_time(timestamp: str | None, timezone: str) -> str:
-    """A stored UTC timestamp as the store's wall-clock time, to the minute."""
-    if not timestamp:
-        return "–"
-    return (
-        datetime.fromisoformat(timestamp).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
-    )

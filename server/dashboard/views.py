@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 from babel.dates import get_day_names
-from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import Response, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
 
+from server import store
 from server.api.branches import branch_in_scope
 from server.auth.principal import current_principal
 from server.dashboard import bp
-from server.dashboard.format import duration, heat_levels, local_time
-from server.db import get_db, get_reads
+from server.dashboard.drill import figure, tickets_behind
+from server.dashboard.format import duration, heat_levels
+from server.db import get_db, get_reads, read_off_the_loop
 from server.domain.errors import NotAllowed
+from server.domain.validation import integer
+from server.labels import local_service_name
 from server.stats import StatsFilter, compute_stats, filter_choices
 from server.stats.estimates import estimate_accuracy
 from server.stats.exports import KPI_COLUMNS, TICKET_COLUMNS, kpi_rows, ticket_rows, to_csv
@@ -51,15 +56,39 @@ def signed_duration_filter(seconds: float) -> str:
     return ("+" if seconds >= 0 else "−") + duration(abs(seconds))
 
 
-@bp.app_template_filter("local_time")
-def local_time_filter(timestamp: str | None) -> str:
-    if "branch_timezone" not in g:
-        g.branch_timezone = get_reads().branch(branch_in_scope())["timezone"]
-    return local_time(timestamp, g.branch_timezone)
+def chosen_branch() -> int:
+    """The branch a manager looks at: ?branch_id= (remembered for the next pages), else the one
+    chosen before, else the store's own. Managers and admins may look at every branch."""
+    reads = get_reads()
+    asked = request.args.get("branch_id")
+    if asked:
+        branch_id = reads.branch(integer(asked, "branch_id"))["id"]
+        session["manager_branch"] = branch_id
+    else:
+        remembered = session.get("manager_branch")
+        known = remembered and reads.row("SELECT 1 FROM branches WHERE id = ?", [remembered])
+        branch_id = remembered if known else branch_in_scope()
+    g.branch_id = branch_id
+    return branch_id
+
+
+@bp.context_processor
+def branch_choice() -> dict:
+    """The branches a manager may switch between (the picker shows when there are several)."""
+    if current_principal().kind != "user" or "branch_id" not in g:
+        return {}
+    active = [branch for branch in store.rows(get_db(), "branch") if branch["active"]]
+    return {"branches": active, "branch_id": g.branch_id}
+
+
+def service_names(branch_id: int) -> dict[int, str]:
+    """Every service of the branch (closed ones too: history has them) in the page's language."""
+    rows = get_db().execute("SELECT id, name, names FROM services WHERE branch_id = ?", [branch_id])
+    return {row["id"]: local_service_name(dict(row)) for row in rows}
 
 
 def query_from_request() -> StatsFilter:
-    branch_id = branch_in_scope()
+    branch_id = chosen_branch()
     today = date.fromisoformat(get_reads().today(branch_id))
     return StatsFilter.from_args(request.args, branch_id, today)
 
@@ -67,7 +96,7 @@ def query_from_request() -> StatsFilter:
 @bp.get("")
 @manager_required
 def live():
-    branch_id = branch_in_scope()
+    branch_id = chosen_branch()
     return render_template("dashboard/live.html", live=live_state(get_reads(), branch_id))
 
 
@@ -76,7 +105,7 @@ def live():
 def live_panel():
     """The live panel alone, redrawn by the page when the branch room reports a change."""
     return render_template(
-        "dashboard/_live_panel.html", live=live_state(get_reads(), branch_in_scope())
+        "dashboard/_live_panel.html", live=live_state(get_reads(), chosen_branch())
     )
 
 
@@ -84,15 +113,20 @@ def live_panel():
 @manager_required
 def history():
     query = query_from_request()
-    stats = compute_stats(get_db(), query)
+    stats = read_off_the_loop(lambda db: compute_stats(db, query))
     day_names = get_day_names("abbreviated", locale=get_locale())
+    # Today is not over: drawn with the other days it would plot as a steep drop.
+    today = get_reads().today(query.branch_id)
     return render_template(
         "dashboard/history.html",
         stats=stats,
+        trend=[day for day in stats["daily"] if day["day"] != today],
+        today=next((day for day in stats["daily"] if day["day"] == today), None),
         query=query,
         choices=filter_choices(get_db(), query.branch_id),
         heatmap=heat_levels(stats["arrivals_heatmap"]),
-        estimates=estimate_accuracy(get_db(), query),
+        service_names=service_names(query.branch_id),
+        estimates=read_off_the_loop(lambda db: estimate_accuracy(db, query)),
         weekdays=[day_names[n] for n in range(7)],
         by_channel=[
             {**row, "name": channel_names()[row["channel"]]} for row in stats["by_channel"]
@@ -105,6 +139,39 @@ def channel_names() -> dict[str, str]:
     return {"kiosk": gettext("Kiosk"), "phone": gettext("Phone"), "staff": gettext("Staff")}
 
 
+@bp.get("/tickets")
+@manager_required
+def tickets():
+    """The tickets behind a figure of the history page (a KPI tile or a table row)."""
+    query = query_from_request()
+    shown = figure(request.args.get("figure"))
+    rows, total = read_off_the_loop(lambda db: tickets_behind(db, query, shown))
+    return render_template(
+        "dashboard/tickets.html",
+        rows=rows,
+        total=total,
+        figure=shown,
+        query=query,
+        choices=filter_choices(get_db(), query.branch_id),
+        service_names=service_names(query.branch_id),
+    )
+
+
+@bp.get("/branches")
+@manager_required
+def branches():
+    """The branches side by side over one range: how many, how fast, how well rated."""
+    query = query_from_request()
+    active = [branch for branch in store.rows(get_db(), "branch") if branch["active"]]
+    rows = read_off_the_loop(
+        lambda db: [
+            {"branch": branch, "stats": compute_stats(db, replace(query, branch_id=branch["id"]))}
+            for branch in active
+        ]
+    )
+    return render_template("dashboard/branches.html", rows=rows, query=query)
+
+
 @bp.get("/follow-up")
 @manager_required
 def follow_ups():
@@ -115,6 +182,7 @@ def follow_ups():
         ratings=low_ratings(get_db(), query, open_only=not show_all),
         query=query,
         show_all=show_all,
+        service_names=service_names(query.branch_id),
     )
 
 
@@ -144,7 +212,7 @@ def export_tickets():
 @manager_required
 def export_kpis():
     query = query_from_request()
-    rows = kpi_rows(compute_stats(get_db(), query))
+    rows = kpi_rows(read_off_the_loop(lambda db: compute_stats(db, query)))
     return csv_response(to_csv(KPI_COLUMNS, rows), f"kpis-{query_label(query)}")
 
 

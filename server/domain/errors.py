@@ -1,6 +1,25 @@
-"""Domain errors: what went wrong, in words a counter clerk or an API client can act on."""
+"""Domain errors: what went wrong, in words a counter clerk or an API client can act on.
+
+An error carries a stable `code` (per kind), the `field` it is about, and its message as an
+English template with named parameters (`"Service %(name)s is closed."`, name=…). The template is
+the catalog's msgid: pages and the API translate it into the reader's language where they show
+it (server/errors.py); `message` is the English text, for logs, the CLI and tests.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Marks an English text for the translation catalogs; it is translated where it is shown."""
+    return message
+
+
+class Term(str):
+    """A word of the domain inside a message (a status, a move), translated with the message."""
+
+    __slots__ = ()
 
 
 class DomainError(Exception):
@@ -8,10 +27,12 @@ class DomainError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, field: str | None = None, **params: Any):
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
         self.field = field
+        super().__init__(self.message)
 
 
 class NotFound(DomainError):

@@ -22,7 +22,9 @@ LOW_SCORES = (1, 2)
 
 def channel(value: Any) -> str:
     if value not in CHANNELS:
-        raise ValidationError(f"channel must be one of {', '.join(CHANNELS)}.", "channel")
+        raise ValidationError(
+            "channel must be one of %(choices)s.", "channel", choices=", ".join(CHANNELS)
+        )
     return value
 
 
@@ -35,7 +37,10 @@ def reasons(value: Any) -> list[str]:
     unknown = [code for code in value if code not in REASONS]
     if unknown:
         raise ValidationError(
-            f"Unknown reason {unknown[0]}; reasons are among {', '.join(REASONS)}.", "reasons"
+            "Unknown reason %(reason)s; reasons are among %(choices)s.",
+            "reasons",
+            reason=unknown[0],
+            choices=", ".join(REASONS),
         )
     return list(dict.fromkeys(value))
 

@@ -25,11 +25,11 @@ MAX_TARGET_WAIT_MIN = 24 * 60
 
 
 class InvalidFields(ValidationError):
-    """Several fields are wrong; `errors` maps each field to its message."""
+    """Several fields are wrong; `errors` maps each field to its own error (to be translated)."""
 
-    def __init__(self, errors: dict[str, str]):
-        field, message = next(iter(errors.items()))
-        super().__init__(message, field)
+    def __init__(self, errors: dict[str, ValidationError]):
+        field, first = next(iter(errors.items()))
+        super().__init__(first.template, field, **first.params)
         self.errors = errors
 
 
@@ -37,17 +37,18 @@ class Checks:
     """Collects field errors while values are parsed; `done()` raises them all together."""
 
     def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
+        self.errors: dict[str, ValidationError] = {}
 
     def __call__(self, rule: Any, value: Any, field: str, *args: Any) -> Any:
         try:
             return rule(value, field, *args)
         except ValidationError as error:
-            self.errors.setdefault(error.field or field, error.message)
+            self.errors.setdefault(error.field or field, error)
             return None
 
-    def fail(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, message)
+    def fail(self, field: str, message: str, **params: Any) -> None:
+        """A refusal found by the caller; `message` is a template like the errors' own."""
+        self.errors.setdefault(field, ValidationError(message, field, **params))
 
     def done(self) -> None:
         if self.errors:
@@ -57,13 +58,17 @@ class Checks:
 def label(value: Any, field: str, limit: int = MAX_LABEL) -> str:
     """A required one-line name: trimmed, no control characters, not too long."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{field} must not be empty.", field)
+        raise ValidationError("This field must not be empty.", field)
     value = value.strip()
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise ValidationError(f"{field} must be one line of plain text.", field)
+        raise ValidationError("Write one line of plain text.", field)
     if len(value) > limit:
-        raise ValidationError(f"{field} is longer than {limit} characters.", field)
+        raise too_long(field, limit)
     return value
+
+
+def too_long(field: str, limit: int) -> ValidationError:
+    return ValidationError("Write at most %(limit)d characters.", field, limit=limit)
 
 
 def free_text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
@@ -71,19 +76,19 @@ def free_text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text.", field)
+        raise ValidationError("Write plain text.", field)
     value = value.strip().replace("\r\n", "\n")
     if any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in value):
-        raise ValidationError(f"{field} contains control characters.", field)
+        raise ValidationError("Remove the control characters.", field)
     if len(value) > limit:
-        raise ValidationError(f"{field} is longer than {limit} characters.", field)
+        raise too_long(field, limit)
     return value
 
 
 def slug(value: Any, field: str = "slug") -> str:
     if not isinstance(value, str) or not SLUG.match(value.strip()):
         raise ValidationError(
-            "slug must be 1–40 small letters, digits or dashes, starting with a letter or digit.",
+            "Use 1–40 small letters, digits or dashes, starting with a letter or digit.",
             field,
         )
     return value.strip()
@@ -98,7 +103,7 @@ def known_timezones() -> frozenset[str]:
 def timezone(value: Any, field: str = "timezone") -> str:
     """An IANA timezone name such as Europe/Istanbul."""
     if not isinstance(value, str) or value not in known_timezones():
-        raise ValidationError(f"Unknown timezone {str(value)[:60]}.", field)
+        raise ValidationError("Unknown timezone %(name)s.", field, name=str(value)[:60])
     return value
 
 
@@ -106,41 +111,42 @@ def languages(value: Any, field: str = "languages") -> list[str]:
     if not isinstance(value, list | tuple) or not value:
         raise ValidationError("Choose at least one language.", field)
     if any(code not in LANGUAGES for code in value):
-        raise ValidationError(f"languages must be among {', '.join(LANGUAGES)}.", field)
+        raise ValidationError(
+            "Choose languages among %(choices)s.", field, choices=", ".join(LANGUAGES)
+        )
     return [code for code in LANGUAGES if code in value]
 
 
 def time_of_day(value: Any, field: str) -> str:
     if not isinstance(value, str) or not TIME_OF_DAY.match(value.strip()):
-        raise ValidationError(f"{field} must be a time like 08:30.", field)
+        raise ValidationError("Write a time like 08:30.", field)
     return value.strip()
 
 
 def opening_hours(value: Any, field: str = "opening_hours") -> dict[str, dict[str, str]]:
     """{"mon": {"opens": "09:00", "closes": "18:00"}, …}; a missing day is closed."""
     if not isinstance(value, dict) or any(day not in WEEKDAYS for day in value):
-        raise ValidationError(f"{field} must name days among {', '.join(WEEKDAYS)}.", field)
+        raise ValidationError("Name days among %(choices)s.", field, choices=", ".join(WEEKDAYS))
     hours = {}
     for day in WEEKDAYS:
         if not value.get(day):
             continue
         span = value[day]
         if not isinstance(span, dict):
-            raise ValidationError(f"Opening hours of {day} must have opens and closes.", day)
+            raise ValidationError("Give both the opening and the closing time.", day)
         opens = time_of_day(span.get("opens"), f"{day}_opens")
         closes = time_of_day(span.get("closes"), f"{day}_closes")
         if closes <= opens:
-            raise ValidationError(f"On {day} the store must close after it opens.", f"{day}_closes")
+            raise ValidationError("The store must close after it opens.", f"{day}_closes")
         hours[day] = {"opens": opens, "closes": closes}
     return hours
 
 
 def prefix(value: Any, field: str = "prefix") -> str:
     value = value.strip() if isinstance(value, str) else value
-    if not (isinstance(value, str) and value.isascii() and value.isalpha() and value.isupper()):
-        raise ValidationError("prefix must be 1–3 capital letters (A–Z).", field)
-    if not 1 <= len(value) <= 3:
-        raise ValidationError("prefix must be 1–3 capital letters (A–Z).", field)
+    letters = isinstance(value, str) and value.isascii() and value.isalpha() and value.isupper()
+    if not letters or not 1 <= len(value) <= 3:
+        raise ValidationError("Use 1–3 capital letters (A–Z).", field)
     return value
 
 
@@ -148,8 +154,18 @@ def whole_number(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{field} must be a whole number from {low} to {high}.", field)
+        raise ValidationError(
+            "Write a whole number from %(low)d to %(high)d.", field, low=low, high=high
+        )
     return value
+
+
+def target_wait(value: Any, field: str) -> int:
+    """A service's target wait in seconds: a minute to a day."""
+    try:
+        return whole_number(value, field, 60, 86_400)
+    except ValidationError:
+        raise ValidationError("Choose a target wait from 1 minute to 24 hours.", field) from None
 
 
 def flag(value: Any, field: str) -> bool:
@@ -159,14 +175,12 @@ def flag(value: Any, field: str) -> bool:
         return False
     if value in ("1", "on", "true", 1):
         return True
-    raise ValidationError(f"{field} must be true or false.", field)
+    raise ValidationError("Choose yes or no.", field)
 
 
 def username(value: Any, field: str = "username") -> str:
     if not isinstance(value, str) or not USERNAME.match(value.strip()):
-        raise ValidationError(
-            "username must be 1–64 letters, digits or . _ @ - (no spaces).", field
-        )
+        raise ValidationError("A username is 1–64 letters, digits or . _ @ - (no spaces).", field)
     return value.strip()
 
 
@@ -175,5 +189,5 @@ def ids(value: Any, field: str) -> list[int]:
     if value is None:
         return []
     if not isinstance(value, list | tuple):
-        raise ValidationError(f"{field} must be a list of ids.", field)
+        raise ValidationError("Choose from the list.", field)
     return sorted({whole_number(item, field, 1, 2**62) for item in value})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
-from server.domain.errors import InvalidTransition
+from server.domain.errors import N_, InvalidTransition, Term
 
 
 class Status(StrEnum):
@@ -28,6 +29,13 @@ MOVES: dict[str, tuple[frozenset[Status], Status]] = {
     "cancel": (frozenset({Status.WAITING}), Status.CANCELLED),
 }
 
+# A counter's last finish or no-show can be taken back for a few seconds (a key pressed by
+# mistake): the ticket returns to the counter as it was. The undo is its own event, so the
+# history keeps both; `finish_undone` starts a new spell of service.
+UNDO_WINDOW = timedelta(seconds=10)
+UNDOABLE = {"finished": Status.SERVING, "no_show": Status.CALLED}
+UNDONE_KIND = {"finished": "finish_undone", "no_show": "no_show_undone"}
+
 # Statuses in which a ticket is at a counter.
 AT_COUNTER = frozenset({Status.CALLED, Status.SERVING})
 
@@ -41,14 +49,26 @@ QUEUE_ORDER = (
 )
 
 
+# The words a refused move is explained with, listed for the catalogs: they are translated with
+# the message where it is shown (tests/core/test_domain.py checks that the list is complete).
+WORDS = (
+    *(N_("call"), N_("recall"), N_("start"), N_("finish"), N_("no-show"), N_("park")),
+    *(N_("transfer"), N_("cancel"), N_("waiting"), N_("called"), N_("serving"), N_("done")),
+    *(N_("no_show"), N_("cancelled"), N_("called or serving")),
+)
+
+
 def next_status(move: str, current: str, code: str) -> Status:
     """The status after `move`, or InvalidTransition naming why it cannot happen."""
     allowed_from, to = MOVES[move]
     if Status(current) not in allowed_from:
-        starts = " or ".join(sorted(s.value for s in allowed_from))
         raise InvalidTransition(
-            f"Cannot {move.replace('_', '-')} ticket {code}: it is {current}, "
-            f"and only a {starts} ticket can be."
+            "Cannot %(move)s ticket %(code)s: it is %(status)s, "
+            "and only a %(allowed)s ticket can be.",
+            move=Term(move.replace("_", "-")),
+            code=code,
+            status=Term(current),
+            allowed=Term(" or ".join(sorted(s.value for s in allowed_from))),
         )
     return to
 

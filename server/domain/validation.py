@@ -25,7 +25,7 @@ def integer(value: Any, field: str) -> int:
     if isinstance(value, str) and value.strip().isdecimal():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
-        raise ValidationError(f"{field} must be a whole number.", field)
+        raise ValidationError("%(name)s must be a whole number.", field, name=field)
     return value
 
 
@@ -34,12 +34,14 @@ def text(value: Any, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text.", field)
+        raise ValidationError("%(name)s must be text.", field, name=field)
     value = value.strip()
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise ValidationError(f"{field} contains control characters.", field)
+        raise ValidationError("%(name)s contains control characters.", field, name=field)
     if len(value) > limit:
-        raise ValidationError(f"{field} is longer than {limit} characters.", field)
+        raise ValidationError(
+            "%(name)s is longer than %(limit)d characters.", field, name=field, limit=limit
+        )
     return value or None
 
 
@@ -58,12 +60,24 @@ def comment(value: Any) -> str | None:
     return text(value, "comment", MAX_COMMENT)
 
 
-def pause_reason(value: Any) -> str:
-    """Why a counter stops calling (a break, lunch): required, one short line."""
-    reason = text(value, "reason", MAX_PAUSE_REASON)
-    if not reason or "\n" in reason:
-        raise ValidationError("reason must be one line saying why the counter pauses.", "reason")
-    return reason
+# Why a counter pauses, as codes each reader sees in their own language; "other" has a note.
+PAUSE_REASONS = ("break", "lunch", "paperwork", "helping", "other")
+
+
+def pause_reason(value: Any, note: Any = None) -> tuple[str, str | None]:
+    """Why a counter stops calling: a reason code and an optional note (required for "other").
+
+    Text that is not a code (what older clients send) is kept as the note of "other"."""
+    note = text(note, "note", MAX_PAUSE_REASON)
+    if value in PAUSE_REASONS and value != "other":
+        return value, note
+    typed = note if value == "other" else text(value, "reason", MAX_PAUSE_REASON)
+    if not typed or "\n" in typed:
+        raise ValidationError(
+            "reason must be one line saying why the counter pauses.",
+            "note" if value == "other" else "reason",
+        )
+    return "other", typed
 
 
 def idempotency_key(value: Any) -> str | None:
@@ -74,7 +88,9 @@ def priority(value: Any) -> str | None:
     if value in (None, "", False):
         return None
     if value not in PRIORITY_NEEDS:
-        raise ValidationError(f"priority must be one of {', '.join(PRIORITY_NEEDS)}.", "priority")
+        raise ValidationError(
+            "priority must be one of %(choices)s.", "priority", choices=", ".join(PRIORITY_NEEDS)
+        )
     return value
 
 
@@ -84,7 +100,9 @@ def language(value: Any, branch: dict) -> str:
         return branch["default_language"]
     offered = [code for code in branch["languages"] if code in LANGUAGES]
     if value not in offered:
-        raise ValidationError(f"language must be one of {', '.join(offered)}.", "language")
+        raise ValidationError(
+            "language must be one of %(choices)s.", "language", choices=", ".join(offered)
+        )
     return value
 
 

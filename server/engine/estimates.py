@@ -66,25 +66,34 @@ class BranchEstimator:
             "SELECT counters.id, counters.active, counters.staffed_by, counters.paused_at,"
             " (SELECT json_group_array(service_id) FROM counter_services"
             "   JOIN services ON services.id = counter_services.service_id AND services.active"
-            "   WHERE counter_id = counters.id) AS service_ids,"
-            " t.service_id AS current_service_id, t.called_at, t.started_at"
-            " FROM counters LEFT JOIN tickets t ON t.counter_id = counters.id"
-            "  AND t.status IN ('called', 'serving')"
-            " WHERE counters.branch_id = ? ORDER BY counters.id",
+            "   WHERE counter_id = counters.id) AS service_ids"
+            " FROM counters WHERE counters.branch_id = ? ORDER BY counters.id",
             [branch_id],
         )
-        return [
-            CounterNow(
-                id=c["id"],
-                service_ids=frozenset(json.loads(c["service_ids"])),
-                state=availability(c),
-                paused_s=seconds_between(c["paused_at"], now) or 0.0,
-                current_service_id=c["current_service_id"],
-                called_s=seconds_between(c["called_at"], now),
-                started_s=seconds_between(c["started_at"], now),
+        in_hand = {  # through tickets_at_branch_counters: only the tickets at counters now
+            t["counter_id"]: t
+            for t in self.rows(
+                "SELECT counter_id, service_id, called_at, started_at FROM tickets"
+                " WHERE branch_id = ? AND status IN ('called', 'serving')",
+                [branch_id],
             )
-            for c in found
-        ]
+        }
+        nothing = {"service_id": None, "called_at": None, "started_at": None}
+        counters = []
+        for c in found:
+            ticket = in_hand.get(c["id"], nothing)
+            counters.append(
+                CounterNow(
+                    id=c["id"],
+                    service_ids=frozenset(json.loads(c["service_ids"])),
+                    state=availability(c),
+                    paused_s=seconds_between(c["paused_at"], now) or 0.0,
+                    current_service_id=ticket["service_id"],
+                    called_s=seconds_between(ticket["called_at"], now),
+                    started_s=seconds_between(ticket["started_at"], now),
+                )
+            )
+        return counters
 
     def waiting(self, branch_id: int, day: str) -> list[Waiting]:
         """The branch's whole queue in calling order (each counter picks its services' part)."""
@@ -144,7 +153,8 @@ class BranchEstimator:
     def jump_rates(self, branch_id: int, day: str, now: str) -> dict[int, float]:
         """Per service, priority tickets and transfers in per second over the recent window."""
         first = self.db.execute(
-            "SELECT min(created_at) FROM tickets WHERE branch_id = ? AND service_day = ?",
+            "SELECT min(created_at) FROM tickets INDEXED BY tickets_day_created"
+            " WHERE branch_id = ? AND service_day = ?",
             [branch_id, day],
         ).fetchone()[0]
         if first is None:
@@ -152,12 +162,14 @@ class BranchEstimator:
         window = min(JUMP_WINDOW_S, max(seconds_between(first, now), MIN_JUMP_WINDOW_S))
         since = iso(parse(now) - timedelta(seconds=window))
         counts = self.rows(
-            "SELECT service_id, count(*) AS n FROM tickets WHERE branch_id = :branch"
-            " AND service_day = :day AND priority IS NOT NULL AND created_at >= :since"
+            "SELECT service_id, count(*) AS n FROM tickets INDEXED BY tickets_day_created"
+            " WHERE branch_id = :branch AND service_day = :day AND created_at >= :since"
+            " AND priority IS NOT NULL"
             " GROUP BY service_id"
             " UNION ALL SELECT json_extract(e.data, '$.to_service_id'), count(*)"
-            " FROM ticket_events e JOIN tickets ON tickets.id = e.ticket_id"
-            " WHERE e.kind = 'transferred' AND e.at >= :since AND tickets.branch_id = :branch"
+            " FROM ticket_events e INDEXED BY ticket_events_at"
+            " JOIN tickets ON tickets.id = e.ticket_id"
+            " WHERE e.at >= :since AND e.kind = 'transferred' AND tickets.branch_id = :branch"
             " GROUP BY 1",
             {"branch": branch_id, "day": day, "since": since},
         )

@@ -18,10 +18,18 @@ from server.domain.errors import (
     InvalidTransition,
     NotAllowed,
     NotFound,
+    Term,
     ValidationError,
 )
-from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
-from server.domain.tickets import QUEUE_ORDER, Status, format_code, next_status
+from server.domain.events import Event, TicketCalled, TicketChanged, TicketRated
+from server.domain.tickets import (
+    QUEUE_ORDER,
+    UNDOABLE,
+    UNDONE_KIND,
+    Status,
+    format_code,
+    next_status,
+)
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
@@ -36,17 +44,20 @@ BACK_TO_QUEUE = {"counter_id": None, "user_id": None, "called_at": None, "starte
 # ticket for the statistics (migration 0031). An event of `kind` ends a spell that began with
 # the ticket's previous event of these kinds: issued, transferred or parked to called is a wait;
 # started to finished, transferred or parked is service. Milliseconds as julianday() counts them.
+# An undone finish (`finish_undone`) starts service again, like `started`.
 SPELL_ENDS = ("called", "finished", "transferred", "parked")
 ADD_SPELL = """
 UPDATE tickets SET
     wait_ms = CASE WHEN :kind = 'called' AND spell.kind IN ('issued', 'transferred', 'parked')
         THEN coalesce(wait_ms, 0) + spell.ms ELSE wait_ms END,
-    service_ms = CASE WHEN :kind IN ('finished', 'transferred', 'parked') AND spell.kind = 'started'
+    service_ms = CASE WHEN :kind IN ('finished', 'transferred', 'parked')
+        AND spell.kind IN ('started', 'finish_undone')
         THEN coalesce(service_ms, 0) + spell.ms ELSE service_ms END
 FROM (
     SELECT kind, CAST(round((julianday(:at) - julianday(at)) * 86400000) AS INTEGER) AS ms
     FROM ticket_events WHERE ticket_id = :ticket_id
-        AND kind IN ('issued', 'transferred', 'parked', 'called', 'started', 'finished')
+        AND kind IN ('issued', 'transferred', 'parked', 'called', 'started', 'finished',
+                     'finish_undone')
     ORDER BY id DESC LIMIT 1
 ) AS spell
 WHERE tickets.id = :ticket_id
@@ -74,6 +85,8 @@ class Change:
     queue: dict | None = None
     replayed: bool = False  # an idempotent repeat: nothing changed, nothing to publish
     at: str | None = None  # when the change's event was recorded, as stored in the database
+    # What subscribers wrote with the change, for the caller (the ticket's print job).
+    attachments: dict = field(default_factory=dict, compare=False)
 
 
 class QueueEngine(RemoteMoves, CounterStaffing):
@@ -207,11 +220,15 @@ class QueueEngine(RemoteMoves, CounterStaffing):
             ticket = self.reads.ticket_row(ticket_id)
             if ticket["service_id"] not in counter["service_ids"]:
                 raise ValidationError(
-                    f"{counter['name']} does not serve ticket {ticket['code']}'s service.",
+                    "%(counter)s does not serve ticket %(code)s's service.",
                     "ticket_id",
+                    counter=counter["name"],
+                    code=ticket["code"],
                 )
             if ticket["service_day"] != self.reads.today(counter["branch_id"]):
-                raise ValidationError(f"Ticket {ticket['code']} is from another day.", "ticket_id")
+                raise ValidationError(
+                    "Ticket %(code)s is from another day.", "ticket_id", code=ticket["code"]
+                )
             self._move(
                 ticket_id,
                 "call",
@@ -302,33 +319,67 @@ class QueueEngine(RemoteMoves, CounterStaffing):
                 },
             )
 
+    def undo_last(self, counter_id: int, user_id: int | None = None) -> Change:
+        """Take back the counter's last move when it was a finish or a no-show made moments ago
+        (UNDO_WINDOW) and nothing happened at the counter since (no call, no rating): the
+        ticket is in hand again."""
+        with transaction(self.db):
+            counter = self.reads.counter(counter_id)
+            last = self.reads.undoable(counter_id)
+            if last is None:
+                raise InvalidTransition(
+                    "%(counter)s has no finish or no-show to undo (it is too late, or something"
+                    " happened at the counter since).",
+                    "counter_id",
+                    counter=counter["name"],
+                )
+            self.db.execute(
+                "UPDATE tickets SET status = ?, finished_at = NULL WHERE id = ?",
+                [UNDOABLE[last["kind"]].value, last["ticket_id"]],
+            )
+            return self._record(
+                last["ticket_id"],
+                UNDONE_KIND[last["kind"]],
+                counter_id=counter_id,
+                user_id=user_id,
+                data={"undid": last["kind"], "at": last["at"]},
+            )
+
     # -- counters ----------------------------------------------------------------------------
 
-    def pause(self, counter_id: int, reason: Any, user_id: int | None = None) -> Change:
-        """Stop calling at this counter (a break): it gets no calls and leaves the estimates."""
-        reason = validation.pause_reason(reason)
+    def pause(
+        self, counter_id: int, reason: Any, user_id: int | None = None, note: Any = None
+    ) -> Change:
+        """Stop calling at this counter (a break): it gets no calls and leaves the estimates.
+        The reason is kept as a code (break, lunch, …, other with a note), shown in each
+        reader's language."""
+        reason, note = validation.pause_reason(reason, note)
         with transaction(self.db):
             counter = self.reads.counter(counter_id)
             if counter["paused_at"]:
                 raise InvalidTransition(
-                    f"{counter['name']} is already paused ({counter['pause_reason']}).",
-                    "counter_id",
+                    "%(counter)s is already paused.", "counter_id", counter=counter["name"]
                 )
             self.db.execute(
-                "UPDATE counters SET paused_at = ?, pause_reason = ? WHERE id = ?",
-                [iso(self.clock()), reason, counter_id],
+                "UPDATE counters SET paused_at = ?, pause_reason = ?, pause_note = ? WHERE id = ?",
+                [iso(self.clock()), reason, note, counter_id],
             )
-            return self._record_counter(counter, "paused", user_id, {"reason": reason})
+            return self._record_counter(
+                counter, "paused", user_id, {"reason": reason, "note": note}
+            )
 
     def resume(self, counter_id: int, user_id: int | None = None) -> Change:
         """End a counter's pause; the paused time is kept in the counter's events."""
         with transaction(self.db):
             counter = self.reads.counter(counter_id)
             if not counter["paused_at"]:
-                raise InvalidTransition(f"{counter['name']} is not paused.", "counter_id")
+                raise InvalidTransition(
+                    "%(counter)s is not paused.", "counter_id", counter=counter["name"]
+                )
             paused_s = (self.clock() - parse(counter["paused_at"])).total_seconds()
             self.db.execute(
-                "UPDATE counters SET paused_at = NULL, pause_reason = NULL WHERE id = ?",
+                "UPDATE counters SET paused_at = NULL, pause_reason = NULL, pause_note = NULL"
+                " WHERE id = ?",
                 [counter_id],
             )
             return self._record_counter(
@@ -364,17 +415,21 @@ class QueueEngine(RemoteMoves, CounterStaffing):
                 raise NotAllowed("This ticket was served at another counter.", "token")
             if ticket["status"] != Status.DONE:
                 raise ValidationError(
-                    f"Ticket {ticket['code']} has not been served yet, so it cannot be rated.",
+                    "Ticket %(code)s has not been served yet, so it cannot be rated.",
                     "token",
+                    code=ticket["code"],
                 )
             if self.reads.row("SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket["id"]]):
-                raise Conflict(f"Ticket {ticket['code']} has already been rated.", "token")
+                raise Conflict(
+                    "Ticket %(code)s has already been rated.", "token", code=ticket["code"]
+                )
             if channel == "phone" and not ratings.phone_window_open(
                 parse(ticket["finished_at"]), self.clock(), phone_window
             ):
                 raise ValidationError(
-                    f"Ticket {ticket['code']} can no longer be rated: the time for it has passed.",
+                    "Ticket %(code)s can no longer be rated: the time for it has passed.",
                     "token",
+                    code=ticket["code"],
                 )
             self.db.execute(
                 "INSERT INTO ratings (ticket_id, score, comment, channel, reasons, created_at)"
@@ -396,11 +451,13 @@ class QueueEngine(RemoteMoves, CounterStaffing):
         try:
             service = self.reads.service(service_id)
         except NotFound as missing:
-            raise ValidationError(missing.message, "service_id") from None
+            raise ValidationError(missing.template, "service_id", **missing.params) from None
         if branch_id is not None and service["branch_id"] != branch_id:
-            raise ValidationError(f"Service {service_id} belongs to another branch.", "service_id")
+            raise ValidationError(
+                "Service %(id)s belongs to another branch.", "service_id", id=service_id
+            )
         if not service["active"]:
-            raise ValidationError(f"Service {service['name']} is closed.", "service_id")
+            raise ValidationError("Service %(name)s is closed.", "service_id", name=service["name"])
         return service
 
     def _expire_earlier_days(self, branch_id: int, day: str) -> None:
@@ -420,11 +477,12 @@ class QueueEngine(RemoteMoves, CounterStaffing):
     def _open_counter(self, counter_id: int) -> dict:
         counter = self.reads.counter(counter_id)
         if not counter["active"]:
-            raise InvalidTransition(f"Counter {counter['name']} is closed.", "counter_id")
+            raise InvalidTransition(
+                "Counter %(counter)s is closed.", "counter_id", counter=counter["name"]
+            )
         if counter["paused_at"]:
             raise InvalidTransition(
-                f"{counter['name']} is paused ({counter['pause_reason']}): resume it to call.",
-                "counter_id",
+                "%(counter)s is paused: resume it to call.", "counter_id", counter=counter["name"]
             )
         busy = self.reads.row(
             "SELECT code, status FROM tickets WHERE counter_id = ?"
@@ -433,9 +491,12 @@ class QueueEngine(RemoteMoves, CounterStaffing):
         )
         if busy:
             raise Conflict(
-                f"{counter['name']} still has ticket {busy['code']} ({busy['status']}): "
+                "%(counter)s still has ticket %(code)s (%(status)s): "
                 "finish it, mark it no-show or park it first.",
                 "counter_id",
+                counter=counter["name"],
+                code=busy["code"],
+                status=Term(busy["status"]),
             )
         return counter
 
@@ -497,18 +558,8 @@ class QueueEngine(RemoteMoves, CounterStaffing):
 
     def _record_counter(self, counter: dict, kind: str, user_id: int | None, data: dict) -> Change:
         """The counter's counterpart of `_record`: its event, the seq bump, the new queue state."""
-        self.db.execute(
-            "INSERT INTO counter_events (counter_id, at, kind, user_id, data)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [counter["id"], iso(self.clock()), kind, user_id, json.dumps(data, ensure_ascii=False)],
-        )
-        return Change(
-            branch_id=counter["branch_id"],
-            seq=self._bump_seq(counter["branch_id"]),
-            ticket=None,
-            events=[CounterChanged(counter["id"], kind)],
-            queue=self.reads.queue_state(counter["branch_id"]),
-        )
+        [change] = self._changes([self._counter_event(counter, kind, user_id, data)])
+        return change
 
     def _bump_seq(self, branch_id: int) -> int:
         return self.db.execute(

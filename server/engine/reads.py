@@ -9,13 +9,23 @@ import sqlite_utils
 
 from server.domain.errors import NotFound
 from server.domain.estimates import NO_COUNTER, BranchEstimates, Estimate
-from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, Status
+from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, UNDO_WINDOW, UNDOABLE, Status
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.estimates import BranchEstimator, availability
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
 RECENT_CALLS = 8
+# The tickets ahead of :id in its service's queue, in the order of QUEUE_ORDER: stated priority
+# first, then transferred in, then by time queued, then by id.
+POSITION = """
+SELECT count(*) FROM tickets INDEXED BY tickets_waiting
+WHERE service_id = :service_id AND service_day = :service_day AND status = 'waiting'
+    AND ((priority IS NOT NULL) > :has_priority
+        OR ((priority IS NOT NULL) = :has_priority AND (transferred > :transferred
+            OR (transferred = :transferred AND (queued_at < :queued_at
+                OR (queued_at = :queued_at AND id < :id))))))
+"""
 
 
 class QueueReads:
@@ -38,7 +48,7 @@ class QueueReads:
     def branch(self, branch_id: int) -> dict:
         branch = self.row("SELECT * FROM branches WHERE id = ?", [branch_id])
         if branch is None:
-            raise NotFound(f"There is no branch {branch_id}.", "branch_id")
+            raise NotFound("There is no branch %(id)s.", "branch_id", id=branch_id)
         branch["languages"] = json.loads(branch["languages"])
         return branch
 
@@ -58,13 +68,13 @@ class QueueReads:
     def service(self, service_id: int) -> dict:
         service = self.row("SELECT * FROM services WHERE id = ?", [service_id])
         if service is None:
-            raise NotFound(f"There is no service {service_id}.", "service_id")
+            raise NotFound("There is no service %(id)s.", "service_id", id=service_id)
         return service
 
     def counter(self, counter_id: int) -> dict:
         counter = self.row("SELECT * FROM counters WHERE id = ?", [counter_id])
         if counter is None:
-            raise NotFound(f"There is no counter {counter_id}.", "counter_id")
+            raise NotFound("There is no counter %(id)s.", "counter_id", id=counter_id)
         counter["service_ids"] = [
             r["service_id"]
             for r in self.rows(
@@ -77,7 +87,7 @@ class QueueReads:
     def ticket_row(self, ticket_id: int) -> dict:
         ticket = self.row("SELECT * FROM tickets WHERE id = ?", [ticket_id])
         if ticket is None:
-            raise NotFound(f"There is no ticket {ticket_id}.", "ticket_id")
+            raise NotFound("There is no ticket %(id)s.", "ticket_id", id=ticket_id)
         return ticket
 
     def ticket_row_by_token(self, token: str) -> dict:
@@ -100,8 +110,12 @@ class QueueReads:
             [service_id, day],
         )
 
-    def waiting_ids(self, service_id: int, day: str) -> list[int]:
-        return [row["id"] for row in self.waiting_rows(service_id, day)]
+    def position(self, ticket: dict) -> int:
+        """How many waiting tickets of its service are called before this one (QUEUE_ORDER),
+        counted in the `tickets_waiting` index: no row is read, nothing is built."""
+        return self.db.execute(
+            POSITION, {**ticket, "has_priority": ticket["priority"] is not None}
+        ).fetchone()[0]
 
     def open_counters(self, service_id: int) -> int:
         """Counters serving the service with someone signed in at them and not paused."""
@@ -119,12 +133,17 @@ class QueueReads:
         return self.ticket_from_row(self.ticket_row(ticket_id))
 
     def ticket_from_row(
-        self, row: dict, position: int | None = None, estimate: Estimate | None = None
+        self,
+        row: dict,
+        position: int | None = None,
+        estimate: Estimate | None = None,
+        service: dict | None = None,
     ) -> dict:
-        service = self.service(row["service_id"])
+        """`position`, `estimate` and `service` when the caller already knows them (a queue)."""
+        service = service or self.service(row["service_id"])
         if row["status"] == Status.WAITING:
             if position is None:
-                position = self.waiting_ids(row["service_id"], row["service_day"]).index(row["id"])
+                position = self.position(row)
             if estimate is None:
                 estimate = self.estimates(row["branch_id"], row["service_day"]).tickets.get(
                     row["id"], NO_COUNTER
@@ -171,8 +190,9 @@ class QueueReads:
         """Full ticket objects of a service's queue, in calling order."""
         rows = self.waiting_rows(service_id, day)
         estimates = self.estimates(rows[0]["branch_id"], day).tickets if rows else {}
+        service = self.service(service_id)
         return [
-            self.ticket_from_row(row, position, estimates.get(row["id"], NO_COUNTER))
+            self.ticket_from_row(row, position, estimates.get(row["id"], NO_COUNTER), service)
             for position, row in enumerate(rows)
         ]
 
@@ -182,9 +202,11 @@ class QueueReads:
         now = self.clock()
         services = self.rows(
             "SELECT services.*,"
-            " (SELECT count(*) FROM tickets WHERE tickets.service_id = services.id"
+            " (SELECT count(*) FROM tickets INDEXED BY tickets_waiting"
+            "   WHERE tickets.service_id = services.id"
             "   AND tickets.service_day = :day AND tickets.status = 'waiting') AS waiting,"
-            " (SELECT min(queued_at) FROM tickets WHERE tickets.service_id = services.id"
+            " (SELECT min(queued_at) FROM tickets INDEXED BY tickets_waiting"
+            "   WHERE tickets.service_id = services.id"
             "   AND tickets.service_day = :day AND tickets.status = 'waiting') AS oldest"
             " FROM services WHERE branch_id = :branch AND active ORDER BY sort_order, id",
             {"day": day, "branch": branch_id},
@@ -222,6 +244,7 @@ class QueueReads:
             "active": bool(counter["active"]),
             "paused_at": counter["paused_at"],
             "pause_reason": counter["pause_reason"],
+            "pause_note": counter["pause_note"],
             **self.staffing(counter),
         }
 
@@ -335,6 +358,7 @@ class QueueReads:
                 "branch_id": counter["branch_id"],
                 "paused_at": counter["paused_at"],
                 "pause_reason": counter["pause_reason"],
+                "pause_note": counter["pause_note"],
                 **self.staffing(counter),
             },
             "services": [
@@ -342,7 +366,24 @@ class QueueReads:
             ],
             "current": current,
             "waiting": waiting,
+            "undo": None if current else self.undoable(counter_id),
         }
+
+    def undoable(self, counter_id: int) -> dict | None:
+        """The counter's latest ticket event when it is a finish or no-show still within the
+        undo window: `{ticket_id, code, kind, at, until}`; None otherwise."""
+        last = self.row(
+            "SELECT ticket_events.ticket_id, ticket_events.kind, ticket_events.at, tickets.code"
+            " FROM ticket_events JOIN tickets ON tickets.id = ticket_events.ticket_id"
+            " WHERE ticket_events.counter_id = ? ORDER BY ticket_events.id DESC LIMIT 1",
+            [counter_id],
+        )
+        if last is None or last["kind"] not in UNDOABLE:
+            return None
+        until = parse(last["at"]) + UNDO_WINDOW
+        if self.clock() > until:
+            return None
+        return {**last, "until": iso(until)}
 
     def ticket_history(self, ticket_id: int) -> list[dict]:
         """A ticket's events, oldest first, with who and where: what the counter sees of it."""

@@ -88,7 +88,9 @@ class CounterStaffing:
 
     def _staff(self, counter: dict, user_id: int) -> list[tuple[int, CounterChanged]]:
         if not counter["active"]:
-            raise InvalidTransition(f"Counter {counter['name']} is closed.", "counter_id")
+            raise InvalidTransition(
+                "Counter %(counter)s is closed.", "counter_id", counter=counter["name"]
+            )
         events = [
             self._unstaff(elsewhere, user_id, CHANGED_COUNTER)
             for elsewhere in self._counters_of(user_id)
@@ -128,7 +130,7 @@ class CounterStaffing:
         self.db.execute(
             "INSERT INTO counter_events (counter_id, at, kind, user_id, data)"
             " VALUES (?, ?, ?, ?, ?)",
-            [counter["id"], iso(self.clock()), kind, user_id, json.dumps(data)],
+            [counter["id"], iso(self.clock()), kind, user_id, json.dumps(data, ensure_ascii=False)],
         )
         return counter["branch_id"], CounterChanged(counter["id"], kind)
 

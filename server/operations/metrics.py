@@ -25,7 +25,7 @@ from prometheus_client.registry import Collector
 from server.auth.principal import bearer_token, principal_for_token
 from server.domain.errors import NotAllowed
 from server.operations import bp
-from server.operations.blocking import off_the_hub
+from server.storage.handoff import off_the_loop
 
 REGISTRY = "sira_metrics"
 # Upper bounds of the wait histogram, in seconds (1 min … 1 h).
@@ -39,7 +39,7 @@ class StoreCollector(Collector):
         self.db_path = db_path
 
     def collect(self) -> Iterator[Metric]:
-        yield from off_the_hub(self.read)
+        yield from off_the_loop(self.read)
 
     def read(self) -> list[Metric]:
         db = sqlite3.connect(self.db_path, timeout=2.0)

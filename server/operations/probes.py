@@ -10,7 +10,7 @@ from flask import current_app, jsonify
 
 from kiosk.printing.dispatch import WORKER
 from server.operations import bp
-from server.operations.blocking import off_the_hub
+from server.storage.handoff import off_the_loop
 
 # A probe answers within seconds even while a long write holds the database.
 PROBE_TIMEOUT_S = 2.0
@@ -24,7 +24,7 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     config = current_app.config
-    checks = {"database": off_the_hub(database_writable, config["SIRA_DB"])}
+    checks = {"database": off_the_loop(lambda: database_writable(config["SIRA_DB"]))}
     for name, url in (
         ("message_queue", config.get("SIRA_MESSAGE_QUEUE")),
         ("rate_limit_storage", config.get("RATELIMIT_STORAGE_URI")),

@@ -10,6 +10,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from server.auth.principal import ANONYMOUS, Principal, resolve
 from server.db import get_reads
 from server.domain.errors import DomainError, NotAllowed, ValidationError
+from server.i18n import translated
 from server.realtime import connections, socketio
 
 
@@ -35,12 +36,17 @@ def subscribe(data: Any = None) -> dict:
         room = data.get("room") if isinstance(data, dict) else None
         state = room_state(connection_principal(), room)
     except DomainError as error:
-        return {
-            "ok": False,
-            "error": {"code": error.code, "message": error.message, "field": error.field},
-        }
+        return refusal(error)
     join_room(room)
     return {"ok": True, "room": room, "seq": state["seq"], "state": state}
+
+
+def refusal(error: DomainError) -> dict:
+    """An event's negative acknowledgement, in the reader's language like the API's errors."""
+    return {
+        "ok": False,
+        "error": {"code": error.code, "message": translated(error), "field": error.field},
+    }
 
 
 @socketio.on("unsubscribe")
@@ -64,7 +70,9 @@ def room_state(principal: Principal, room: Any) -> dict:
             "ticket": ticket,
         }
     if not key.isdigit():
-        raise ValidationError(f"{kind} rooms are named by number, like {kind}:1.", "room")
+        raise ValidationError(
+            "%(kind)s rooms are named by number, like %(kind)s:1.", "room", kind=kind
+        )
     if kind == "branch":
         branch_id = int(key)
         if not (
@@ -81,4 +89,4 @@ def room_state(principal: Principal, room: Any) -> dict:
         if not (principal.allows("staff") or principal.counter_id == counter_id):
             raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
         return reads.counter_state(counter_id)
-    raise ValidationError(f"There are no {kind} rooms.", "room")
+    raise ValidationError("There are no %(kind)s rooms.", "room", kind=kind)

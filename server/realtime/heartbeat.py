@@ -16,8 +16,7 @@ from flask import Flask
 from server.db import get_engine
 from server.domain.errors import ValidationError
 from server.realtime import socketio
-from server.realtime.handlers import connection_principal
-from server.realtime.publish import publish
+from server.realtime.handlers import connection_principal, refusal
 
 WATCH = "sira_counter_watch"
 log = logging.getLogger(__name__)
@@ -29,11 +28,9 @@ def heartbeat(data: Any = None) -> dict:
     principal = connection_principal()
     counter_id = data.get("counter_id") if isinstance(data, dict) else None
     if principal.user_id is None or not isinstance(counter_id, int) or isinstance(counter_id, bool):
-        error = ValidationError("A staff member's heartbeat names its counter_id.", "counter_id")
-        return {
-            "ok": False,
-            "error": {"code": error.code, "message": error.message, "field": error.field},
-        }
+        return refusal(
+            ValidationError("A staff member's heartbeat names its counter_id.", "counter_id")
+        )
     return {"ok": True, "open": get_engine().heartbeat(counter_id, principal.user_id)}
 
 
@@ -55,9 +52,9 @@ class CounterWatch:
         grace = self.app.config["SIRA_COUNTER_GRACE_S"]
         while not self.stopping.wait(max(grace / 4, 1.0)):
             try:
-                with self.app.app_context():  # its teardown closes the connection
-                    for change in get_engine().close_unattended(grace):
-                        publish(change)
+                # The engine's writer commits the closings; its subscribers publish them.
+                with self.app.app_context():  # its teardown gives the read connection back
+                    get_engine().close_unattended(grace)
             except Exception:  # the watch must outlive a database hiccup
                 log.exception("counter watch")
 

@@ -1,52 +1,56 @@
-"""Turn a committed Change into Socket.IO events. Called only after the engine has committed."""
+"""Turn a committed Change into Socket.IO events: the realtime layer's subscriber to every change
+(server/engine/subscribers.py), so it runs only after the commit."""
 
 from __future__ import annotations
 
-from display.announce import announcements
+from typing import Any
+
+from flask import current_app
+
 from server.db import get_reads
 from server.domain.events import CounterChanged, TicketCalled, TicketChanged
 from server.engine import Change
 from server.engine.reads import public_view
+from server.engine.subscribers import Subscriber
 from server.realtime import socketio
 from server.realtime.rooms import branch_room, counter_room, ticket_room
 
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
 QUEUE_MOVES = {"called", "parked", "transferred", "cancelled", "left", "more_time"}
+# Position updates sent before the event loop gets a turn (publish_positions).
+POSITIONS_PER_TURN = 50
+# The app extension that words a call for the boards: registered by the package that draws
+# them (display/), so this layer carries the sentences without importing it.
+ANNOUNCER = "sira_announcer"
+
+
+class Publisher(Subscriber):
+    def committed(self, change: Change, context: Any) -> None:
+        publish(change)
+
+
+def announcements(code: str, counter_name: str, languages: list[str]) -> list[dict]:
+    announce = current_app.extensions.get(ANNOUNCER)
+    return announce(code, counter_name, languages) if announce else []
 
 
 def publish(change: Change) -> None:
+    """`called` first (the boards wait for it), then the queue, then everything else."""
     if change.replayed:
         return
     seq = change.seq
     ticket = change.ticket
+    calls = [event for event in change.events if isinstance(event, TicketCalled)]
+    for event in calls:
+        publish_called(change, event)
+    if calls:
+        # Let each display's connection send `called` before the `queue` below joins it.
+        socketio.sleep(0)
     socketio.emit("queue", {"seq": seq, **change.queue}, to=branch_room(change.branch_id))
     for event in change.events:
         if isinstance(event, CounterChanged):
             publish_counter(seq, change.branch_id, event)
-        elif isinstance(event, TicketCalled):
-            called = {
-                "seq": seq,
-                "ticket": {
-                    "code": ticket["code"],
-                    "service": ticket["service"],
-                    "language": ticket["language"],
-                },
-                "counter": ticket["counter"],
-                "recall": event.recall,
-                "at": change.at,
-                "announcements": announcements(
-                    ticket["code"],
-                    ticket["counter"]["name"],
-                    get_reads().branch(change.branch_id)["languages"],
-                ),
-            }
-            for room in (
-                branch_room(change.branch_id),
-                counter_room(event.counter_id),
-                ticket_room(ticket["token"]),
-            ):
-                socketio.emit("called", called, to=room)
         elif isinstance(event, TicketChanged):
             publish_ticket(seq, ticket, event)
             if event.kind == "finished" and event.counter_id is not None:
@@ -55,6 +59,33 @@ def publish(change: Change) -> None:
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
             if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket)
+
+
+def publish_called(change: Change, event: TicketCalled) -> None:
+    """A call or a recall: the branch's boards, the counter's screens and the ticket's phone."""
+    ticket = change.ticket
+    called = {
+        "seq": change.seq,
+        "ticket": {
+            "code": ticket["code"],
+            "service": ticket["service"],
+            "language": ticket["language"],
+        },
+        "counter": ticket["counter"],
+        "recall": event.recall,
+        "at": change.at,
+        "announcements": announcements(
+            ticket["code"],
+            ticket["counter"]["name"],
+            get_reads().branch(change.branch_id)["languages"],
+        ),
+    }
+    for room in (
+        branch_room(change.branch_id),
+        counter_room(event.counter_id),
+        ticket_room(ticket["token"]),
+    ):
+        socketio.emit("called", called, to=room)
 
 
 def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
@@ -92,8 +123,13 @@ def publish_positions(seq: int, changed: dict) -> None:
 
 
 def tell_waiting(seq: int, service_id: int, day: str, except_id: int | None = None) -> None:
-    """Send each phone waiting in the service its place and estimate as they are now."""
-    for waiting in get_reads().waiting_tickets(service_id, day):
+    """Send each phone waiting in the service its place and estimate as they are now. A long
+    queue makes many emits: the event loop gets a turn between batches, so nobody else waits
+    for all."""
+    waiting_tickets = get_reads().waiting_tickets(service_id, day)
+    for number, waiting in enumerate(waiting_tickets, start=1):
+        if number % POSITIONS_PER_TURN == 0:
+            socketio.sleep(0)
         if waiting["id"] != except_id:
             socketio.emit(
                 "ticket",

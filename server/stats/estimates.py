@@ -32,7 +32,12 @@ def estimate_accuracy(db: sqlite_utils.Database, query: StatsFilter) -> list[dic
             continue  # not called yet, or left before being called
         group = groups.setdefault(
             (row["service_day"], row["service_id"]),
-            {"day": row["service_day"], "service": row["service_name"], "pairs": []},
+            {
+                "day": row["service_day"],
+                "service_id": row["service_id"],
+                "service": row["service_name"],
+                "pairs": [],
+            },
         )
         group["pairs"].append((row["told_s"], row["waited_s"]))
     return [summary(groups[key]) for key in sorted(groups)]
@@ -43,6 +48,7 @@ def summary(group: dict) -> dict:
     errors = [told - waited for told, waited in pairs]
     return {
         "day": group["day"],
+        "service_id": group["service_id"],
         "service": group["service"],
         "tickets": len(pairs),
         "within_pct": round(100 * sum(close_enough(t, w) for t, w in pairs) / len(pairs), 1),

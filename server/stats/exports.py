@@ -58,11 +58,23 @@ KPI_COLUMNS = [
 ]
 
 
-def ticket_rows(db: sqlite_utils.Database, query: StatsFilter) -> list[dict]:
-    """Every ticket of the range (no customer names), oldest first, with wait and service time."""
+def ticket_rows(
+    db: sqlite_utils.Database,
+    query: StatsFilter,
+    condition: str = "",
+    order: str = "tickets.created_at, tickets.id",
+    limit: int = -1,
+) -> list[dict]:
+    """Every ticket of the range (no customer names), oldest first, with wait and service time.
+
+    The dashboard's list of the tickets behind a figure narrows it (`condition` on tickets or
+    ratings), orders it another way and takes the first `limit` rows."""
     where, params = query.where()
+    if condition:
+        where += f" AND {condition}"
     rows = db.execute(
-        "SELECT tickets.code, tickets.service_day, services.name AS service,"
+        "SELECT tickets.id, tickets.service_id, tickets.code, tickets.service_day,"
+        " services.name AS service,"
         " counters.name AS counter, users.display_name AS staff, tickets.status,"
         " tickets.priority, tickets.language, tickets.channel, tickets.created_at,"
         " tickets.called_at,"
@@ -74,8 +86,8 @@ def ticket_rows(db: sqlite_utils.Database, query: StatsFilter) -> list[dict]:
         " LEFT JOIN counters ON counters.id = tickets.counter_id"
         " LEFT JOIN users ON users.id = tickets.user_id"
         " LEFT JOIN ratings ON ratings.ticket_id = tickets.id"
-        f" WHERE {where} ORDER BY tickets.created_at, tickets.id",
-        params,
+        f" WHERE {where} ORDER BY {order} LIMIT :limit",
+        {**params, "limit": limit},
     ).fetchall()
     return [
         {

@@ -95,7 +95,9 @@ class StatsFilter:
         if day_from > day_to:
             raise ValidationError("from must not be after to.", "from")
         if (day_to - day_from).days >= MAX_RANGE_DAYS:
-            raise ValidationError(f"The range may span at most {MAX_RANGE_DAYS} days.", "from")
+            raise ValidationError(
+                "The range may span at most %(days)d days.", "from", days=MAX_RANGE_DAYS
+            )
         optional = {
             key: integer(args[key], key) if args.get(key) else None
             for key in ("service_id", "counter_id", "user_id")
@@ -126,7 +128,9 @@ def _day(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"{field} must be a date like 2026-03-01.", field) from None
+        raise ValidationError(
+            "%(name)s must be a date like 2026-03-01.", field, name=field
+        ) from None
 
 
 def compute_stats(db: sqlite_utils.Database, query: StatsFilter) -> dict:

@@ -54,8 +54,8 @@ def counters(db: sqlite_utils.Database, branch_id: int) -> list[dict]:
     and who is at it."""
     rows = db.execute(
         "SELECT counters.id, counters.name, counters.active, counters.paused_at,"
-        " counters.pause_reason, counters.staffed_by, tickets.code,"
-        " tickets.status AS ticket_status,"
+        " counters.pause_reason, counters.pause_note, counters.staffed_by,"
+        " tickets.code, tickets.status AS ticket_status,"
         " coalesce(at_counter.display_name, caller.display_name) AS staff"
         " FROM counters"
         " LEFT JOIN tickets ON tickets.counter_id = counters.id"

@@ -45,7 +45,8 @@ def low_ratings(db: sqlite_utils.Database, query: StatsFilter, open_only: bool) 
     rows = db.execute(
         "SELECT ratings.ticket_id, ratings.score, ratings.comment, ratings.reasons,"
         " ratings.channel, ratings.created_at, ratings.followed_up_at, ratings.follow_up_note,"
-        " tickets.code, tickets.service_day, tickets.finished_at, services.name AS service,"
+        " tickets.code, tickets.service_day, tickets.finished_at, tickets.service_id,"
+        " services.name AS service,"
         " counters.name AS counter, staff.display_name AS staff,"
         " manager.display_name AS followed_up_by"
         " FROM ratings JOIN tickets ON tickets.id = ratings.ticket_id"
@@ -74,7 +75,7 @@ def follow_up(
     with transaction(db):
         found = db.execute("SELECT score FROM ratings WHERE ticket_id = ?", [ticket_id]).fetchone()
         if found is None:
-            raise NotFound(f"Ticket {ticket_id} has no rating.", "ticket_id")
+            raise NotFound("Ticket %(id)s has no rating.", "ticket_id", id=ticket_id)
         if found["score"] not in LOW_SCORES:
             raise ValidationError("Only low ratings (1–2) are followed up.", "ticket_id")
         db.execute(

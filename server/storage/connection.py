@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,18 +10,29 @@ from contextlib import contextmanager
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000
+# Database files whose WAL a background thread of this process checkpoints (checkpoints.py):
+# their connections never checkpoint on commit, which would stall whoever committed.
+CHECKPOINTED_IN_BACKGROUND: set[str] = set()
 
 
-def connect(path: str) -> sqlite_utils.Database:
-    """A connection for one thread or request; never share it across threads."""
+def connect(path: str, *, any_thread: bool = False) -> sqlite_utils.Database:
+    """A connection for one thread or request; never used by two threads at once (`any_thread`:
+    it may pass from one thread to another, as pooled connections do)."""
     # isolation_level=None: the sqlite3 module must not open transactions behind our back;
     # every write runs inside transaction() below.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(
+        path,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=not any_thread,
+    )
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
+        if os.path.abspath(path) in CHECKPOINTED_IN_BACKGROUND:
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
     # FULL: a ticket whose 201 has been sent survives a crash or a power cut.
     conn.execute("PRAGMA synchronous = FULL")
     return sqlite_utils.Database(conn)
@@ -30,16 +42,30 @@ def hold_wal_open(path: str) -> sqlite_utils.Database:
     """An idle connection kept open for the life of a server process.
 
     When the last connection to a WAL database closes, SQLite checkpoints the WAL into the
-    database file and deletes it. With one connection per request, that is after every request:
-    about 10 ms each, and a fresh WAL file to create for the next write (benchmarks/README.md).
-    While this connection stays open, checkpoints are SQLite's automatic ones, every 1000 pages.
+    database file and deletes it: about 10 ms each time, and a fresh WAL file to create for the
+    next write (benchmarks/README.md). While this connection stays open, checkpoints are the
+    background thread's (checkpoints.py), or SQLite's automatic ones where there is none.
     """
     return connect(path)
 
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """BEGIN IMMEDIATE … COMMIT: takes the write lock up front so racing writers queue, not fail."""
+    """BEGIN IMMEDIATE … COMMIT: takes the write lock up front so racing writers queue, not fail.
+
+    Inside an open transaction (the writer's group commit) it is a SAVEPOINT instead: the
+    change is undone alone on error and committed with its group.
+    """
+    if db.conn.in_transaction:
+        db.execute("SAVEPOINT change")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK TO change")
+            db.execute("RELEASE change")
+            raise
+        db.execute("RELEASE change")
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db

@@ -4,7 +4,7 @@ A migration is a name and a list of SQL statements. Add new ones at the end; nev
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
 workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and
-security, 0120–0129 joining the queue from a phone.
+security, 0100–0109 staff, manager and admin pages, 0120–0129 joining the queue from a phone.
 """
 
 from __future__ import annotations
@@ -342,6 +342,24 @@ ADMIN_AND_SECURITY: Migration = (
     ],
 )
 
+CHEAP_CHANGES: Migration = (
+    "0050_cheap_changes",
+    [
+        # A waiting ticket's place counts the entries ahead of it here, without reading a row;
+        # the queue's length and its oldest arrival come from it too.
+        "CREATE INDEX tickets_waiting ON tickets (service_id, service_day, status, queued_at,"
+        " transferred, priority) WHERE status = 'waiting'",
+        # Who is at which counter, and the tickets left waiting from earlier days: a handful
+        # of rows each, never the branch's history.
+        "CREATE INDEX tickets_at_branch_counters ON tickets (branch_id)"
+        " WHERE status IN ('called', 'serving')",
+        "CREATE INDEX tickets_at_counter ON tickets (counter_id)"
+        " WHERE status IN ('called', 'serving')",
+        "CREATE INDEX tickets_waiting_days ON tickets (branch_id, status, service_day)"
+        " WHERE status = 'waiting'",
+    ],
+)
+
 PRINT_LANES: Migration = (
     "0080_print_lanes",
     [
@@ -349,6 +367,38 @@ PRINT_LANES: Migration = (
         # at once; and how often the printer tore the job off mid-ticket.
         "ALTER TABLE print_jobs ADD COLUMN claimed_by TEXT",
         "ALTER TABLE print_jobs ADD COLUMN torn INTEGER NOT NULL DEFAULT 0",
+    ],
+)
+
+# The four offered pause reasons as the workstation stored them before, in each language.
+LEGACY_PAUSE_LABELS = {
+    "break": ("Break", "Mola", "Rehat sebentar"),
+    "lunch": ("Lunch", "Öğle yemeği", "Makan tengah hari"),
+    "paperwork": ("Paperwork", "Evrak işleri", "Kerja dokumen"),
+    "helping": ("Helping a colleague", "Bir iş arkadaşına yardım", "Membantu rakan sekerja"),
+}
+PAUSE_REASON_CODES: Migration = (
+    "0100_pause_reason_codes",
+    [
+        # A pause keeps a reason code (shown in each reader's language) and, for "other", the
+        # clerk's own words. Labels stored before become their code; anything typed, a note.
+        "ALTER TABLE counters ADD COLUMN pause_note TEXT",
+        *(
+            f"UPDATE counters SET pause_reason = '{code}' WHERE pause_reason IN"
+            f" ({', '.join(repr(label) for label in labels)})"
+            for code, labels in LEGACY_PAUSE_LABELS.items()
+        ),
+        "UPDATE counters SET pause_note = pause_reason, pause_reason = 'other'"
+        " WHERE pause_reason IS NOT NULL"
+        " AND pause_reason NOT IN ('break', 'lunch', 'paperwork', 'helping')",
+    ],
+)
+
+COUNTER_EVENTS_INDEX: Migration = (
+    "0101_ticket_events_by_counter",
+    [
+        # The workstation reads its counter's latest ticket event (is there a move to undo?).
+        "CREATE INDEX ticket_events_counter ON ticket_events (counter_id, id)",
     ],
 )
 
@@ -407,6 +457,15 @@ WAIT_ESTIMATES: Migration = (
     ],
 )
 
+ESTIMATE_WINDOWS: Migration = (
+    "0091_estimate_windows",
+    [
+        # The wait model's arrivals of the last hour (and the day's first ticket) on every
+        # change: a range of today's latest entries, never the whole day or the branch's history.
+        "CREATE INDEX tickets_day_created ON tickets (branch_id, service_day, created_at)",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -416,10 +475,14 @@ MIGRATIONS: list[Migration] = [
     RATINGS_AND_STATISTICS,
     STORED_DURATIONS,
     ADMIN_AND_SECURITY,
+    CHEAP_CHANGES,
     PRINT_LANES,
+    PAUSE_REASON_CODES,
+    COUNTER_EVENTS_INDEX,
     REMOTE_JOINING,
     ON_MY_WAY,
     WAIT_ESTIMATES,
+    ESTIMATE_WINDOWS,
 ]
 
 

@@ -14,6 +14,7 @@ from server.api.staffing import leave_counters
 from server.auth import User, login_manager
 from server.auth.accounts import sign_in
 from server.db import get_db, get_reads
+from server.labels import PAUSE_REASON_LABELS
 from server.workstation import bp
 
 
@@ -76,13 +77,15 @@ def counter():
     return render_template(
         "workstation/counter.html",
         branch_id=branch_id,
+        timezone=reads.branch(branch_id)["timezone"],
         counters=reads.counters(branch_id),
         services=reads.services(branch_id),
         labels=labels(),
+        pause_reasons=PAUSE_REASON_LABELS,
     )
 
 
-def labels() -> dict[str, str]:
+def labels() -> dict[str, object]:
     """Words the workstation's script fills in; `{x}` stands for a value."""
     return {
         "why_paused": gettext("The counter is paused."),
@@ -103,6 +106,13 @@ def labels() -> dict[str, str]:
         "transferred": gettext("Transferred"),
         "note": gettext("Note from {who}: {note}"),
         "priority": gettext("Priority"),
+        "priority_elderly": gettext("Priority: elderly customer"),
+        "priority_disability": gettext("Priority: disability (you may need to go to the customer)"),
+        "priority_pregnancy": gettext("Priority: pregnant customer"),
+        "undo_finished": gettext("{code} finished."),
+        "undo_no_show": gettext("{code} marked as no-show."),
+        "undo_left": gettext("Undo within {n} s"),
+        "someone_joined": gettext("{service}: someone is waiting"),
         "call_this": gettext("Call"),
         "nobody_waiting": gettext("Nobody is waiting."),
         "paused_since": gettext("Paused since {time}: {reason}"),
@@ -125,7 +135,10 @@ def labels() -> dict[str, str]:
         "kind_parked": gettext("Parked"),
         "kind_transferred": gettext("Transferred"),
         "kind_cancelled": gettext("Cancelled"),
+        "kind_finish_undone": gettext("Finish undone"),
+        "kind_no_show_undone": gettext("No-show undone"),
         "out_of_turn": gettext("out of turn"),
+        "pause_reasons": {code: str(label) for code, label in PAUSE_REASON_LABELS.items()},
         "phone": gettext("Phone"),
         "more_time": gettext("More time {n}×"),
         "kind_more_time": gettext("Asked for more time"),

@@ -1,4 +1,5 @@
-// Administration pages: ask before destructive buttons, show times in the browser's time zone.
+// Administration pages: ask before destructive buttons (times are written by the server, in the
+// branch's time zone and the page's language).
 (function () {
   "use strict";
 
@@ -6,14 +7,5 @@
     const form = event.target;
     const question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
-  });
-
-  document.querySelectorAll("time.local-time").forEach(function (element) {
-    const value = element.getAttribute("datetime");
-    if (!value) return;
-    const when = new Date(value);
-    if (!isNaN(when)) {
-      element.textContent = when.toLocaleString(document.documentElement.lang || undefined);
-    }
   });
 })();

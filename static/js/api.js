@@ -25,8 +25,13 @@
       response = await fetch(url, {
         method: method,
         credentials: "same-origin",
+        // Refusals come back in the page's language (the kiosk sets it to the customer's).
         headers: Object.assign(
-          { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          {
+            "Content-Type": "application/json",
+            "X-CSRFToken": csrfToken(),
+            "Accept-Language": document.documentElement.lang || "en",
+          },
           headers || {}
         ),
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -7,6 +7,7 @@
   "use strict";
 
   const COUNTER_KEY = "sira.counter";
+  const COLLAPSED_KEY = "sira.collapsedQueues";
   const root = document.getElementById("workstation");
   const labels = JSON.parse(root.dataset.labels);
   const counters = JSON.parse(root.dataset.counters);
@@ -24,6 +25,8 @@
   // counter whose workstation has gone quiet for its grace period.
   const HEARTBEAT_MS = 15000;
   let heartbeatTimer = null;
+  let waitingBefore = null; // service id → how many waited at the last drawing
+  const collapsed = new Set(JSON.parse(localStorage.getItem(COLLAPSED_KEY) || "[]"));
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
@@ -44,6 +47,13 @@
   function serviceName(service) {
     const known = services.find(function (s) { return s.id === service.id; }) || service;
     return (known.names && known.names[root.dataset.lang]) || known.name;
+  }
+
+  // A time of day as the branch's clock shows it, whatever this PC's time zone.
+  function clockTime(timestamp) {
+    return new Date(timestamp).toLocaleTimeString(root.dataset.lang, {
+      hour: "2-digit", minute: "2-digit", timeZone: root.dataset.timezone,
+    });
   }
 
   function secondsSince(timestamp, until) {
@@ -86,6 +96,7 @@
     }
     counterId = id;
     state = null;
+    waitingBefore = null;
     el("picker").hidden = true;
     el("desk-main").hidden = false;
     el("counter-name").textContent = counters.find(function (c) { return c.id === id; }).name;
@@ -180,9 +191,21 @@
   function render() {
     if (!state) return;
     renderPause();
+    renderUndo();
     renderCurrent();
     renderQueues();
     renderButtons();
+  }
+
+  // A finish or no-show of a moment ago can be taken back (Z) until the server's deadline.
+  function renderUndo() {
+    const undo = state.undo;
+    const left = undo ? Math.ceil((Date.parse(undo.until) - serverNow()) / 1000) : 0;
+    el("undo-bar").hidden = left <= 0;
+    el("action-undo").disabled = left <= 0 || working;
+    if (left <= 0) return;
+    el("undo-text").textContent = fill(labels["undo_" + undo.kind], { code: undo.code }) + " " +
+      fill(labels.undo_left, { n: left });
   }
 
   function renderPause() {
@@ -191,10 +214,12 @@
     const banner = el("paused-banner");
     banner.hidden = !counter.paused_at;
     if (counter.paused_at) {
-      const since = new Date(counter.paused_at).toLocaleTimeString(root.dataset.lang, {
-        hour: "2-digit", minute: "2-digit",
+      const since = clockTime(counter.paused_at);
+      banner.textContent = fill(labels.paused_since, {
+        time: since,
+        reason: counter.pause_reason === "other" ? counter.pause_note
+          : labels.pause_reasons[counter.pause_reason] || counter.pause_reason,
       });
-      banner.textContent = fill(labels.paused_since, { time: since, reason: counter.pause_reason });
     }
     root.classList.toggle("is-paused", Boolean(counter.paused_at));
   }
@@ -208,6 +233,8 @@
     el("current-status").textContent = labels["status_" + ticket.status] || ticket.status;
     el("current-status").dataset.status = ticket.status;
     el("current-priority").hidden = !ticket.priority;
+    el("current-priority").textContent = labels["priority_" + ticket.priority] || labels.priority;
+    el("current-transferred").hidden = !ticket.transferred;
     el("current-channel").replaceChildren.apply(el("current-channel"), phoneBadges(ticket));
     el("current-service").textContent = ticket.service.prefix + " · " + serviceName(ticket.service);
     el("current-name").textContent = ticket.customer_name || "";
@@ -230,10 +257,7 @@
       history,
       ticket.history.map(function (event) {
         const item = document.createElement("li");
-        const time = new Date(event.at).toLocaleTimeString(root.dataset.lang, {
-          hour: "2-digit", minute: "2-digit",
-        });
-        const parts = [time, labels["kind_" + event.kind] || event.kind];
+        const parts = [clockTime(event.at), labels["kind_" + event.kind] || event.kind];
         if (event.data.out_of_turn) parts.push(labels.out_of_turn);
         if (event.counter_name) parts.push(event.counter_name);
         if (event.user_name) parts.push(event.user_name);
@@ -261,17 +285,32 @@
     return "wait-ok";
   }
 
+  // Each queue folds away (remembered on this device); a queue that was empty and now has
+  // someone flashes, with the chime, so nobody waits unseen behind a folded or idle queue.
   function renderQueues() {
     const box = el("queues");
     const callable = !working && !state.current && !state.counter.paused_at;
+    const counts = {};
+    const joined = [];
     box.replaceChildren.apply(
       box,
       state.services.map(function (service) {
-        const section = document.createElement("section");
+        const section = document.createElement("details");
         section.className = "queue";
         section.dataset.serviceId = service.id;
-        const heading = document.createElement("h3");
+        section.open = !collapsed.has(service.id);
+        section.addEventListener("toggle", function () {
+          if (section.open) collapsed.delete(service.id);
+          else collapsed.add(service.id);
+          localStorage.setItem(COLLAPSED_KEY, JSON.stringify(Array.from(collapsed)));
+        });
+        const heading = document.createElement("summary");
         const tickets = state.waiting.filter(function (t) { return t.service_id === service.id; });
+        counts[service.id] = tickets.length;
+        if (waitingBefore && waitingBefore[service.id] === 0 && tickets.length > 0) {
+          section.classList.add("just-joined");
+          joined.push(serviceName(service));
+        }
         heading.textContent = service.prefix + " · " + serviceName(service) + " — " +
           fill(labels.waiting_count, { n: tickets.length }) + " (" +
           fill(labels.target, { time: duration(service.target_wait_s) }) + ")";
@@ -289,7 +328,11 @@
           name.textContent = ticket.customer_name || "";
           const badges = document.createElement("span");
           badges.className = "badges";
-          if (ticket.priority) badges.append(badge(labels.priority, "priority"));
+          if (ticket.priority) {
+            const need = badge(labels.priority, "priority");
+            need.title = labels["priority_" + ticket.priority] || labels.priority;
+            badges.append(need);
+          }
           if (ticket.transferred) badges.append(badge(labels.transferred, "transferred"));
           phoneBadges(ticket).forEach(function (mark) { badges.append(mark); });
           const wait = document.createElement("span");
@@ -317,7 +360,19 @@
         return section;
       })
     );
+    waitingBefore = counts;
+    if (joined.length) announceJoin(joined);
     renderWaits();
+  }
+
+  function announceJoin(serviceNames) {
+    el("joined").textContent = serviceNames.map(function (name) {
+      return fill(labels.someone_joined, { service: name });
+    }).join(" · ");
+    clearTimeout(announceJoin.timer);
+    announceJoin.timer = setTimeout(function () { el("joined").textContent = ""; }, 8000);
+    const chime = new Audio(root.dataset.chime);
+    chime.play().catch(function () { /* sound blocked until the page is touched: the flash stays */ });
   }
 
   // A ticket taken from a phone, how often its holder asked for more time, and whether they
@@ -377,7 +432,9 @@
       const reason = working ? labels.why_working : why[action];
       button.disabled = reason !== null;
       button.title = reason || "";
-      el("why-" + action).textContent = working ? "" : why[action] || "";
+      // "No ticket in hand" is said once, in the in-hand panel, not under every button.
+      const shown = why[action] === labels.why_no_ticket ? "" : why[action];
+      el("why-" + action).textContent = working ? "" : shown || "";
     });
     const recallCount = state.current ? state.current.recall_count : 0;
     el("action-recall").querySelector(".label").textContent =
@@ -387,6 +444,7 @@
     document.querySelectorAll(".call-this").forEach(function (button) {
       button.disabled = working || Boolean(state.current) || Boolean(state.counter.paused_at);
     });
+    renderUndo();
   }
 
   // -- moves -------------------------------------------------------------------------------
@@ -424,6 +482,7 @@
     finish: function () { return act(ticketUrl("finish")); },
     "no-show": function () { return act(ticketUrl("no-show")); },
     park: function () { return act(ticketUrl("park")); },
+    undo: function () { return act("/api/v1/counters/" + counterId + "/undo"); },
     transfer: openTransfer,
     pause: function () {
       if (state.counter.paused_at) return act("/api/v1/counters/" + counterId + "/resume");
@@ -495,8 +554,9 @@
 
   el("pause-form").addEventListener("submit", function () {
     const chosen = el("pause-form").querySelector('input[name="reason"]:checked');
-    const reason = chosen && chosen.value ? chosen.value : el("pause-other").value.trim();
-    act("/api/v1/counters/" + counterId + "/pause", { reason: reason });
+    const reason = chosen ? chosen.value : "other";
+    const note = reason === "other" ? el("pause-other").value.trim() : null;
+    act("/api/v1/counters/" + counterId + "/pause", { reason: reason, note: note });
   });
   el("pause-other").addEventListener("input", function () {
     el("pause-other-choice").checked = true;
@@ -509,6 +569,7 @@
     if (!state) return;
     renderTimes();
     renderWaits();
+    renderUndo();
   }, 1000);
 
   const chosen = chooseCounter();

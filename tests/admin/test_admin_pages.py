@@ -71,9 +71,12 @@ def test_service_form_shows_a_message_per_field_and_writes_nothing(admin_client,
     )
     assert response.status_code == 422
     errors = form_errors(response.text)
-    assert any("prefix" in e for e in errors)
-    assert any("name must not be empty" in e for e in errors)
-    assert any("target_wait_s" in e for e in errors)
+    # Beside each field, in words: no internal field names such as prefix or target_wait_s.
+    assert errors == [
+        "Use 1–3 capital letters (A–Z).",
+        "This field must not be empty.",
+        "Choose a target wait from 1 minute to 24 hours.",
+    ]
     assert 'aria-invalid="true"' in response.text
     assert db.execute("SELECT count(*) FROM services").fetchone()[0] == 2
 
@@ -246,7 +249,7 @@ def test_device_form_errors(admin_client):
     )
     assert response.status_code == 422
     text = " ".join(form_errors(response.text))
-    assert "name must not be empty" in text
+    assert "This field must not be empty" in text
     assert "There is no branch 99" in text
     assert "feedback screen belongs to a counter" in text
 
@@ -318,3 +321,12 @@ def test_audit_log_lists_who_did_what(admin_client, store):
     assert "branding.updated" in page
     assert "auth.login" in page
     assert "Kedai Sıra" in page
+
+
+def test_field_errors_are_in_the_page_language(admin_client, store):
+    admin_client.get("/admin/branches?lang=tr")
+    response = admin_client.post(
+        f"/admin/branches/{store.branch_id}/services/new",
+        data={"csrf_token": admin_client.csrf, "prefix": "A", "name": "", "target_wait_min": "5"},
+    )
+    assert form_errors(response.text) == ["Bu alan boş bırakılamaz."]

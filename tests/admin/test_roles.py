@@ -74,6 +74,7 @@ ENDPOINTS = [
     # Routes of the other parts (workstation, board, kiosk and printing).
     ("POST", "/api/v1/counters/{c2}/pause", {"reason": "lunch"}, USERS),
     ("POST", "/api/v1/counters/{c2}/resume", {}, USERS),
+    ("POST", "/api/v1/counters/{c2}/undo", {}, USERS),
     ("GET", "/api/v1/counters/{c1}/today", None, USERS),
     ("GET", "/api/v1/board", None, USERS | {"display"}),
     ("GET", "/api/v1/kiosk", None, {"kiosk"}),

@@ -99,7 +99,7 @@ def test_no_admin_hint_once_there_is_one(initialised):
     ("args", "password", "message"),
     [
         (["ayse", "--role", "staff"], "short\n", "password must have at least 8 characters."),
-        (["two words", "--role", "staff"], f"{PASSWORD}\n", "username must be 1–64"),
+        (["two words", "--role", "staff"], f"{PASSWORD}\n", "A username is 1–64"),
     ],
 )
 def test_user_add_refuses_bad_input_in_one_line(initialised, args, password, message):
@@ -169,7 +169,7 @@ def test_device_add_prints_the_devices_token(initialised):
             ["--kind", "feedback", "--name", "Screen", "--counter", "9"],
             "There is no counter 9 in this branch.",
         ),
-        (["--kind", "kiosk", "--name", "  "], "name must not be empty."),
+        (["--kind", "kiosk", "--name", "  "], "This field must not be empty."),
     ],
 )
 def test_device_add_refuses_bad_input_in_one_line(initialised, args, message):

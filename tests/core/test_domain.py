@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from server.domain import validation
-from server.domain.errors import InvalidTransition, ValidationError
-from server.domain.tickets import MOVES, Status, format_code, next_status
+from server.domain.errors import InvalidTransition, Term, ValidationError
+from server.domain.tickets import MOVES, WORDS, Status, format_code, next_status
 from server.domain.timing import service_day
 
 # -- the ticket state machine ------------------------------------------------------------------
@@ -142,3 +142,15 @@ def test_a_score_is_a_whole_number_from_one_to_five(score):
 def test_other_scores_are_refused(score):
     with pytest.raises(ValidationError):
         validation.score(score)
+
+
+def test_every_word_of_a_refused_move_is_in_the_catalogs_list():
+    shown = set()
+    for move, (allowed_from, _to) in MOVES.items():
+        for status in set(Status) - allowed_from:
+            with pytest.raises(InvalidTransition) as refused:
+                next_status(move, status, "A001")
+            params = refused.value.params
+            shown |= {params["move"], params["status"], params["allowed"]}
+    assert shown <= set(WORDS)
+    assert all(isinstance(word, Term) for word in shown)

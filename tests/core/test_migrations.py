@@ -107,3 +107,29 @@ def test_a_failing_migration_is_rolled_back_whole(first_version):
         row[0] for row in first_version.execute("SELECT name FROM _migrations")
     }
     assert migrate(first_version) == []  # the good ones before it were kept
+
+
+def test_pause_reasons_stored_as_labels_become_codes(tmp_path):
+    """0100: a label in any of the three languages becomes its code; typed text, a note."""
+    db = connect(str(tmp_path / "old.db"))
+    before = [m for m in MIGRATIONS if m[0] < "0100"]
+    migrate(db, before)
+    db.execute("INSERT INTO branches (id, slug, name) VALUES (1, 'b', 'B')")
+    for counter_id, reason in [
+        (1, "Öğle yemeği"),
+        (2, "Rehat sebentar"),
+        (3, "Printer jam"),
+        (4, None),
+    ]:
+        db.execute(
+            "INSERT INTO counters (id, branch_id, name, pause_reason) VALUES (?, 1, ?, ?)",
+            [counter_id, f"C{counter_id}", reason],
+        )
+    migrate(db)
+    rows = db.execute("SELECT pause_reason, pause_note FROM counters ORDER BY id").fetchall()
+    assert [tuple(row) for row in rows] == [
+        ("lunch", None),
+        ("break", None),
+        ("other", "Printer jam"),
+        (None, None),
+    ]

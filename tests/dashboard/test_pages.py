@@ -26,7 +26,15 @@ def read_csv(response) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/manager", "/manager/history", "/manager/follow-up", "/manager/export/kpis.csv"]
+    "path",
+    [
+        "/manager",
+        "/manager/history",
+        "/manager/follow-up",
+        "/manager/export/kpis.csv",
+        "/manager/tickets",
+        "/manager/branches",
+    ],
 )
 def test_strangers_are_sent_to_sign_in(client, store, path):
     response = client.get(f"{path}?from=2026-03-01&to=2026-03-02")
@@ -38,8 +46,9 @@ def test_strangers_are_sent_to_sign_in(client, store, path):
 
 def test_staff_may_not_see_the_dashboard(client, store):
     sign_in(client, "staff")
-    response = client.get("/manager", headers={"Accept": "text/html"})
-    assert response.status_code == 403
+    for path in ("/manager", "/manager/tickets", "/manager/branches"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 403, path
 
 
 def test_admin_may(client, store):
@@ -114,7 +123,7 @@ def test_follow_up_needs_a_note(client, store, history):
 def test_live_shows_queues_counters_and_printers(client, store, db, engine):
     engine.issue_ticket(store.payments)
     db.execute(
-        "UPDATE counters SET paused_at = '2026-03-02T06:00:00+00:00', pause_reason = 'Lunch'"
+        "UPDATE counters SET paused_at = '2026-03-02T06:00:00+00:00', pause_reason = 'lunch'"
         " WHERE id = ?",
         [store.counter2],
     )
@@ -128,6 +137,8 @@ def test_live_shows_queues_counters_and_printers(client, store, db, engine):
     assert 'id="issued-today">1<' in page
     assert "Paused" in page and "Lunch" in page
     assert "printer-paper_out" in page and "Out of paper" in page
+    turkish = client.get("/manager/live/panel?lang=tr").get_data(as_text=True)
+    assert "Öğle yemeği" in turkish and "A · Ödemeler" in turkish and "Lunch" not in turkish
 
 
 def test_pages_speak_turkish_and_malay(client, store):

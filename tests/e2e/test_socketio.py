@@ -57,6 +57,23 @@ def test_display_hears_the_call_with_ticket_and_counter(live_server, store, staf
     assert called["seq"] == start + 2
 
 
+def test_the_board_hears_called_before_the_queue_of_the_same_change(
+    live_server, store, staff, listen
+):
+    display = listen(live_server.url, store.display_token)
+    display.subscribe(f"branch:{store.branch_id}")
+    issue(staff, store.returns)
+    ticket = move(staff, f"/counters/{store.counter1}/call-next")
+    called = display.wait_for("called", lambda data: data["ticket"]["code"] == ticket["code"])
+    display.wait_for("queue", lambda data: data["seq"] == called["seq"])
+    of_the_call = [
+        name
+        for name, data in display.events
+        if name in BRANCH_EVENTS and isinstance(data, dict) and data.get("seq") == called["seq"]
+    ]
+    assert of_the_call == ["called", "queue"]
+
+
 def test_branch_events_seq_has_no_gaps(live_server, store, staff, listen):
     display = listen(live_server.url, store.display_token)
     start = display.subscribe(f"branch:{store.branch_id}")["seq"]

@@ -146,9 +146,7 @@ def test_a_wrong_field_is_shown_beside_it_and_nothing_is_saved(admin_client, sto
         },
     )
     assert response.status_code == 422
-    assert form_errors(response.get_data(as_text=True)) == [
-        "max_queue must be a whole number from 0 to 10000."
-    ]
+    assert form_errors(response.get_data(as_text=True)) == ["Write a whole number from 0 to 10000."]
     assert database_state(db, ("branches", "services")) == before
 
 

@@ -74,3 +74,23 @@ def test_every_reason_code_has_a_chip(client, store):
     page = client.get("/feedback").get_data(as_text=True)
     chips = re.findall(r'data-reason="([a-z_]+)"', page)
     assert chips == list(REASONS) * 3  # once in each language's copy of the steps
+
+
+def test_phone_rating_page_speaks_the_ticket_language(client, db, store):
+    engine = QueueEngine(db, Clock())
+    ticket = engine.issue_ticket(store.payments, language="tr").ticket
+    engine.call_next(store.counter2)
+    engine.start(ticket["id"])
+    engine.finish(ticket["id"])
+    page = client.get(f"/t/{ticket['token']}/rate").get_data(as_text=True)
+    assert '<html lang="tr">' in page
+    assert "Ödemeler" in page and "Bugünkü hizmetimizi nasıl buldunuz?" in page
+    assert "Çok iyi" in page  # the faces' words too
+    asked = client.get(f"/t/{ticket['token']}/rate?lang=ms").get_data(as_text=True)
+    assert '<html lang="ms">' in asked and "Sangat baik" in asked
+
+
+def test_mistyped_rating_link_gets_the_friendly_page(client, store):
+    response = client.get("/t/mistyped/rate?lang=ms")
+    assert response.status_code == 404
+    assert "Kami tidak dapat mencari tiket ini" in response.get_data(as_text=True)

@@ -46,6 +46,7 @@ def test_each_day_and_service_shows_how_true_the_told_waits_were(db, store, told
     assert 0 < first["eta_s"] < second["eta_s"] < 900  # one ticket, then two, ahead
     assert row == {
         "day": "2026-03-02",
+        "service_id": store.payments,
         "service": "Payments",
         "tickets": 2,
         "within_pct": 50.0,  # about 5 min for 3 is right; under 15 min for 20 is not
@@ -65,5 +66,5 @@ def test_the_history_page_shows_the_accuracy_table(client, store, told):
     page = client.get("/manager/history?from=2026-03-02&to=2026-03-02").get_data(as_text=True)
     assert "How true were the estimated waits?" in page
     section = page[page.index('id="estimate-accuracy"') :]
-    assert '<td class="within">50.0 %</td>' in section
+    assert '<td class="within">50%</td>' in section
     assert '<td class="bias">−' in section  # customers waited longer than told

@@ -122,12 +122,12 @@ def test_called_event_carries_the_announcements_and_pause_is_published(live_serv
         assert opened["counter"]["staffed_by"]["name"] == "staff"
         requests.post(
             f"{live_server.url}/api/v1/counters/{store.counter2}/pause",
-            json={"reason": "Break"},
+            json={"reason": "break"},
             headers=staff,
         )
         paused = next_event(received, "counter")
         assert paused["kind"] == "paused"
-        assert paused["counter"]["pause_reason"] == "Break"
+        assert paused["counter"]["pause_reason"] == "break"
         assert paused["seq"] == called["seq"] + 1
     finally:
         board.disconnect()

@@ -73,13 +73,13 @@ def test_pause_stops_calls_and_leaves_the_estimate(engine, store, db):
     before = third["eta_s"]
     seq = engine.reads.branch(store.branch_id)["seq"]
 
-    change = engine.pause(store.counter2, "Lunch", user_id=1)
+    change = engine.pause(store.counter2, "lunch", user_id=1)
 
     assert change.ticket is None
     assert change.seq == seq + 1
     assert change.events == [CounterChanged(store.counter2, "paused")]
     counter = engine.reads.counter_summary(store.counter2)
-    assert counter["pause_reason"] == "Lunch"
+    assert counter["pause_reason"] == "lunch"
     assert counter["paused_at"] is not None
     assert engine.reads.open_counters(store.payments) == 1
     assert engine.reads.ticket(third["id"])["eta_s"] > before  # one counter, or a break's end
@@ -92,13 +92,13 @@ def test_pause_stops_calls_and_leaves_the_estimate(engine, store, db):
     assert (row["kind"], row["user_id"], json.loads(row["data"])) == (
         "paused",
         1,
-        {"reason": "Lunch"},
+        {"reason": "lunch", "note": None},
     )
 
 
 def test_a_paused_counter_cannot_call_a_chosen_ticket_either(engine, store):
     ticket = engine.issue_ticket(store.payments).ticket
-    engine.pause(store.counter1, "Break")
+    engine.pause(store.counter1, "break")
     with pytest.raises(InvalidTransition):
         engine.call_ticket(ticket["id"], store.counter1)
 
@@ -108,7 +108,7 @@ def test_resume_opens_the_counter_again_and_keeps_how_long_it_was_paused(db, sto
     clock = [now]
     engine = QueueEngine(db, lambda: clock[0])
     engine.issue_ticket(store.payments)
-    engine.pause(store.counter1, "Break")
+    engine.pause(store.counter1, "break")
     clock[0] = now + timedelta(minutes=15)
 
     change = engine.resume(store.counter1)
@@ -116,7 +116,7 @@ def test_resume_opens_the_counter_again_and_keeps_how_long_it_was_paused(db, sto
     assert change.events == [CounterChanged(store.counter1, "resumed")]
     assert engine.reads.counter_summary(store.counter1)["paused_at"] is None
     data = db.execute("SELECT data FROM counter_events WHERE kind = 'resumed'").fetchone()[0]
-    assert json.loads(data) == {"reason": "Break", "paused_s": 900}
+    assert json.loads(data) == {"reason": "break", "paused_s": 900}
     assert engine.call_next(store.counter1).ticket["code"] == "A001"
 
 
@@ -125,12 +125,26 @@ def test_pause_needs_a_reason_and_no_second_pause(engine, store):
         with pytest.raises(ValidationError) as refused:
             engine.pause(store.counter1, reason)
         assert refused.value.field == "reason"
-    engine.pause(store.counter1, "Break")
+    engine.pause(store.counter1, "break")
     with pytest.raises(InvalidTransition):
-        engine.pause(store.counter1, "Lunch")
+        engine.pause(store.counter1, "lunch")
     engine.resume(store.counter1)
     with pytest.raises(InvalidTransition):
         engine.resume(store.counter1)
+
+
+def test_a_pause_reason_is_a_code_or_the_clerks_own_words(engine, store):
+    engine.pause(store.counter1, "other", note="Printer jam")
+    assert engine.reads.counter_summary(store.counter1)["pause_reason"] == "other"
+    assert engine.reads.counter_summary(store.counter1)["pause_note"] == "Printer jam"
+    engine.resume(store.counter1)
+    engine.pause(store.counter1, "Öğle arası")  # typed text, as older clients send it
+    paused = engine.reads.counter_summary(store.counter1)
+    assert (paused["pause_reason"], paused["pause_note"]) == ("other", "Öğle arası")
+    engine.resume(store.counter1)
+    with pytest.raises(ValidationError) as refused:
+        engine.pause(store.counter1, "other")
+    assert refused.value.field == "note"
 
 
 def test_counter_state_shows_history_notes_targets_and_pause(engine, store):
@@ -138,11 +152,11 @@ def test_counter_state_shows_history_notes_targets_and_pause(engine, store):
     engine.call_next(store.counter1, user_id=1)
     engine.transfer(ticket["id"], store.payments, "Wants a refund", user_id=1)
     engine.call_next(store.counter2, user_id=1)
-    engine.pause(store.counter2, "Paperwork")
+    engine.pause(store.counter2, "paperwork")
 
     state = engine.reads.counter_state(store.counter2)
 
-    assert state["counter"]["pause_reason"] == "Paperwork"
+    assert state["counter"]["pause_reason"] == "paperwork"
     assert [s["prefix"] for s in state["services"]] == ["A"]
     assert state["services"][0]["target_wait_s"] == 600
     current = state["current"]

@@ -98,7 +98,7 @@ def test_pause_stops_calls_until_resumed(api, store, open_staff):
     api.issue(store.payments)
     staff = open_staff(store.counter2)
     staff.keyboard.press("b")
-    staff.check("input[value='Lunch']")
+    staff.check("input[value='lunch']")
     staff.click("#pause-confirm")
     expect(staff.locator("#paused-banner")).to_contain_text("Lunch")
     expect(staff.locator("#action-call-next")).to_be_disabled()

@@ -1,0 +1,116 @@
+"""Real OS threads and cross-thread results, whatever the process's async mode.
+
+Under gevent or eventlet, `threading` is monkey-patched into greenlets, which run on the event
+loop; SQLite work must not. So the writer and the checkpointer start on the interpreter's
+original `_thread`, and a greenlet that hands them work waits on a result that wakes the event
+loop safely from another thread (an async watcher), never on a lock that would block the hub.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def original(module: str, name: str) -> Any:
+    """The unpatched attribute of a standard module, under gevent, eventlet or neither."""
+    if "gevent.monkey" in sys.modules:
+        from gevent import monkey
+
+        return monkey.get_original(module, name)
+    if "eventlet" in sys.modules:
+        from eventlet import patcher
+
+        return getattr(patcher.original(module), name)
+    return getattr(__import__(module), name)
+
+
+def start_thread(run: Callable[[], None]) -> None:
+    """Run `run` on a new OS thread (never a greenlet)."""
+    original("_thread", "start_new_thread")(run, ())
+
+
+def os_lock() -> Any:
+    """A lock that blocks a whole OS thread: for the writer's own threads only."""
+    return original("_thread", "allocate_lock")()
+
+
+def event_loop() -> str:
+    """Which kind of caller is waiting: 'gevent', 'eventlet' or 'threads'."""
+    if "gevent.monkey" in sys.modules:
+        from gevent import monkey
+
+        if monkey.is_module_patched("threading"):
+            return "gevent"
+    if "eventlet" in sys.modules:
+        from eventlet import patcher
+
+        if patcher.is_monkey_patched("thread"):
+            return "eventlet"
+    return "threads"
+
+
+class Handoff:
+    """One result passed from a worker thread to the greenlet or thread that asked for it.
+
+    Create it in the asking thread; the worker calls `resolve` once; the asker calls `wait`.
+    """
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.mode = event_loop()
+        if self.mode == "gevent":
+            import gevent
+            from gevent.event import AsyncResult
+
+            self.ready = AsyncResult()
+            self.watcher = gevent.get_hub().loop.async_()
+            self.watcher.start(self._woken)
+        else:
+            self.done = os_lock()
+            self.done.acquire()
+
+    def resolve(self, value: Any = None, error: BaseException | None = None) -> None:
+        """Called by the worker thread, exactly once."""
+        self.value, self.error = value, error
+        if self.mode == "gevent":
+            self.watcher.send()
+        else:
+            self.done.release()
+
+    def _woken(self) -> None:
+        # On the hub: the watcher may be stopped and the greenlet woken here, not in the worker.
+        self.watcher.stop()
+        self.watcher.close()
+        self.ready.set()
+
+    def wait(self) -> Any:
+        """The worker's result, or its exception raised here."""
+        if self.mode == "gevent":
+            self.ready.get()
+        elif self.mode == "eventlet":
+            from eventlet import tpool
+
+            tpool.execute(self.done.acquire)
+        else:
+            self.done.acquire()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def off_the_loop(work: Callable[[], Any]) -> Any:
+    """Run `work` on a worker thread of the event loop's small pool and wait for it without
+    blocking the loop (a long read: a year of statistics). Without an event loop, just run it."""
+    mode = event_loop()
+    if mode == "gevent":
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(work)
+    if mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute(work)
+    return work()

@@ -1,0 +1,98 @@
+"""What one change costs: every statement of a move reads tickets through an index, never the
+branch's history, and a ticket's place is counted in the waiting index without reading rows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+# Past days full of finished tickets: a full scan of the tickets table would have to walk them.
+HISTORY_DAYS = 3
+# How a move may reach tickets and their events: by id, or through an index whose entries are
+# only the waiting tickets, only those at counters, or one ticket's events. An index over the
+# branch's days (tickets_daily, tickets_day_status…) would walk its history.
+BOUNDED_READS = (
+    "USING INTEGER PRIMARY KEY (rowid=?)",
+    "USING COVERING INDEX tickets_waiting (service_id=? AND service_day=? AND status=?)",
+    "USING COVERING INDEX tickets_waiting_days (branch_id=? AND status=? AND service_day<?)",
+    "USING INDEX tickets_at_branch_counters (branch_id=?)",
+    "USING INDEX tickets_at_counter (counter_id=?)",
+    "USING INDEX tickets_recent_done (service_id=? AND status=?)",
+    "USING COVERING INDEX tickets_idempotency (branch_id=? AND idempotency_key=?)",
+    "USING INDEX ticket_events_ticket (ticket_id=?)",
+    # The wait model (server/engine/estimates.py): the branch's waiting tickets, its latest
+    # calls (LIMIT, newest first, like tickets_recent_done), the last hour's arrivals, and the
+    # day's first arrival (min(), one entry of the index), the last hour's transfers.
+    "USING INDEX tickets_waiting_days (branch_id=? AND status=? AND service_day=?)",
+    "USING INDEX tickets_calls (branch_id=? AND called_at>?)",
+    "USING INDEX tickets_day_created (branch_id=? AND service_day=? AND created_at>?)",
+    "USING COVERING INDEX tickets_day_created (branch_id=? AND service_day=?)",
+    "USING INDEX ticket_events_at (at>?)",
+)
+
+
+def statements_of(db, move) -> list[str]:
+    """The SQL statements (with their values) that `move` ran on `db`."""
+    ran: list[str] = []
+    db.conn.set_trace_callback(ran.append)
+    try:
+        move()
+    finally:
+        db.conn.set_trace_callback(None)
+    return [sql for sql in ran if re.match(r"\s*(SELECT|UPDATE|INSERT|DELETE)", sql, re.I)]
+
+
+def plan(db, sql: str) -> list[str]:
+    return [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()]
+
+
+@pytest.fixture
+def busy_queue(engine, store, clock):
+    """Yesterday's served tickets and today's queue of 30 in each service."""
+    for _ in range(HISTORY_DAYS):
+        for _ in range(10):
+            ticket = engine.issue_ticket(store.payments).ticket["id"]
+            engine.call_next(store.counter2)
+            engine.start(ticket)
+            engine.finish(ticket)
+        clock.advance(86_400)
+    for _ in range(30):
+        engine.issue_ticket(store.payments)
+        engine.issue_ticket(store.returns, priority="elderly")
+
+
+def every_move(engine, store) -> None:
+    engine.issue_ticket(store.payments, idempotency_key="kiosk-retry-0001")
+    ticket = engine.call_next(store.counter2).ticket["id"]
+    engine.recall(ticket)
+    engine.start(ticket)
+    engine.park(ticket)
+    ticket = engine.call_next(store.counter2).ticket["id"]
+    engine.start(ticket)
+    engine.transfer(ticket, store.returns)
+    engine.no_show(engine.call_next(store.counter1).ticket["id"])
+    engine.cancel(engine.issue_ticket(store.payments).ticket["id"])
+
+
+def test_every_statement_of_the_moves_reads_tickets_through_a_bounded_index(
+    engine, db, store, busy_queue
+):
+    statements = statements_of(db, lambda: every_move(engine, store))
+    assert len(statements) > 50
+    for sql in statements:
+        for step in plan(db, sql):
+            if re.search(
+                r"\b(tickets|ticket_events|t|e)\b USING|SCAN (tickets|ticket_events|e)\b", step
+            ):
+                assert step.endswith(BOUNDED_READS), (sql, step)
+
+
+def test_a_tickets_place_is_counted_in_the_waiting_index_alone(engine, db, store, busy_queue):
+    statements = statements_of(db, lambda: engine.issue_ticket(store.payments))
+    counting = [sql for sql in statements if "count(*)" in sql and "queued_at <" in sql]
+    assert counting, "the new ticket's place is counted, not found in a list"
+    assert plan(db, counting[0]) == [
+        "SEARCH tickets USING COVERING INDEX tickets_waiting"
+        " (service_id=? AND service_day=? AND status=?)"
+    ]
