@@ -11,8 +11,9 @@ import logging
 import threading
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 
+from server.auth.principal import ANONYMOUS
 from server.db import get_engine
 from server.domain.errors import ValidationError
 from server.realtime import socketio
@@ -54,6 +55,7 @@ class CounterWatch:
             try:
                 # The engine's writer commits the closings; its subscribers publish them.
                 with self.app.app_context():  # its teardown gives the read connection back
+                    g.principal = ANONYMOUS  # the server's own move: no request, nobody asked
                     get_engine().close_unattended(grace)
             except Exception:  # the watch must outlive a database hiccup
                 log.exception("counter watch")
