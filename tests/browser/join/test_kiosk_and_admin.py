@@ -42,9 +42,7 @@ def test_the_admin_opens_joining_and_prints_the_poster(live_server, store, page)
     page.fill("#field-closes_before_min", "15")
     page.fill("#field-max_queue", "20000")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator("#error-max_queue")).to_have_text(
-        "max_queue must be a whole number from 0 to 10000."
-    )
+    expect(page.locator("#error-max_queue")).to_have_text("Write a whole number from 0 to 10000.")
     page.fill("#field-max_queue", "25")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#field-max_queue")).to_have_value("25")
