@@ -27,6 +27,8 @@ def page_strings() -> dict[str, dict[str, str]]:
                 "choose_service": gettext("Please choose a service"),
                 "waiting": gettext("%(count)s waiting", count="{count}"),
                 "eta": gettext("about %(minutes)s min", minutes="{minutes}"),
+                "eta_range": gettext("%(low)s–%(high)s min", low="{low}", high="{high}"),
+                "eta_closed": gettext("waiting for a counter to open"),
                 "no_wait": gettext("no wait"),
                 "no_services": gettext(
                     "No service is open right now. Please ask a member of staff."

@@ -76,7 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(pairing_bp)
 
-    from server.realtime import handlers  # noqa: F401  (registers the socket handlers)
+    from server.realtime import handlers, heartbeat  # noqa: F401  (registers the handlers)
 
     socketio.init_app(
         app,

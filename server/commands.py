@@ -22,6 +22,7 @@ from server.demo import seed
 from server.domain.errors import DomainError
 from server.domain.validation import integer
 from server.realtime import socketio
+from server.realtime.heartbeat import start_counter_watch
 from server.storage import connect, hold_wal_open
 from server.storage.backup import NotABackup, backup, restore
 from server.storage.checkpoints import checkpoint_in_background
@@ -220,6 +221,7 @@ def run_server(host: str, port: int) -> None:
         }
     )
     start_print_worker(app)
+    start_counter_watch(app)
     click.echo(f"Sıra serving {path} on http://{host}:{port} ({socketio.async_mode})", err=True)
     wal = hold_wal_open(path)
     try:

@@ -54,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_PRINTER_PORTS_ALLOWED": "",
     # The port `sira serve` listens on (set by `--port`): no printer URI may point at it.
     "SIRA_PORT": 5000,
+    # Seconds without a workstation heartbeat after which its counter closes (issue 12).
+    "SIRA_COUNTER_GRACE_S": 60.0,
     # Hours after the visit during which the phone page still takes a rating.
     "SIRA_RATING_WINDOW_H": 24.0,
     # Rate limits (Flask-Limiter). Memory storage counts per process: with several processes
@@ -121,6 +123,7 @@ ENVIRONMENT = {
     "SIRA_PRINTER_PORTS_ALLOWED": str,
     "SIRA_PORT": int,
     "SIRA_RATING_WINDOW_H": float,
+    "SIRA_COUNTER_GRACE_S": float,
     "SIRA_RATELIMIT_STORAGE": str,
     "SIRA_RATELIMIT_ENABLED": lambda text: text.lower() not in ("0", "false", "no", "off"),
     "SIRA_LIMIT_LOGIN_ACCOUNT": str,

@@ -115,6 +115,9 @@ def board_labels() -> dict[str, str]:
         "reconnecting": gettext("Reconnecting…"),
         "waiting": gettext("{n} waiting"),
         "eta": gettext("about {n} min"),
+        "eta_range": gettext("{lo}–{hi} min"),
+        "eta_closed": gettext("waiting for a counter to open"),
+        "open_counters": gettext("open counters: {n}"),
         "no_wait": gettext("no wait"),
         "unpaired": gettext(
             "This screen is not paired yet. Open it with the display link from the admin pages."
@@ -130,6 +133,8 @@ def phone_labels() -> dict[str, str]:
         "ahead": gettext("{n} people ahead of you"),
         "eta": gettext("Estimated wait: about {n} min"),
         "eta_soon": gettext("Estimated wait: less than a minute"),
+        "eta_range": gettext("Estimated wait: {lo}–{hi} min"),
+        "eta_closed": gettext("Waiting for a counter to open"),
         "called": gettext("Please go to {counter} now"),
         "serving": gettext("You are being served at {counter}"),
         "done": gettext("Thank you for your visit."),

@@ -7,7 +7,6 @@ in CP857). A letter no code page of the profile holds is printed without its acc
 
 from __future__ import annotations
 
-import math
 import textwrap
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,6 +38,8 @@ class TicketLabels:
     people_ahead: str = "People ahead"
     estimated_wait: str = "Estimated wait"
     minutes: str = "{minutes} min"
+    minutes_range: str = "{low}–{high} min"
+    no_counter: str = "Waiting for a counter to open"
     now: str = "You are next"
     scan: str = "Scan and keep the page open to follow your turn"
     reprint: str = "Reprint"
@@ -52,7 +53,8 @@ class TicketPrint:
     code: str
     service_name: str
     people_ahead: int
-    eta_s: int
+    # What the customer was told: [n, n] about n minutes, [lo, hi] a range, None no counter open.
+    eta_minutes: list[int] | None
     issued_at: datetime  # in the branch's timezone
     url: str  # the phone page, /t/<token>
     footer: str = ""
@@ -77,9 +79,14 @@ def code_size(code: str, paper_width_mm: int) -> int:
 
 
 def wait_text(ticket: TicketPrint) -> str:
+    if ticket.eta_minutes is None:
+        return ticket.labels.no_counter
     if ticket.people_ahead == 0:
         return ticket.labels.now
-    return ticket.labels.minutes.format(minutes=max(1, math.ceil(ticket.eta_s / 60)))
+    low, high = ticket.eta_minutes
+    if low != high:
+        return ticket.labels.minutes_range.format(low=low, high=high)
+    return ticket.labels.minutes.format(minutes=max(1, low))
 
 
 def render_ticket(

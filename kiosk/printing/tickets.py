@@ -6,6 +6,7 @@ people ahead and the wait the customer was told at the kiosk.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,6 +33,8 @@ def ticket_labels(language: str) -> TicketLabels:
         people_ahead=_("People ahead"),
         estimated_wait=_("Estimated wait"),
         minutes=_("{minutes} min"),
+        minutes_range=_("{low}–{high} min"),
+        no_counter=_("Waiting for a counter to open"),
         now=_("You are next"),
         scan=_("Scan and keep the page open to follow your turn"),
         reprint=_("Reprint"),
@@ -61,10 +64,19 @@ def ticket_snapshot(reads: QueueReads, ticket: dict, base_url: str) -> dict:
         "language": ticket["language"],
         "priority": ticket["priority"],
         "people_ahead": ticket["position"] or 0,
-        "eta_s": ticket["eta_s"] or 0,
+        "eta_s": ticket["eta_s"],
+        "eta_minutes": ticket["eta_minutes"],
         "created_at": ticket["created_at"],
         "url": f"{base_url.rstrip('/')}/t/{ticket['token']}",
     }
+
+
+def snapshot_minutes(snapshot: dict) -> list[int] | None:
+    """The wait as told; snapshots stored before eta_minutes existed had only whole seconds."""
+    if "eta_minutes" in snapshot:
+        return snapshot["eta_minutes"]
+    minutes = math.ceil(snapshot["eta_s"] / 60)
+    return [minutes, minutes]
 
 
 def ticket_print(snapshot: dict, reprint: bool = False) -> TicketPrint:
@@ -74,7 +86,7 @@ def ticket_print(snapshot: dict, reprint: bool = False) -> TicketPrint:
         code=snapshot["code"],
         service_name=snapshot["service_name"],
         people_ahead=snapshot["people_ahead"],
-        eta_s=snapshot["eta_s"],
+        eta_minutes=snapshot_minutes(snapshot),
         issued_at=parse(snapshot["created_at"]).astimezone(ZoneInfo(snapshot["timezone"])),
         url=snapshot["url"],
         footer=snapshot["footer"] or "",

@@ -12,6 +12,7 @@ from server.api import (  # noqa: E402, F401
     desk,
     join,
     joining_rules,
+    staffing,
     stats,
     tickets,
 )

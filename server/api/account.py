@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from server.api import bp
 from server.api.helpers import json_body, require
+from server.api.staffing import leave_counters
 from server.auth import User, end_session, start_session
 from server.auth.accounts import sign_in
 from server.auth.principal import DEVICE_COOKIE, current_principal, principal_for_token
@@ -43,6 +44,7 @@ def csrf_token():
 
 @bp.post("/auth/logout")
 def logout():
+    leave_counters(current_principal().user_id)
     end_session()
     return jsonify(ok=True)
 

@@ -24,6 +24,7 @@ from server.domain.errors import NotAllowed
 from server.domain.validation import integer
 from server.labels import local_service_name
 from server.stats import StatsFilter, compute_stats, filter_choices
+from server.stats.estimates import estimate_accuracy
 from server.stats.exports import KPI_COLUMNS, TICKET_COLUMNS, kpi_rows, ticket_rows, to_csv
 from server.stats.live import live_state
 from server.stats.ratings import follow_up, low_ratings
@@ -47,6 +48,12 @@ def manager_required(view: Callable) -> Callable:
 @bp.app_template_filter("duration")
 def duration_filter(seconds: float | None) -> str:
     return duration(seconds)
+
+
+@bp.app_template_filter("signed_duration")
+def signed_duration_filter(seconds: float) -> str:
+    """A bias: "+1:05" when estimates were long, "−2:30" when customers waited longer."""
+    return ("+" if seconds >= 0 else "−") + duration(abs(seconds))
 
 
 def chosen_branch() -> int:
@@ -119,6 +126,7 @@ def history():
         choices=filter_choices(get_db(), query.branch_id),
         heatmap=heat_levels(stats["arrivals_heatmap"]),
         service_names=service_names(query.branch_id),
+        estimates=read_off_the_loop(lambda db: estimate_accuracy(db, query)),
         weekdays=[day_names[n] for n in range(7)],
         by_channel=[
             {**row, "name": channel_names()[row["channel"]]} for row in stats["by_channel"]

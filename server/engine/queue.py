@@ -21,7 +21,7 @@ from server.domain.errors import (
     Term,
     ValidationError,
 )
-from server.domain.events import CounterChanged, Event, TicketCalled, TicketChanged, TicketRated
+from server.domain.events import Event, TicketCalled, TicketChanged, TicketRated
 from server.domain.tickets import (
     IDEMPOTENCY_TTL,
     QUEUE_ORDER,
@@ -38,6 +38,7 @@ from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
 from server.engine.remote import RemoteMoves
 from server.stats import rollups
+from server.engine.staffing import CounterStaffing
 from server.storage import transaction
 
 # A ticket going back to a queue leaves its counter and starts a fresh wait.
@@ -92,7 +93,7 @@ class Change:
     attachments: dict = field(default_factory=dict, compare=False)
 
 
-class QueueEngine(RemoteMoves):
+class QueueEngine(RemoteMoves, CounterStaffing):
     def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
         self.db = db
         self.clock = clock
@@ -168,7 +169,15 @@ class QueueEngine(RemoteMoves):
                     phone_id,
                 ],
             ).lastrowid
-            return self._record(ticket_id, "issued", user_id=user_id, data={"device_id": device_id})
+            change = self._record(
+                ticket_id, "issued", user_id=user_id, data={"device_id": device_id}
+            )
+            # What the customer is told now is kept, so the dashboard can say how right it was.
+            self.db.execute(
+                "UPDATE tickets SET eta_at_issue_s = ? WHERE id = ?",
+                [change.ticket["eta_s"], ticket_id],
+            )
+            return change
 
     def _earlier_request(
         self, key: str, fingerprint: str, branch_id: int | None, service_id: int
@@ -224,7 +233,10 @@ class QueueEngine(RemoteMoves):
                 "called",
                 counter_id=counter_id,
                 user_id=user_id,
-                events=[TicketCalled(called["id"], counter_id, recall=False)],
+                events=[
+                    TicketCalled(called["id"], counter_id, recall=False),
+                    *self._staff_on_call(counter, user_id),
+                ],
             )
 
     def call_ticket(self, ticket_id: int, counter_id: int, user_id: int | None = None) -> Change:
@@ -254,7 +266,10 @@ class QueueEngine(RemoteMoves):
                 counter_id=counter_id,
                 user_id=user_id,
                 data={"out_of_turn": True},
-                events=[TicketCalled(ticket_id, counter_id, recall=False)],
+                events=[
+                    TicketCalled(ticket_id, counter_id, recall=False),
+                    *self._staff_on_call(counter, user_id),
+                ],
             )
 
     def recall(self, ticket_id: int, user_id: int | None = None) -> Change:
@@ -573,18 +588,8 @@ class QueueEngine(RemoteMoves):
 
     def _record_counter(self, counter: dict, kind: str, user_id: int | None, data: dict) -> Change:
         """The counter's counterpart of `_record`: its event, the seq bump, the new queue state."""
-        self.db.execute(
-            "INSERT INTO counter_events (counter_id, at, kind, user_id, data)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [counter["id"], iso(self.clock()), kind, user_id, json.dumps(data, ensure_ascii=False)],
-        )
-        return Change(
-            branch_id=counter["branch_id"],
-            seq=self._bump_seq(counter["branch_id"]),
-            ticket=None,
-            events=[CounterChanged(counter["id"], kind)],
-            queue=self.reads.queue_state(counter["branch_id"]),
-        )
+        [change] = self._changes([self._counter_event(counter, kind, user_id, data)])
+        return change
 
     def _bump_seq(self, branch_id: int) -> int:
         return self.db.execute(

@@ -8,14 +8,11 @@ from typing import Any
 import sqlite_utils
 
 from server.domain.errors import NotFound
+from server.domain.estimates import NO_COUNTER, BranchEstimates, Estimate
 from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, UNDO_WINDOW, UNDOABLE, Status
-from server.domain.timing import (
-    RECENT_SERVICES,
-    estimated_wait_s,
-    service_day,
-    typical_service_s,
-)
+from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
+from server.engine.estimates import BranchEstimator, availability
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
 RECENT_CALLS = 16  # a board shows nine codes, each once; recalls take lines of their own
@@ -39,6 +36,7 @@ class QueueReads:
     def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
         self.db = db
         self.clock = clock
+        self.estimator = BranchEstimator(db, clock)
 
     # -- rows -------------------------------------------------------------------------------
 
@@ -123,29 +121,13 @@ class QueueReads:
         ).fetchone()[0]
 
     def open_counters(self, service_id: int) -> int:
-        return self.row(
-            "SELECT count(*) AS n FROM counter_services JOIN counters"
-            " ON counters.id = counter_services.counter_id"
-            " WHERE counter_services.service_id = ? AND counters.active"
-            " AND counters.paused_at IS NULL",
-            [service_id],
-        )["n"]
+        """Counters serving the service with someone signed in at them and not paused."""
+        branch_id = self.service(service_id)["branch_id"]
+        return self.open_counters_by_service(branch_id).get(service_id, 0)
 
-    def typical_service_s(self, service_id: int) -> float:
-        durations = self.rows(
-            # julianday() is a float of days: round off its microsecond noise (120 s, not 119.99…).
-            "SELECT round((julianday(finished_at) - julianday(started_at)) * 86400, 3) AS s"
-            " FROM tickets"
-            " WHERE service_id = ? AND status = 'done' AND started_at IS NOT NULL"
-            " ORDER BY finished_at DESC LIMIT ?",
-            [service_id, RECENT_SERVICES],
-        )
-        return typical_service_s([d["s"] for d in durations])
-
-    def eta_s(self, service_id: int, people_ahead: int) -> int:
-        return estimated_wait_s(
-            people_ahead, self.typical_service_s(service_id), self.open_counters(service_id)
-        )
+    def estimates(self, branch_id: int, day: str | None = None) -> BranchEstimates:
+        """Every waiting ticket's and every service's estimated wait (server/domain/estimates)."""
+        return self.estimator.estimates(branch_id, day or self.today(branch_id))
 
     # -- views -------------------------------------------------------------------------------
 
@@ -157,18 +139,20 @@ class QueueReads:
         self,
         row: dict,
         position: int | None = None,
-        eta: int | None = None,
+        estimate: Estimate | None = None,
         service: dict | None = None,
     ) -> dict:
-        """`position`, `eta` and `service` when the caller already knows them (a whole queue)."""
+        """`position`, `estimate` and `service` when the caller already knows them (a queue)."""
         service = service or self.service(row["service_id"])
         if row["status"] == Status.WAITING:
             if position is None:
                 position = self.position(row)
-            if eta is None:
-                eta = self.eta_s(row["service_id"], position)
+            if estimate is None:
+                estimate = self.estimates(row["branch_id"], row["service_day"]).tickets.get(
+                    row["id"], NO_COUNTER
+                )
         else:
-            position = eta = None
+            position, estimate = None, NO_COUNTER
         counter = None
         if row["counter_id"] is not None and row["status"] in AT_COUNTER:
             found = self.counter(row["counter_id"])
@@ -187,7 +171,7 @@ class QueueReads:
             "customer_name": row["customer_name"],
             "language": row["language"],
             "position": position,
-            "eta_s": eta,
+            **estimate.fields(),
             "counter": counter,
             "recall_count": row["recall_count"],
             "transferred": bool(row["transferred"]),
@@ -207,14 +191,12 @@ class QueueReads:
 
     def waiting_tickets(self, service_id: int, day: str) -> list[dict]:
         """Full ticket objects of a service's queue, in calling order."""
-        service_s = self.typical_service_s(service_id)
-        counters = self.open_counters(service_id)
+        rows = self.waiting_rows(service_id, day)
+        estimates = self.estimates(rows[0]["branch_id"], day).tickets if rows else {}
         service = self.service(service_id)
         return [
-            self.ticket_from_row(
-                row, position, estimated_wait_s(position, service_s, counters), service
-            )
-            for position, row in enumerate(self.waiting_rows(service_id, day))
+            self.ticket_from_row(row, position, estimates.get(row["id"], NO_COUNTER), service)
+            for position, row in enumerate(rows)
         ]
 
     def services(self, branch_id: int) -> list[dict]:
@@ -232,6 +214,8 @@ class QueueReads:
             " FROM services WHERE branch_id = :branch AND active ORDER BY sort_order, id",
             {"day": day, "branch": branch_id},
         )
+        estimates = self.estimates(branch_id, day).services
+        open_counters = self.open_counters_by_service(branch_id)
         return [
             {
                 "id": s["id"],
@@ -243,7 +227,8 @@ class QueueReads:
                 "longest_wait_s": (
                     int((now - parse(s["oldest"])).total_seconds()) if s["oldest"] else 0
                 ),
-                "eta_s": self.eta_s(s["id"], s["waiting"]),
+                **estimates.get(s["id"], NO_COUNTER).fields(),
+                "open_counters": open_counters.get(s["id"], 0),
             }
             for s in services
         ]
@@ -264,6 +249,36 @@ class QueueReads:
             "paused_at": counter["paused_at"],
             "pause_reason": counter["pause_reason"],
             "pause_note": counter["pause_note"],
+            **self.staffing(counter),
+        }
+
+    def staffing(self, counter: dict) -> dict:
+        """Who is signed in at the counter, since when, and whether it is open for calls."""
+        staff = None
+        if counter["staffed_by"] is not None:
+            user = self.row(
+                "SELECT id, username, display_name FROM users WHERE id = ?",
+                [counter["staffed_by"]],
+            )
+            staff = {"id": user["id"], "name": user["display_name"] or user["username"]}
+        return {
+            "open": availability(counter) == "open",
+            "staffed_by": staff,
+            "staffed_at": counter["staffed_at"],
+        }
+
+    def open_counters_by_service(self, branch_id: int) -> dict[int, int]:
+        """Per service of the branch, how many counters serving it are open now."""
+        return {
+            r["service_id"]: r["n"]
+            for r in self.rows(
+                "SELECT counter_services.service_id, count(*) AS n FROM counter_services"
+                " JOIN counters ON counters.id = counter_services.counter_id"
+                " WHERE counters.branch_id = ? AND counters.active"
+                " AND counters.staffed_by IS NOT NULL AND counters.paused_at IS NULL"
+                " GROUP BY counter_services.service_id",
+                [branch_id],
+            )
         }
 
     def now_serving(self, branch_id: int) -> list[dict]:
@@ -363,6 +378,7 @@ class QueueReads:
                 "paused_at": counter["paused_at"],
                 "pause_reason": counter["pause_reason"],
                 "pause_note": counter["pause_note"],
+                **self.staffing(counter),
             },
             "services": [
                 s for s in self.services(counter["branch_id"]) if s["id"] in counter["service_ids"]
@@ -426,6 +442,8 @@ PUBLIC_FIELDS = (
     "service",
     "position",
     "eta_s",
+    "eta_range_s",
+    "eta_minutes",
     "counter",
     "language",
     "channel",

@@ -99,7 +99,10 @@ class RemoteMoves:
             services.append(
                 {
                     **{key: listed[key] for key in ("id", "prefix", "name", "names")},
-                    **{key: listed[key] for key in ("waiting", "eta_s")},
+                    **{
+                        key: listed[key]
+                        for key in ("waiting", "eta_s", "eta_range_s", "eta_minutes")
+                    },
                     "priority_allowed": bool(service["priority_allowed"]),
                     "open": closed_because is None,
                     "closed_because": closed_because,

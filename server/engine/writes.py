@@ -37,14 +37,23 @@ class WritingEngine:
 
             def unit(db: sqlite_utils.Database) -> Any:
                 result = getattr(QueueEngine(db, self.clock), name)(*args, **kwargs)
-                if isinstance(result, Change):
-                    self.subscribers.in_transaction(db, result, contexts)
+                for change in changes_in(result):
+                    self.subscribers.in_transaction(db, change, contexts)
                 return result
 
             result = self.writer.run(unit)
-            if isinstance(result, Change):
-                self.subscribers.committed(result, contexts)
+            for change in changes_in(result):
+                self.subscribers.committed(change, contexts)
             return result
 
         move.__name__ = name
         return move
+
+
+def changes_in(result: Any) -> list[Change]:
+    """A move's Changes: one, or one per branch touched (opening and closing counters)."""
+    if isinstance(result, Change):
+        return [result]
+    if isinstance(result, list):
+        return [item for item in result if isinstance(item, Change)]
+    return []

@@ -49,6 +49,7 @@ def subscribe(data: Any = None) -> dict:
     return {"ok": True, "room": room.name, "seq": state["seq"], "state": state}
 
 
+
 @socketio.on("unsubscribe")
 def unsubscribe(data: Any = None) -> dict:
     try:

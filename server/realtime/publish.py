@@ -120,11 +120,17 @@ def publish_called(change: Change, event: TicketCalled) -> None:
 
 
 def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
-    """A pause or a resume: the counter's screens and the branch (managers) see it."""
-    counter = get_reads().counter_summary(event.counter_id)
+    """A pause, a resume, an opening or a closing: the counter's screens and the branch
+    (managers) see it, and the phones of everyone waiting for what it serves get their new
+    estimate (or learn that no counter serving them is open)."""
+    reads = get_reads()
+    counter = reads.counter_summary(event.counter_id)
     data = {"seq": seq, "kind": event.kind, "counter": counter}
     socketio.emit("counter", data, to=counter_rooms(event.counter_id))
     socketio.emit("counter", data, to=branch_room(branch_id))
+    day = reads.today(branch_id)
+    for service_id in counter["service_ids"]:
+        tell_waiting(seq, service_id, day)
 
 
 def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
@@ -148,13 +154,19 @@ def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
 
 
 def publish_positions(seq: int, changed: dict) -> None:
-    """Everyone else waiting in that service moved: tell each phone its new place. A long queue
-    makes many emits: the event loop gets a turn between batches, so nobody else waits for all."""
-    waiting_tickets = get_reads().waiting_tickets(changed["service_id"], changed["service_day"])
+    """Everyone else waiting in that service moved: tell each phone its new place."""
+    tell_waiting(seq, changed["service_id"], changed["service_day"], changed["id"])
+
+
+def tell_waiting(seq: int, service_id: int, day: str, except_id: int | None = None) -> None:
+    """Send each phone waiting in the service its place and estimate as they are now. A long
+    queue makes many emits: the event loop gets a turn between batches, so nobody else waits
+    for all."""
+    waiting_tickets = get_reads().waiting_tickets(service_id, day)
     for number, waiting in enumerate(waiting_tickets, start=1):
         if number % POSITIONS_PER_TURN == 0:
             socketio.sleep(0)
-        if waiting["id"] != changed["id"]:
+        if waiting["id"] != except_id:
             socketio.emit(
                 "ticket",
                 {"seq": seq, "kind": "moved", "ticket": public_view(waiting)},

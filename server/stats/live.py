@@ -50,16 +50,18 @@ def live_state(reads: QueueReads, branch_id: int) -> dict:
 
 
 def counters(db: sqlite_utils.Database, branch_id: int) -> list[dict]:
-    """Each counter: closed, paused (and why), idle, or with a ticket and the staff member."""
+    """Each counter: closed (nobody signed in at it), paused (and why), idle, or with a ticket;
+    and who is at it."""
     rows = db.execute(
         "SELECT counters.id, counters.name, counters.active, counters.paused_at,"
-        " counters.pause_reason, counters.pause_note,"
+        " counters.pause_reason, counters.pause_note, counters.staffed_by,"
         " tickets.code, tickets.status AS ticket_status,"
-        " users.display_name AS staff"
+        " coalesce(at_counter.display_name, caller.display_name) AS staff"
         " FROM counters"
         " LEFT JOIN tickets ON tickets.counter_id = counters.id"
         "  AND tickets.status IN ('called', 'serving')"
-        " LEFT JOIN users ON users.id = tickets.user_id"
+        " LEFT JOIN users AS at_counter ON at_counter.id = counters.staffed_by"
+        " LEFT JOIN users AS caller ON caller.id = tickets.user_id"
         " WHERE counters.branch_id = ? ORDER BY counters.sort_order, counters.id",
         [branch_id],
     ).fetchall()
@@ -73,4 +75,4 @@ def counter_state(row: dict) -> str:
         return row["ticket_status"]
     if row["paused_at"]:
         return "paused"
-    return "open"
+    return "open" if row["staffed_by"] is not None else "closed"

@@ -4,8 +4,9 @@ A migration is a name and a list of SQL statements. Add new ones at the end; nev
 has shipped, since databases in stores have already run it. Numbers are grouped by area so that
 parallel work does not collide: 0001–0009 queue core, 0010–0019 kiosk and printing, 0020–0029
 workstation and display, 0030–0039 ratings and statistics, 0040–0049 administration and
-security, 0070–0079 holding under attack and faults, 0100–0109 staff, manager and admin pages,
-0120–0129 joining the queue from a phone, 0130–0139 statistics from rollups.
+security, 0050–0059 the write path, 0070–0079 holding under attack and faults, 0080–0089
+printing lanes, 0090–0099 wait estimates, 0100–0109 staff, manager and admin pages, 0110–0119
+customer screens, 0120–0129 joining the queue from a phone, 0130–0139 statistics from rollups.
 
 A step is an SQL statement, or a function of the database for a back-fill that SQL alone
 cannot compute (local hours in a named time zone).
@@ -490,6 +491,33 @@ ON_MY_WAY: Migration = (
     ],
 )
 
+WAIT_ESTIMATES: Migration = (
+    "0090_wait_estimates",
+    [
+        # Who works at a counter now: a counter is open while someone is signed in at it (and it
+        # is not paused). `heartbeat_at` is the last sign of life of the workstation's socket;
+        # counters opened without one (through the API) do not time out.
+        "ALTER TABLE counters ADD COLUMN staffed_by INTEGER REFERENCES users(id)",
+        "ALTER TABLE counters ADD COLUMN staffed_at TEXT",
+        "ALTER TABLE counters ADD COLUMN heartbeat_at TEXT",
+        "CREATE INDEX counters_staffed_by ON counters (staffed_by) WHERE staffed_by IS NOT NULL",
+        # The estimated wait told to the customer when the ticket was issued (NULL when no
+        # counter serving it was open), so the dashboard can measure how far it was right.
+        "ALTER TABLE tickets ADD COLUMN eta_at_issue_s INTEGER",
+        # The model learns walk-up times and no-shows from a branch's latest calls.
+        "CREATE INDEX tickets_calls ON tickets (branch_id, called_at) WHERE called_at IS NOT NULL",
+    ],
+)
+
+ESTIMATE_WINDOWS: Migration = (
+    "0091_estimate_windows",
+    [
+        # The wait model's arrivals of the last hour (and the day's first ticket) on every
+        # change: a range of today's latest entries, never the whole day or the branch's history.
+        "CREATE INDEX tickets_day_created ON tickets (branch_id, service_day, created_at)",
+    ],
+)
+
 STATISTICS_FROM_ROLLUPS: Migration = (
     "0130_statistics_from_rollups",
     [
@@ -553,6 +581,8 @@ MIGRATIONS: list[Migration] = [
     SESSIONS_AND_TOKENS,
     IDEMPOTENCY_BINDING,
     PRINT_LANES,
+    WAIT_ESTIMATES,
+    ESTIMATE_WINDOWS,
     PAUSE_REASON_CODES,
     COUNTER_EVENTS_INDEX,
     COUNTER_NAMES,

@@ -10,6 +10,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from server.api.branches import branch_in_scope
+from server.api.staffing import leave_counters
 from server.auth import end_session, login_manager, start_session
 from server.auth.accounts import sign_in
 from server.db import get_db, get_reads
@@ -70,6 +71,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Signing out closes the counter this person was at."""
+    if current_user.is_authenticated:
+        leave_counters(current_user.id)
     end_session()
     return redirect(url_for("workstation.login"))
 
@@ -123,6 +127,11 @@ def labels() -> dict[str, object]:
         "call_this": gettext("Call"),
         "nobody_waiting": gettext("Nobody is waiting."),
         "paused_since": gettext("Paused since {time}: {reason}"),
+        "counter_closed": gettext(
+            "This counter is closed: nobody is signed in at it, so customers are not sent here."
+        ),
+        "counter_taken": gettext("{name} is signed in at this counter now."),
+        "open_counter": gettext("Open this counter"),
         "pause": gettext("Pause"),
         "resume": gettext("Resume"),
         "served_today": gettext("{n} served today"),

@@ -156,6 +156,15 @@
 
   // -- services and ticker -----------------------------------------------------------------
 
+  // Nobody waiting: no wait, if a counter serving it is open. Else the server's eta_minutes.
+  function etaText(service) {
+    const minutes = service.eta_minutes;
+    if (!minutes) return labels.eta_closed;
+    if (!service.waiting) return labels.no_wait;
+    if (minutes[0] !== minutes[1]) return fill(labels.eta_range, { lo: minutes[0], hi: minutes[1] });
+    return fill(labels.eta, { n: Math.max(1, minutes[0]) });
+  }
+
   function renderServices() {
     const strip = el("services");
     strip.replaceChildren.apply(
@@ -173,10 +182,11 @@
         waiting.hidden = !service.waiting; // "no wait" says it all
         const eta = document.createElement("span");
         eta.className = "service-eta";
-        eta.textContent = service.waiting
-          ? fill(labels.eta, { n: Math.max(1, Math.round(service.eta_s / 60)) })
-          : labels.no_wait;
-        card.append(name, waiting, eta);
+        eta.textContent = etaText(service);
+        const open = document.createElement("span");
+        open.className = "service-open";
+        open.textContent = fill(labels.open_counters, { n: service.open_counters });
+        card.append(name, waiting, eta, open);
         return card;
       })
     );

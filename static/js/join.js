@@ -25,11 +25,17 @@
     return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
   }
 
+  // The server's eta_minutes: [n, n] about n minutes, [lo, hi] a range, null no counter open.
+  function etaText(minutes) {
+    if (!minutes) return labels.no_counter;
+    if (minutes[0] !== minutes[1]) return fill(labels.eta_range, { lo: minutes[0], hi: minutes[1] });
+    return minutes[0] < 1 ? labels.no_wait : fill(labels.eta, { n: minutes[0] });
+  }
+
   function showQueue(label, service) {
     const queue = label.querySelector(".join-service-queue");
-    const minutes = Math.round((service.eta_s || 0) / 60);
     queue.textContent = fill(labels.waiting, { n: service.waiting }) + " · " +
-      (minutes < 1 ? labels.no_wait : fill(labels.eta, { n: minutes }));
+      etaText(service.eta_minutes);
     const input = label.querySelector("input");
     input.disabled = !service.open;
     if (service.open) label.removeAttribute("data-closed");
@@ -43,7 +49,7 @@
       const queue = label.querySelector(".join-service-queue");
       showQueue(label, {
         waiting: Number(queue.dataset.waiting),
-        eta_s: Number(queue.dataset.eta),
+        eta_minutes: JSON.parse(queue.dataset.etaMinutes),
         open: !label.hasAttribute("data-closed"),
         closed_because: label.dataset.closed || null,
       });

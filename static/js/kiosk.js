@@ -70,8 +70,11 @@
     return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
   }
 
-  function minutes(seconds) {
-    return Math.max(1, Math.ceil(seconds / 60));
+  // The server's eta_minutes: [n, n] about n minutes, [lo, hi] a range, null no counter open.
+  function etaText(minutes) {
+    if (!minutes) return t("eta_closed");
+    if (minutes[0] !== minutes[1]) return t("eta_range", { low: minutes[0], high: minutes[1] });
+    return t("eta", { minutes: Math.max(1, minutes[0]) });
   }
 
   function serviceName(service) {
@@ -124,9 +127,10 @@
       name.textContent = serviceName(service);
       const queue = document.createElement("span");
       queue.className = "kiosk-service-queue";
+      // "0 waiting · no wait" said it twice
       queue.textContent = service.waiting
-        ? t("waiting", { count: service.waiting }) + " · " + t("eta", { minutes: minutes(service.eta_s) })
-        : t("no_wait"); // "0 waiting · no wait" said it twice
+        ? t("waiting", { count: service.waiting }) + " · " + etaText(service.eta_minutes)
+        : service.eta_minutes ? t("no_wait") : etaText(service.eta_minutes);
       button.append(name, queue);
       button.addEventListener("click", function () { choose(service); });
       grid.appendChild(button);
@@ -286,9 +290,9 @@
       ? t("priority_stated", { need: t(ticket.priority) })
       : "";
     $("ticket-ahead").textContent = String(ticket.position || 0);
-    $("ticket-wait").textContent = ticket.position
-      ? t("eta", { minutes: minutes(ticket.eta_s || 0) })
-      : t("you_are_next");
+    $("ticket-wait").textContent = ticket.eta_minutes && !ticket.position
+      ? t("you_are_next")
+      : etaText(ticket.eta_minutes);
     $("ticket-qr").src = "/kiosk/qr/" + encodeURIComponent(ticket.token) + ".svg";
     show("screen-ticket");
     watchPrint(ticket.print_job);

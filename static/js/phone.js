@@ -33,8 +33,7 @@
         position === 0 ? labels.next
         : position === 1 ? labels.one_ahead
         : fill(labels.ahead, { n: position });
-      const minutes = Math.round((ticket.eta_s || 0) / 60);
-      el("eta").textContent = minutes < 1 ? labels.eta_soon : fill(labels.eta, { n: minutes });
+      el("eta").textContent = etaText(ticket.eta_minutes);
     } else if (status === "called") {
       el("message").textContent = fill(labels.called, { counter: counter });
     } else if (status === "serving") {
@@ -44,6 +43,13 @@
     }
     el("rate").hidden = status !== "done";
     document.dispatchEvent(new CustomEvent("sira:ticket", { detail: ticket }));
+  }
+
+  // The server's eta_minutes: [n, n] about n minutes, [lo, hi] a range, null no counter open.
+  function etaText(minutes) {
+    if (!minutes) return labels.eta_closed;
+    if (minutes[0] !== minutes[1]) return fill(labels.eta_range, { lo: minutes[0], hi: minutes[1] });
+    return minutes[0] < 1 ? labels.eta_soon : fill(labels.eta, { n: minutes[0] });
   }
 
   function alertCustomer() {

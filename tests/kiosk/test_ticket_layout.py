@@ -21,7 +21,7 @@ def ticket(**changes) -> TicketPrint:
         "code": "B042",
         "service_name": "İade ve değişim",
         "people_ahead": 3,
-        "eta_s": 540,
+        "eta_minutes": [9, 9],
         "issued_at": datetime(2026, 3, 14, 9, 5, tzinfo=ISTANBUL),
         "url": "https://sira.example/t/abc123",
         "footer": "Teşekkür ederiz! Güle güle.",
@@ -129,7 +129,7 @@ def test_an_unreadable_logo_is_left_out_and_an_unknown_profile_refused(tmp_path)
 
 
 def test_next_in_line_says_so_instead_of_a_wait():
-    printed = decode(render_ticket(ticket(people_ahead=0, eta_s=0), None, 80))[0]
+    printed = decode(render_ticket(ticket(people_ahead=0, eta_minutes=[0, 0]), None, 80))[0]
     assert "Tahmini bekleme: Sıradaki sizsiniz" in printed.lines()
 
 
@@ -181,3 +181,13 @@ def test_the_stated_need_is_on_the_paper(language, need, said):
         assert said in lines
     else:
         assert not [line for line in lines if line.startswith("Priority")]
+
+
+def test_an_unsure_wait_prints_as_a_range():
+    printed = decode(render_ticket(ticket(people_ahead=7, eta_minutes=[15, 20]), None, 80))[0]
+    assert "Tahmini bekleme: 15–20 dk" in printed.lines()
+
+
+def test_with_no_counter_open_the_ticket_says_so_instead_of_a_wait():
+    printed = decode(render_ticket(ticket(people_ahead=3, eta_minutes=None), None, 80))[0]
+    assert "Tahmini bekleme: Bir gişenin açılması bekleniyor" in printed.lines()

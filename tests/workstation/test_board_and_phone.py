@@ -116,6 +116,10 @@ def test_called_event_carries_the_announcements_and_pause_is_published(live_serv
             "voice": "en-GB",
             "text": "B001, counter 1",
         }
+        # Nobody had signed in at counter 1: the call opened it.
+        opened = next_event(received, "counter")
+        assert (opened["kind"], opened["counter"]["open"]) == ("opened", True)
+        assert opened["counter"]["staffed_by"]["name"] == "staff"
         requests.post(
             f"{live_server.url}/api/v1/counters/{store.counter2}/pause",
             json={"reason": "break"},

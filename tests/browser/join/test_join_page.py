@@ -162,6 +162,17 @@ def test_the_workstation_marks_phone_tickets_and_their_more_time(
     expect(staff.locator("#current-history")).to_contain_text("Asked for more time")
 
 
+def test_the_wait_waits_for_a_counter_to_open(live_server, api, store, phone):
+    api.issue(store.payments)
+    phone.goto(f"{live_server.url}/join/test")
+    queue = phone.locator(f".join-service[data-service-id='{store.payments}'] .join-service-queue")
+    expect(queue).to_have_text("1 kişi bekliyor · bir gişenin açılması bekleniyor")
+    response = api.post(f"/counters/{store.counter2}/open", store.staff_token)
+    assert response.status_code == 200, response.text
+    phone.reload()
+    expect(queue).to_have_text(re.compile(r"^1 kişi bekliyor · yaklaşık \d+ dk$"))
+
+
 def test_a_closed_service_says_why_in_the_phones_language(live_server, api, store, db, phone):
     set_remote_joining(db, "service", store.returns, {"enabled": False})
     phone.goto(f"{live_server.url}/join/test")

@@ -54,7 +54,7 @@ def api(live_server, store) -> Api:
 
 @pytest.fixture
 def open_staff(new_page, live_server):
-    """Sign in through the form and open the workstation at a counter."""
+    """Sign in through the form and open the workstation at a counter (which opens it)."""
 
     def open_at(counter_id: int, username: str = "staff", lang: str = "en"):
         page = new_page()
@@ -65,6 +65,10 @@ def open_staff(new_page, live_server):
         page.wait_for_url("**/counter")
         page.goto(f"{live_server.url}/counter?counter={counter_id}")
         page.wait_for_selector("#action-pause:not([disabled])")
+        # Choosing the counter signs in at it: let that move and the redraw it causes finish,
+        # so a test's next step is not overtaken by them.
+        page.wait_for_selector("#closed-banner", state="hidden")
+        page.wait_for_load_state("networkidle")
         return page
 
     return open_at

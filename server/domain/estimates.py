@@ -1,0 +1,273 @@
+"""Estimated waits from a model of what the counters will actually do next.
+
+A head count divided by open counters misses what makes waits long: counters that also serve
+other queues, tickets already at a counter, breaks, customers who walk up slowly or never come,
+and priority tickets that will jump ahead. Here the branch's queue is played forward once: each
+open (or paused, once its break ends) counter calls, in turn, the first ticket in queue order
+among the services it serves, and is busy for the expected time of that ticket. A ticket's
+estimate is when its counter reaches it. One pass over the branch gives every waiting ticket
+and every service ("a ticket taken now") its estimate, so it can run on every change.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import statistics
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+# Until a service has history, assume five minutes per customer.
+DEFAULT_SERVICE_S = 300.0
+# Until there is history, the call → start time (walking up) and the share of no-shows.
+DEFAULT_WALK_UP_S = 30.0
+DEFAULT_NO_SHOW_S = 120.0
+DEFAULT_NO_SHOW_RATE = 0.05
+# A paused counter is expected back after a typical pause, and never sooner than this.
+DEFAULT_PAUSE_S = 900.0
+MIN_PAUSE_LEFT_S = 120.0
+# A counter's own service times are used once it has served this many of a service.
+COUNTER_SAMPLES = 15
+# Past all reckoning (far longer than any service seen), a customer at a counter is taken to need
+# this share of a usual service still.
+MIN_LEFT_SHARE = 0.35
+# Spread of a single service around its mean, relative (for the range shown to customers).
+DEFAULT_SPREAD = 0.6
+# Jump-ahead load (priority and transfer arrivals) is capped: beyond it the queue is unstable
+# and the figure would only grow without meaning.
+MAX_JUMP_LOAD = 0.5
+# Shown as one figure below ten minutes, or when the range is narrower than five; else a range.
+SURE_BELOW_S = 600
+SURE_SPREAD_S = 300
+
+
+@dataclass(frozen=True)
+class ServiceTimes:
+    """What history says about the time each ticket takes a counter."""
+
+    service_s: dict[int, float] = field(default_factory=dict)  # per service, mean seconds
+    counter_service_s: dict[tuple[int, int], float] = field(default_factory=dict)
+    spread: dict[int, float] = field(default_factory=dict)  # per service, stdev / mean
+    walk_up_s: float = DEFAULT_WALK_UP_S  # call → start, for customers who come
+    no_show_s: float = DEFAULT_NO_SHOW_S  # call → marked no-show
+    no_show_rate: float = DEFAULT_NO_SHOW_RATE
+    pause_s: float = DEFAULT_PAUSE_S  # a typical pause
+    jump_rate: dict[int, float] = field(default_factory=dict)  # per service, per second
+
+    def service(self, service_id: int, counter_id: int | None = None) -> float:
+        if counter_id is not None and (counter_id, service_id) in self.counter_service_s:
+            return self.counter_service_s[(counter_id, service_id)]
+        return self.service_s.get(service_id, DEFAULT_SERVICE_S)
+
+    def per_call_s(self, service_id: int, counter_id: int) -> float:
+        """Expected counter time from calling a ticket to being free for the next one."""
+        came = (1 - self.no_show_rate) * (self.walk_up_s + self.service(service_id, counter_id))
+        return came + self.no_show_rate * self.no_show_s
+
+
+@dataclass(frozen=True)
+class CounterNow:
+    """A counter as it stands: what it serves, whether it works, and what it has in hand."""
+
+    id: int
+    service_ids: frozenset[int]
+    state: str  # open | paused | closed
+    paused_s: float = 0.0  # how long it has been paused
+    # The ticket in hand, if any: its service and how long since it was called / started.
+    current_service_id: int | None = None
+    called_s: float | None = None
+    started_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket; the caller gives them in queue order (priority, transferred, oldest)."""
+
+    id: int
+    service_id: int
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Seconds until the ticket is called (None: no counter serving it is open) and a range."""
+
+    eta_s: int | None
+    low_s: int | None = None
+    high_s: int | None = None
+
+    @property
+    def range_s(self) -> list[int] | None:
+        return None if self.eta_s is None else [self.low_s, self.high_s]
+
+    def fields(self) -> dict:
+        """The estimate as ticket and service objects carry it."""
+        return {"eta_s": self.eta_s, "eta_range_s": self.range_s, "eta_minutes": self.minutes}
+
+    @property
+    def minutes(self) -> list[int] | None:
+        """What to tell the customer, in whole minutes: [n, n] is "about n min" ([0, 0]: less
+        than a minute), [lo, hi] a range in fives where the model is unsure ("15–20 min");
+        None while no counter serving the ticket is open."""
+        if self.eta_s is None:
+            return None
+        if self.eta_s < SURE_BELOW_S or self.high_s - self.low_s < SURE_SPREAD_S:
+            about = round(self.eta_s / 60)
+            return [about, about]
+        low = 5 * math.floor(self.low_s / 300)
+        high = max(5 * math.ceil(self.high_s / 300), low + 5)
+        return [low, high]
+
+
+NO_COUNTER = Estimate(None)
+
+
+@dataclass(frozen=True)
+class BranchEstimates:
+    tickets: dict[int, Estimate]
+    services: dict[int, Estimate]  # for a ticket taken now
+
+
+def close_enough(estimate_s: float, real_s: float) -> bool:
+    """The measure of a good estimate: within 3 minutes or 25 % of the real wait."""
+    return abs(estimate_s - real_s) <= max(180.0, 0.25 * real_s)
+
+
+def time_left_s(counter: CounterNow, times: ServiceTimes) -> float:
+    """Expected seconds until this counter can call its next ticket."""
+    left = 0.0
+    if counter.state == "paused":
+        left = max(times.pause_s - counter.paused_s, MIN_PAUSE_LEFT_S)
+    if counter.current_service_id is None:
+        return left
+    usual = times.service(counter.current_service_id, counter.id)
+    if counter.started_s is not None:
+        spread = times.spread.get(counter.current_service_id, DEFAULT_SPREAD)
+        return left + expected_left_s(usual, spread, counter.started_s)
+    walk = max(times.walk_up_s - (counter.called_s or 0.0), 0.0)
+    return left + (1 - times.no_show_rate) * (walk + usual)
+
+
+def expected_left_s(mean_s: float, spread: float, elapsed_s: float) -> float:
+    """The expected rest of a service already `elapsed_s` long, service times being log-normal
+    with this mean and relative spread: a customer kept longer than usual is likely a long case,
+    so the rest does not shrink to nothing (E[X − t | X > t])."""
+    if mean_s <= 0:
+        return 0.0
+    if elapsed_s <= 0 or spread <= 0:
+        return max(mean_s - max(elapsed_s, 0.0), 0.0)
+    sigma = math.sqrt(math.log(1 + spread**2))
+    mu = math.log(mean_s) - sigma**2 / 2
+    z = (mu - math.log(elapsed_s)) / sigma
+    beyond = _normal_cdf(z)  # P(X > t)
+    if beyond < 1e-9:
+        return mean_s * MIN_LEFT_SHARE
+    return mean_s * _normal_cdf(z + sigma) / beyond - elapsed_s
+
+
+def _normal_cdf(z: float) -> float:
+    """P(Z < z) for a standard normal Z."""
+    return 0.5 * math.erfc(-z / math.sqrt(2))
+
+
+def estimate_branch(
+    counters: Iterable[CounterNow], waiting: Sequence[Waiting], times: ServiceTimes
+) -> BranchEstimates:
+    """Play the branch's queue forward once and say when each ticket will be called."""
+    working = [c for c in counters if c.state != "closed" and c.service_ids]
+    queues: dict[int, deque[tuple[int, Waiting]]] = {}
+    for order, ticket in enumerate(waiting):
+        queues.setdefault(ticket.service_id, deque()).append((order, ticket))
+    # (free at, tie-break, counter, variance so far)
+    free: list[tuple[float, int, CounterNow, float]] = []
+    for n, counter in enumerate(working):
+        left = time_left_s(counter, times)
+        spread = times.spread.get(counter.current_service_id or 0, DEFAULT_SPREAD)
+        free.append((left, n, counter, (spread * left) ** 2))
+    heapq.heapify(free)
+    tickets: dict[int, Estimate] = {}
+    finished: list[tuple[float, CounterNow, float]] = []
+    while free:
+        at, n, counter, variance = heapq.heappop(free)
+        heads = [queues[s][0] for s in counter.service_ids if queues.get(s)]
+        if not heads:
+            finished.append((at, counter, variance))
+            continue
+        _, ticket = min(heads, key=lambda head: head[0])
+        queues[ticket.service_id].popleft()
+        tickets[ticket.id] = _estimate(at, variance, ticket.service_id, working, times)
+        busy = times.per_call_s(ticket.service_id, counter.id)
+        spread = times.spread.get(ticket.service_id, DEFAULT_SPREAD) * busy
+        heapq.heappush(free, (at + busy, n, counter, variance + spread**2))
+    for ticket in waiting:
+        tickets.setdefault(ticket.id, NO_COUNTER)
+    services = {}
+    for service_id in {s for c in working for s in c.service_ids}:
+        at, _, variance = min(
+            (f for f in finished if service_id in f[1].service_ids), key=lambda f: f[0]
+        )
+        services[service_id] = _estimate(at, variance, service_id, working, times)
+    return BranchEstimates(tickets, services)
+
+
+def _estimate(
+    at: float, variance: float, service_id: int, working: list[CounterNow], times: ServiceTimes
+) -> Estimate:
+    """The call time `at`, stretched by the expected tickets that will jump ahead meanwhile."""
+    serving = sum(1 for c in working if service_id in c.service_ids)
+    load = times.jump_rate.get(service_id, 0.0) * times.service(service_id) / max(serving, 1)
+    eta = at * (1 + min(load, MAX_JUMP_LOAD))
+    spread = math.sqrt(variance)
+    return Estimate(round(eta), round(max(eta - spread, 0)), round(eta + spread))
+
+
+def log_normal_fit(durations_s: list[float]) -> tuple[float, float]:
+    """Mean and relative spread of service times, fitted as log-normal.
+
+    Service times are skewed: a few very long cases make a plain average jump about from one
+    sample to the next, while the mean fitted on logarithms stays put with the same data."""
+    logs = [math.log(max(d, 1.0)) for d in durations_s]
+    mu = math.fsum(logs) / len(logs)
+    variance = math.fsum((x - mu) ** 2 for x in logs) / len(logs)
+    return math.exp(mu + variance / 2), math.sqrt(math.expm1(variance))
+
+
+def learn_service_times(
+    services: Iterable[tuple[int, int | None, float]],
+    calls: Iterable[tuple[float | None, float | None]],
+    pauses: Iterable[float],
+    jumps: dict[int, float],
+) -> ServiceTimes:
+    """Service times from history.
+
+    `services`: recent (service_id, counter_id, seconds) of finished services; `calls`: recent
+    calls as (call → start seconds, or None; call → no-show seconds, or None); `pauses`: recent
+    pause lengths; `jumps`: per service, recent priority and transfer arrivals per second.
+    """
+    per_service: dict[int, list[float]] = {}
+    per_counter: dict[tuple[int, int], list[float]] = {}
+    for service_id, counter_id, seconds in services:
+        per_service.setdefault(service_id, []).append(seconds)
+        if counter_id is not None:
+            per_counter.setdefault((counter_id, service_id), []).append(seconds)
+    walk_ups, no_shows = [], []
+    for walk_up, no_show in calls:
+        if walk_up is not None:
+            walk_ups.append(walk_up)
+        elif no_show is not None:
+            no_shows.append(no_show)
+    pauses = list(pauses)
+    answered = len(walk_ups) + len(no_shows)
+    fits = {s: log_normal_fit(d) for s, d in per_service.items()}
+    return ServiceTimes(
+        service_s={s: mean for s, (mean, _) in fits.items()},
+        counter_service_s={
+            key: log_normal_fit(d)[0] for key, d in per_counter.items() if len(d) >= COUNTER_SAMPLES
+        },
+        spread={s: spread for s, (_, spread) in fits.items() if len(per_service[s]) >= 2},
+        walk_up_s=math.fsum(walk_ups) / len(walk_ups) if walk_ups else DEFAULT_WALK_UP_S,
+        no_show_s=math.fsum(no_shows) / len(no_shows) if no_shows else DEFAULT_NO_SHOW_S,
+        no_show_rate=len(no_shows) / answered if answered >= 10 else DEFAULT_NO_SHOW_RATE,
+        pause_s=statistics.median(pauses) if pauses else DEFAULT_PAUSE_S,
+        jump_rate=jumps,
+    )

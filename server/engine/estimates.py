@@ -1,0 +1,186 @@
+"""The thin read that feeds the wait model (server/domain/estimates.py) from the database."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import sqlite_utils
+
+from server.domain.estimates import (
+    BranchEstimates,
+    CounterNow,
+    ServiceTimes,
+    Waiting,
+    estimate_branch,
+    learn_service_times,
+)
+from server.domain.tickets import QUEUE_ORDER
+from server.engine.clock import Clock, iso, parse
+
+# How much history the model learns from: recent services per service, recent calls, pauses.
+RECENT_SERVICES = 100
+RECENT_CALLS = 200
+RECENT_PAUSES = 20
+# Priority and transfer arrivals are counted over the last hour (or the day so far, if shorter).
+JUMP_WINDOW_S = 3600
+MIN_JUMP_WINDOW_S = 900
+
+
+def seconds_between(start: str | None, end: str) -> float | None:
+    return None if start is None else (parse(end) - parse(start)).total_seconds()
+
+
+class BranchEstimator:
+    """Gathers one branch's counters, queue and history, and runs the model once per state.
+
+    The result is kept until the connection writes again (or the clock moves a second), so a
+    change that reads the ticket, then the queue state, then each phone's position pays once.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, clock: Clock):
+        self.db = db
+        self.clock = clock
+        self._kept: dict[int, tuple[tuple, BranchEstimates]] = {}
+
+    def estimates(self, branch_id: int, day: str) -> BranchEstimates:
+        now = self.clock()
+        key = (day, self.db.conn.total_changes, now.replace(microsecond=0))
+        kept = self._kept.get(branch_id)
+        if kept and kept[0] == key:
+            return kept[1]
+        now_text = iso(now)
+        result = estimate_branch(
+            self.counters(branch_id, now_text),
+            self.waiting(branch_id, day),
+            self.service_times(branch_id, day, now_text),
+        )
+        self._kept[branch_id] = (key, result)
+        return result
+
+    def rows(self, sql: str, params: list | dict) -> list[dict]:
+        return [dict(r) for r in self.db.execute(sql, params).fetchall()]
+
+    def counters(self, branch_id: int, now: str) -> list[CounterNow]:
+        found = self.rows(
+            "SELECT counters.id, counters.active, counters.staffed_by, counters.paused_at,"
+            " (SELECT json_group_array(service_id) FROM counter_services"
+            "   JOIN services ON services.id = counter_services.service_id AND services.active"
+            "   WHERE counter_id = counters.id) AS service_ids"
+            " FROM counters WHERE counters.branch_id = ? ORDER BY counters.id",
+            [branch_id],
+        )
+        in_hand = {  # through tickets_at_branch_counters: only the tickets at counters now
+            t["counter_id"]: t
+            for t in self.rows(
+                "SELECT counter_id, service_id, called_at, started_at FROM tickets"
+                " WHERE branch_id = ? AND status IN ('called', 'serving')",
+                [branch_id],
+            )
+        }
+        nothing = {"service_id": None, "called_at": None, "started_at": None}
+        counters = []
+        for c in found:
+            ticket = in_hand.get(c["id"], nothing)
+            counters.append(
+                CounterNow(
+                    id=c["id"],
+                    service_ids=frozenset(json.loads(c["service_ids"])),
+                    state=availability(c),
+                    paused_s=seconds_between(c["paused_at"], now) or 0.0,
+                    current_service_id=ticket["service_id"],
+                    called_s=seconds_between(ticket["called_at"], now),
+                    started_s=seconds_between(ticket["started_at"], now),
+                )
+            )
+        return counters
+
+    def waiting(self, branch_id: int, day: str) -> list[Waiting]:
+        """The branch's whole queue in calling order (each counter picks its services' part)."""
+        return [
+            Waiting(r["id"], r["service_id"])
+            for r in self.rows(
+                "SELECT tickets.id, tickets.service_id FROM tickets"
+                " WHERE tickets.branch_id = ? AND tickets.service_day = ?"
+                f" AND tickets.status = 'waiting' ORDER BY {QUEUE_ORDER}",
+                [branch_id, day],
+            )
+        ]
+
+    def service_times(self, branch_id: int, day: str, now: str) -> ServiceTimes:
+        services = [
+            row
+            for (service_id,) in self.db.execute(
+                "SELECT id FROM services WHERE branch_id = ?", [branch_id]
+            ).fetchall()
+            for row in self.rows(  # each service's latest, through tickets_recent_done
+                "SELECT service_id, counter_id,"
+                " (julianday(finished_at) - julianday(started_at)) * 86400 AS s FROM tickets"
+                " WHERE service_id = ? AND status = 'done' AND started_at IS NOT NULL"
+                " ORDER BY finished_at DESC LIMIT ?",
+                [service_id, RECENT_SERVICES],
+            )
+        ]
+        calls = self.rows(
+            "SELECT called_at, started_at, finished_at, status FROM tickets"
+            " WHERE branch_id = ? AND called_at IS NOT NULL"
+            " AND (started_at IS NOT NULL OR status = 'no_show')"
+            " ORDER BY called_at DESC LIMIT ?",
+            [branch_id, RECENT_CALLS],
+        )
+        pauses = self.rows(
+            "SELECT json_extract(counter_events.data, '$.paused_s') AS s FROM counter_events"
+            " JOIN counters ON counters.id = counter_events.counter_id"
+            " WHERE counters.branch_id = ? AND counter_events.kind = 'resumed'"
+            " ORDER BY counter_events.id DESC LIMIT ?",
+            [branch_id, RECENT_PAUSES],
+        )
+        return learn_service_times(
+            [(r["service_id"], r["counter_id"], r["s"]) for r in services],
+            [
+                (
+                    seconds_between(r["called_at"], r["started_at"]) if r["started_at"] else None,
+                    seconds_between(r["called_at"], r["finished_at"])
+                    if r["status"] == "no_show"
+                    else None,
+                )
+                for r in calls
+            ],
+            [r["s"] for r in pauses if r["s"] is not None],
+            self.jump_rates(branch_id, day, now),
+        )
+
+    def jump_rates(self, branch_id: int, day: str, now: str) -> dict[int, float]:
+        """Per service, priority tickets and transfers in per second over the recent window."""
+        first = self.db.execute(
+            "SELECT min(created_at) FROM tickets INDEXED BY tickets_day_created"
+            " WHERE branch_id = ? AND service_day = ?",
+            [branch_id, day],
+        ).fetchone()[0]
+        if first is None:
+            return {}
+        window = min(JUMP_WINDOW_S, max(seconds_between(first, now), MIN_JUMP_WINDOW_S))
+        since = iso(parse(now) - timedelta(seconds=window))
+        counts = self.rows(
+            "SELECT service_id, count(*) AS n FROM tickets INDEXED BY tickets_day_created"
+            " WHERE branch_id = :branch AND service_day = :day AND created_at >= :since"
+            " AND priority IS NOT NULL"
+            " GROUP BY service_id"
+            " UNION ALL SELECT json_extract(e.data, '$.to_service_id'), count(*)"
+            " FROM ticket_events e INDEXED BY ticket_events_at"
+            " JOIN tickets ON tickets.id = e.ticket_id"
+            " WHERE e.at >= :since AND e.kind = 'transferred' AND tickets.branch_id = :branch"
+            " GROUP BY 1",
+            {"branch": branch_id, "day": day, "since": since},
+        )
+        rates: dict[int, float] = {}
+        for r in counts:
+            rates[r["service_id"]] = rates.get(r["service_id"], 0.0) + r["n"] / window
+        return rates
+
+
+def availability(counter: dict) -> str:
+    """Open while someone is signed in at it and it is not paused."""
+    if not counter["active"] or counter["staffed_by"] is None:
+        return "closed"
+    return "paused" if counter["paused_at"] else "open"
