@@ -37,8 +37,8 @@ from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
 from server.engine.reads import QueueReads
 from server.engine.remote import RemoteMoves
-from server.stats import rollups
 from server.engine.staffing import CounterStaffing
+from server.stats import rollups
 from server.storage import transaction
 
 # A ticket going back to a queue leaves its counter and starts a fresh wait.

@@ -49,7 +49,6 @@ def subscribe(data: Any = None) -> dict:
     return {"ok": True, "room": room.name, "seq": state["seq"], "state": state}
 
 
-
 @socketio.on("unsubscribe")
 def unsubscribe(data: Any = None) -> dict:
     try:
