@@ -70,6 +70,7 @@ AUDIT_ACTION_LABELS = {
     "user.deactivated": lazy_gettext("Account deactivated"),
     "user.password_reset": lazy_gettext("Password reset"),
     "user.token_created": lazy_gettext("API token created"),
+    "user.token_revoked": lazy_gettext("API token revoked"),
     "ticket.issued": lazy_gettext("Ticket issued"),
     "ticket.called": lazy_gettext("Ticket called"),
     "ticket.recalled": lazy_gettext("Ticket recalled"),
