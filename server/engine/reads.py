@@ -474,6 +474,6 @@ def feedback_state(counter_state: dict) -> dict:
     return {
         "seq": counter_state["seq"],
         "now": counter_state["now"],
-        "counter": {key: counter_state["counter"][key] for key in ("id", "name")},
+        "counter": {key: counter_state["counter"][key] for key in ("id", "name", "names")},
         "current": feedback_view(current) if current else None,
     }

@@ -53,7 +53,9 @@
   }
 
   function alertCustomer() {
-    if (navigator.vibrate) navigator.vibrate([400, 150, 400]);
+    // browsers refuse (and log) a vibration before the person has touched the page
+    const touched = !navigator.userActivation || navigator.userActivation.hasBeenActive;
+    if (navigator.vibrate && touched) navigator.vibrate([400, 150, 400]);
     const playing = chime.play();
     if (playing) playing.catch(function () {}); // phones may refuse sound without a tap
   }

@@ -39,7 +39,7 @@ def test_the_feedback_screen_starts_from_its_counter_and_customer_only(
     assert set(state["current"]) == ALLOWED
     assert state["current"]["customer_name"] == "Ayşe"
     assert state["current"]["token"] == served["token"]
-    assert state["counter"] == {"id": store.counter1, "name": "Counter 1"}
+    assert state["counter"] == {"id": store.counter1, "name": "Counter 1", "names": {}}
     workstation = listen(live_server.url, store.staff_token)
     full = workstation.subscribe(f"counter:{store.counter1}")["state"]
     assert [t["token"] for t in full["waiting"]] == [t["token"] for t in waiting]
