@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = os.environ.get("SIRA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -17,6 +19,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
 ]
+
+
+def sign_in(page, url: str, username: str, next_path: str, lang: str | None = None) -> None:
+    """Sign in through the staff login form, as a person would, and land on `next_path`."""
+    page.goto(f"{url}/login?next={next_path}" + (f"&lang={lang}" if lang else ""))
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.locator("form.login-form button[type=submit]").click()
+    page.wait_for_url(f"**{next_path}")
 
 
 def pytest_collection_modifyitems(items):
