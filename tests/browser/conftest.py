@@ -30,6 +30,21 @@ def sign_in(page, url: str, username: str, next_path: str, lang: str | None = No
     page.wait_for_url(f"**{next_path}")
 
 
+def record_http_errors(page, into: list[str], expected: str | None = None) -> None:
+    """Note each 4xx/5xx answer the page gets in `into`, but the browser's own favicon probe
+    (and answers whose URL contains `expected`)."""
+
+    def note(response) -> None:
+        if (
+            response.status >= 400
+            and not (expected and expected in response.url)
+            and not response.url.endswith("/favicon.ico")
+        ):
+            into.append(f"{response.status} {response.url}")
+
+    page.on("response", note)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
