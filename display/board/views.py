@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext
 from display.announce import announcements
 from display.board import bp
 from display.customer import ticket_page
+from display.wait_words import wait_labels
 from server.api.branches import branch_in_scope
 from server.api.helpers import require
 from server.auth.principal import current_principal
@@ -105,12 +106,8 @@ def board_labels() -> dict[str, str]:
         "previous_calls": gettext("Previous calls"),
         "waiting_now": gettext("Waiting now"),
         "reconnecting": gettext("Reconnecting…"),
-        "waiting": gettext("{n} waiting"),
-        "eta": gettext("about {n} min"),
-        "eta_range": gettext("{lo}–{hi} min"),
-        "eta_closed": gettext("waiting for a counter to open"),
+        **wait_labels(),
         "open_counters": gettext("open counters: {n}"),
-        "no_wait": gettext("no wait"),
         "unpaired": gettext(
             "This screen is not paired yet. Open it with the display link from the admin pages."
         ),
