@@ -6,7 +6,9 @@ import argparse
 import os
 import statistics
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +103,24 @@ def arguments(description: str) -> argparse.ArgumentParser:
 def ratio(sira: float, bare: float) -> str:
     """Sıra's figure over the bare app's, as the benchmarks print it."""
     return f"{sira / bare:.2f}x the bare app" if bare else "n/a"
+
+
+def timed_calls(
+    call: Callable[[int], None], count: int, start: threading.Barrier, warm_up: int = 3
+) -> list[float]:
+    """`count` calls in a row once all clients reach `start`; the duration of each.
+
+    A few calls first open connections and warm code paths so they do not count.
+    """
+    for number in range(warm_up):
+        call(number)
+    start.wait()
+    durations = []
+    for number in range(count):
+        began = time.perf_counter()
+        call(number)
+        durations.append(time.perf_counter() - began)
+    return durations
 
 
 def cpu_seconds(pid: int) -> float:

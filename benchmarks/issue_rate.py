@@ -19,9 +19,8 @@ from benchmarks.harness import (
     milliseconds,
     ratio,
     running_server,
+    timed_calls,
 )
-
-WARM_UP = 3  # tickets per client before the clock starts: connections opened, code paths warm
 
 
 def kiosk(bench: Bench, count: int, start: threading.Barrier, offset: int) -> list[float]:
@@ -36,15 +35,7 @@ def kiosk(bench: Bench, count: int, start: threading.Barrier, offset: int) -> li
         if answer.status_code != 201:
             raise RuntimeError(f"{answer.status_code}: {answer.text}")
 
-    for number in range(WARM_UP):
-        issue(number)
-    start.wait()
-    durations = []
-    for number in range(count):
-        began = time.perf_counter()
-        issue(number)
-        durations.append(time.perf_counter() - began)
-    return durations
+    return timed_calls(issue, count, start)
 
 
 def measure(async_mode: str, clients: int, tickets: int, server: str = "sira") -> float:

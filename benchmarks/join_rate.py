@@ -10,15 +10,13 @@ alike, interleaved in rounds so drift hits both, by N clients each; the ratio is
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from benchmarks.harness import Bench, arguments, milliseconds, running_server
+from benchmarks.harness import Bench, arguments, milliseconds, running_server, timed_calls
 
 ROUNDS = 4  # kiosk and phone runs alternate this many times
-WARM_UP = 3
 
 
 def client(bench: Bench, phone: bool, count: int, start: threading.Barrier) -> list[float]:
@@ -35,15 +33,7 @@ def client(bench: Bench, phone: bool, count: int, start: threading.Barrier) -> l
         if answer.status_code != 201:
             raise RuntimeError(f"{answer.status_code}: {answer.text}")
 
-    for number in range(WARM_UP):
-        one(number)
-    start.wait()
-    durations = []
-    for number in range(count):
-        began = time.perf_counter()
-        one(number)
-        durations.append(time.perf_counter() - began)
-    return durations
+    return timed_calls(one, count, start)
 
 
 def run(bench: Bench, phone: bool, clients: int, per_client: int) -> list[float]:

@@ -5,7 +5,7 @@ counter's latest ticket event. Builds ten counters' worth of ticket events, then
 lookup for a counter that has served nobody lately (the worst case), with the index of
 migration 0101 and, on a copy, without it; the baseline is a primary-key read of the counter
 in the same database. Prints each and the ratios.
-    .venv/bin/python benchmarks/undo_lookup.py [--events 300000] [--reads 200]
+    .venv/bin/python -m benchmarks.undo_lookup [--events 300000] [--reads 200]
 """
 
 from __future__ import annotations
@@ -14,40 +14,25 @@ import argparse
 import shutil
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from benchmarks.history import START, history_store
 from server.engine import QueueReads
-from server.storage import connect, migrate, transaction
+from server.storage import connect
 
 COUNTERS = 10
 
 
 def build(path: str, events: int) -> None:
-    db = connect(path)
-    migrate(db)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    with transaction(db):
-        db.execute("INSERT INTO branches (id, slug, name) VALUES (1, 'b', 'Branch')")
-        db.execute("INSERT INTO services (id, branch_id, prefix, name) VALUES (1, 1, 'A', 'A')")
-        db.conn.executemany(
-            "INSERT INTO counters (id, branch_id, name) VALUES (?, 1, ?)",
-            [(n, f"Counter {n}") for n in range(1, COUNTERS + 2)],  # the last one: idle
-        )
-        tickets = events // 4
-        db.conn.executemany(
-            "INSERT INTO tickets (id, branch_id, service_id, service_day, number, code, token,"
-            " status, created_at, queued_at) VALUES (?, 1, 1, '2026-01-01', ?, ?, ?, 'done', ?, ?)",
-            ((i, i, f"A{i:03d}", f"t{i}", start.isoformat(), start.isoformat())
-             for i in range(1, tickets + 1)),
-        )  # fmt: skip
+    tickets = events // 4
+    with history_store(path, tickets, COUNTERS + 1) as db:  # the last counter: idle
         db.conn.executemany(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id) VALUES (?, ?, ?, ?)",
-            ((i % tickets + 1, (start + timedelta(seconds=i * 7)).isoformat(),
+            ((i % tickets + 1, (START + timedelta(seconds=i * 7)).isoformat(),
               ("called", "started", "finished")[i % 3], i % COUNTERS + 1)
              for i in range(events)),
         )  # fmt: skip
-    db.conn.close()
 
 
 def per_read_ms(path: str, reads: int, read) -> float:

@@ -17,6 +17,13 @@ from server.api.branches import branch_in_scope
 from server.db import get_reads
 from server.domain.names import service_name
 
+
+def code_text(labels: dict, code: str) -> str:
+    """A code in words from `labels`; a code the list does not know yet is shown as it is."""
+    label = labels.get(code)
+    return str(label) if label is not None else code
+
+
 PAUSE_REASON_LABELS = {
     "break": lazy_gettext("Break"),
     "lunch": lazy_gettext("Lunch"),
@@ -30,8 +37,7 @@ def pause_reason_text(code: str | None, note: str | None = None) -> str:
     """ "Lunch", or the clerk's own words for "other" (as typed: they are not translated)."""
     if code == "other" and note:
         return note
-    label = PAUSE_REASON_LABELS.get(code or "")
-    text = str(label) if label is not None else (code or "")
+    text = code_text(PAUSE_REASON_LABELS, code or "")
     return f"{text}: {note}" if note else text
 
 
@@ -86,9 +92,7 @@ AUDIT_ACTION_LABELS = {
 
 
 def audit_action_text(action: str) -> str:
-    """The action in words; a code this list does not know yet is shown as it is."""
-    label = AUDIT_ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    return code_text(AUDIT_ACTION_LABELS, action)
 
 
 def local_service_name(service: dict) -> str:
@@ -139,8 +143,7 @@ STATUS_LABELS = {
 
 
 def status_text(status: str) -> str:
-    label = STATUS_LABELS.get(status)
-    return str(label) if label is not None else status
+    return code_text(STATUS_LABELS, status)
 
 
 def init_app(app: Flask) -> None:

@@ -9,13 +9,12 @@ from flask_babel import force_locale, gettext
 
 from display.announce import announcements
 from display.board import bp
-from display.customer import customer_language
+from display.customer import ticket_page
+from display.wait_words import wait_labels
 from server.api.branches import branch_in_scope
 from server.api.helpers import require
 from server.auth.principal import current_principal
 from server.db import get_reads
-from server.domain.errors import NotFound
-from server.domain.names import service_name
 from server.domain.remote_joining import MORE_TIME_LIMIT, ON_YOUR_WAY_POSITION
 from server.domain.validation import LANGUAGES
 from server.engine.clock import iso
@@ -72,22 +71,16 @@ def board_state():
 @bp.get("/t/<token>")
 def phone(token: str):
     """The customer's own page: their ticket, live, and where to go when called."""
-    reads = get_reads()
-    try:
-        row = reads.ticket_row_by_token(token)
-    except NotFound:
-        return render_template("display/ticket_missing.html"), 404
-    language = customer_language(row)
-    with force_locale(language):
-        return render_template(
-            "display/phone.html",
-            ticket=reads.public_ticket(token),
-            branch_name=reads.branch(row["branch_id"])["name"],
-            service_name=service_name(reads.service(row["service_id"]), language),
-            labels=phone_labels(),
-            on_your_way_position=ON_YOUR_WAY_POSITION,
-            more_time_limit=MORE_TIME_LIMIT,
-        )
+    return ticket_page(
+        token,
+        "display/phone.html",
+        lambda row: {
+            "branch_name": get_reads().branch(row["branch_id"])["name"],
+            "labels": phone_labels(),
+            "on_your_way_position": ON_YOUR_WAY_POSITION,
+            "more_time_limit": MORE_TIME_LIMIT,
+        },
+    )
 
 
 def board_settings() -> dict[str, list]:
@@ -113,12 +106,8 @@ def board_labels() -> dict[str, str]:
         "previous_calls": gettext("Previous calls"),
         "waiting_now": gettext("Waiting now"),
         "reconnecting": gettext("Reconnecting…"),
-        "waiting": gettext("{n} waiting"),
-        "eta": gettext("about {n} min"),
-        "eta_range": gettext("{lo}–{hi} min"),
-        "eta_closed": gettext("waiting for a counter to open"),
+        **wait_labels(),
         "open_counters": gettext("open counters: {n}"),
-        "no_wait": gettext("no wait"),
         "unpaired": gettext(
             "This screen is not paired yet. Open it with the display link from the admin pages."
         ),

@@ -8,11 +8,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from display.customer import customer_language
+from display.customer import ticket_page
 from display.feedback import bp
 from server.db import get_db, get_reads
-from server.domain.errors import NotFound
-from server.domain.names import service_name
 from server.domain.ratings import phone_window_open
 from server.domain.tickets import Status
 from server.domain.validation import LANGUAGES
@@ -37,20 +35,9 @@ def screen():
 @bp.get("/t/<token>/rate")
 def rate(token: str):
     """The phone's rating page: the form, or why the visit cannot be rated (any more)."""
-    reads = get_reads()
-    try:
-        ticket = reads.ticket_row_by_token(token)
-    except NotFound:
-        return render_template("display/ticket_missing.html"), 404
-    language = customer_language(ticket)
-    with force_locale(language):
-        return render_template(
-            "feedback/rate.html",
-            ticket=reads.public_ticket(token),
-            service_name=service_name(reads.service(ticket["service_id"]), language),
-            token=token,
-            state=rating_state(ticket),
-        )
+    return ticket_page(
+        token, "feedback/rate.html", lambda ticket: {"token": token, "state": rating_state(ticket)}
+    )
 
 
 def rating_state(ticket: dict) -> str:

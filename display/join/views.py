@@ -11,6 +11,7 @@ from flask_babel import force_locale, get_locale, gettext
 
 from display.join import bp
 from display.join.texts import refusal_texts
+from display.wait_words import wait_labels
 from kiosk.printing.dispatch import public_base_url
 from server import store
 from server.db import get_db, get_engine
@@ -61,11 +62,7 @@ def join_labels() -> dict[str, str]:
     """Words the page's script fills in; `{n}` stands for a number."""
     return {
         **refusal_texts(),
-        "waiting": gettext("{n} waiting"),
-        "eta": gettext("about {n} min"),
-        "eta_range": gettext("{lo}–{hi} min"),
-        "no_wait": gettext("no wait"),
-        "no_counter": gettext("waiting for a counter to open"),
+        **wait_labels(),
         "choose": gettext("Please choose a service."),
         "offline": gettext("No connection. Check your network and try again."),
         "failed": gettext("Sorry, that did not work. Please try again."),

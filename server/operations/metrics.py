@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
@@ -30,6 +30,13 @@ from server.storage.handoff import off_the_loop
 REGISTRY = "sira_metrics"
 # Upper bounds of the wait histogram, in seconds (1 min … 1 h).
 WAIT_BUCKETS_S = (60, 120, 300, 600, 900, 1200, 1800, 2700, 3600)
+
+
+def counted(metric: CounterMetricFamily | GaugeMetricFamily, rows: Iterable[tuple]) -> Metric:
+    """`metric` with one sample per row: the row's label values, then its count."""
+    for *labels, count in rows:
+        metric.add_metric(labels, count)
+    return metric
 
 
 class StoreCollector(Collector):
@@ -58,28 +65,29 @@ class StoreCollector(Collector):
     SERVICE = "JOIN services s ON s.id = t.service_id JOIN branches b ON b.id = t.branch_id"
 
     def issued(self, db: sqlite3.Connection) -> Metric:
-        metric = CounterMetricFamily(
-            "sira_tickets_issued", "Tickets issued, per service", labels=["branch", "service"]
+        return counted(
+            CounterMetricFamily(
+                "sira_tickets_issued", "Tickets issued, per service", labels=["branch", "service"]
+            ),
+            db.execute(
+                f"SELECT b.slug, s.name, count(*) FROM tickets t {self.SERVICE}"
+                " GROUP BY t.service_id"
+            ),
         )
-        for branch, service, count in db.execute(
-            f"SELECT b.slug, s.name, count(*) FROM tickets t {self.SERVICE} GROUP BY t.service_id"
-        ):
-            metric.add_metric([branch, service], count)
-        return metric
 
     def called(self, db: sqlite3.Connection) -> Metric:
-        metric = CounterMetricFamily(
-            "sira_tickets_called",
-            "Calls of tickets to counters (recalls included), per service",
-            labels=["branch", "service"],
+        return counted(
+            CounterMetricFamily(
+                "sira_tickets_called",
+                "Calls of tickets to counters (recalls included), per service",
+                labels=["branch", "service"],
+            ),
+            db.execute(
+                "SELECT b.slug, s.name, count(*) FROM ticket_events e"
+                f" JOIN tickets t ON t.id = e.ticket_id {self.SERVICE}"
+                " WHERE e.kind IN ('called', 'recalled') GROUP BY t.service_id"
+            ),
         )
-        for branch, service, count in db.execute(
-            "SELECT b.slug, s.name, count(*) FROM ticket_events e"
-            f" JOIN tickets t ON t.id = e.ticket_id {self.SERVICE}"
-            " WHERE e.kind IN ('called', 'recalled') GROUP BY t.service_id"
-        ):
-            metric.add_metric([branch, service], count)
-        return metric
 
     def waits(self, db: sqlite3.Connection) -> Metric:
         metric = HistogramMetricFamily(
@@ -99,25 +107,27 @@ class StoreCollector(Collector):
         return metric
 
     def print_jobs(self, db: sqlite3.Connection) -> Metric:
-        metric = GaugeMetricFamily(
-            "sira_print_jobs", "Print jobs by outcome (queued, printed, failed…)", labels=["status"]
+        return counted(
+            GaugeMetricFamily(
+                "sira_print_jobs",
+                "Print jobs by outcome (queued, printed, failed…)",
+                labels=["status"],
+            ),
+            db.execute("SELECT status, count(*) FROM print_jobs GROUP BY status"),
         )
-        for status, count in db.execute("SELECT status, count(*) FROM print_jobs GROUP BY status"):
-            metric.add_metric([status], count)
-        return metric
 
     def clients(self, db: sqlite3.Connection) -> Metric:
-        metric = GaugeMetricFamily(
-            "sira_connected_clients",
-            "Signed-in live connections (Socket.IO) by kind: staff, kiosk, display, feedback",
-            labels=["kind"],
+        return counted(
+            GaugeMetricFamily(
+                "sira_connected_clients",
+                "Signed-in live connections (Socket.IO) by kind: staff, kiosk, display, feedback",
+                labels=["kind"],
+            ),
+            db.execute(
+                "SELECT coalesce(d.kind, 'staff'), count(*) FROM live_connections c"
+                " LEFT JOIN devices d ON d.id = c.device_id GROUP BY 1"
+            ),
         )
-        for kind, count in db.execute(
-            "SELECT coalesce(d.kind, 'staff'), count(*) FROM live_connections c"
-            " LEFT JOIN devices d ON d.id = c.device_id GROUP BY 1"
-        ):
-            metric.add_metric([kind], count)
-        return metric
 
 
 def observe_requests(app: Flask) -> None:

@@ -27,7 +27,7 @@
 
   // The server's eta_minutes: [n, n] about n minutes, [lo, hi] a range, null no counter open.
   function etaText(minutes) {
-    if (!minutes) return labels.no_counter;
+    if (!minutes) return labels.eta_closed;
     if (minutes[0] !== minutes[1]) return fill(labels.eta_range, { lo: minutes[0], hi: minutes[1] });
     return minutes[0] < 1 ? labels.no_wait : fill(labels.eta, { n: minutes[0] });
   }

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import pytest
 import websocket
 
-from tests.e2e.conftest import ApiClient, listen, message_queue  # noqa: F401  (shared fixtures)
+from tests.e2e.conftest import (  # noqa: F401  (shared fixtures)
+    ApiClient,
+    closed_at_end,
+    listen,
+    message_queue,
+    own_redis,
+)
 
 
 class RawSocketIO:
@@ -40,16 +46,7 @@ class RawSocketIO:
 
 @pytest.fixture
 def raw_socket() -> Iterator:
-    opened: list[RawSocketIO] = []
-
-    def open_raw(url: str, auth: dict | None = None) -> RawSocketIO:
-        raw = RawSocketIO(url, auth)
-        opened.append(raw)
-        return raw
-
-    yield open_raw
-    for raw in opened:
-        raw.close()
+    yield from closed_at_end(RawSocketIO)
 
 
 @pytest.fixture

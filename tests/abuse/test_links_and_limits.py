@@ -1,15 +1,13 @@
 """Links, limits and sign-in guessing.
 
-No open redirect after sign-in (`/login?next=/%09/evil`). Everything a ticket token opens (its
-phone page, the rating page, the QR image, the API and `subscribe ticket:<token>`) shares one
-rate limit per address. Pairing links and QR codes use SIRA_PUBLIC_URL, and SIRA_ALLOWED_HOSTS
-refuses other Host headers. Sign-in guesses are limited per account and address, so an attacker
-cannot lock the owner out; from many addresses they are slowed by a growing delay instead.
+Everything a ticket token opens (its phone page, the rating page, the QR image, the API and
+`subscribe ticket:<token>`) shares one rate limit per address. Pairing links and QR codes use
+SIRA_PUBLIC_URL, and SIRA_ALLOWED_HOSTS refuses other Host headers. Sign-in guesses are limited
+per account and address, so an attacker cannot lock the owner out; from many addresses they are
+slowed by a growing delay instead.
 """
 
 from __future__ import annotations
-
-import re
 
 import pytest
 
@@ -19,20 +17,6 @@ from server.public_url import public_base_url
 from server.security import sign_in_delay
 from server.storage import transaction
 from tests.conftest import PASSWORD, bearer
-
-
-def csrf_of(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
-def test_no_open_redirect_through_a_tab_in_next(client, store):
-    form = client.get("/login").text
-    answer = client.post(
-        "/login?next=/%09/evil",
-        data={"username": "staff", "password": PASSWORD, "csrf_token": csrf_of(form)},
-    )
-    assert answer.status_code == 302
-    assert answer.headers["Location"] == "/counter"
 
 
 @pytest.fixture

@@ -8,67 +8,23 @@ doubled up to 60 s).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 import requests
 
 from tests.conftest import bearer
-from tests.e2e.conftest import ApiClient
-from tests.live import LiveServer, free_port
+from tests.e2e.conftest import ApiClient, OwnRedis, wait_until
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 
-class OwnRedis:
-    """A redis-server of this test's own, so that stopping it disturbs nobody else."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
-                return
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed: it is needed to stop and restart Redis")
-    server = OwnRedis()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def two_servers(db_path, store, own_redis) -> Iterator[list[LiveServer]]:
+def two_servers(db_path, store, own_redis: OwnRedis) -> Iterator[list[LiveServer]]:
     env = {
-        "SIRA_MESSAGE_QUEUE": own_redis.url,
+        "SIRA_MESSAGE_QUEUE": f"{own_redis.url}/0",
         "SIRA_MESSAGE_CHANNEL": "sira-outage",
         "SIRA_CONNECTION_RECHECK_S": "1",
     }
@@ -76,15 +32,6 @@ def two_servers(db_path, store, own_redis) -> Iterator[list[LiveServer]]:
     yield servers
     for server in servers:
         server.stop()
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_a_device_revoked_while_redis_is_down_is_cut_on_every_process(

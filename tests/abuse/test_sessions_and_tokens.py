@@ -7,14 +7,13 @@ and end with a password reset or a deactivation, never to come back on reactivat
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from click.testing import CliRunner
 
 from server.auth.accounts import create_token, reset_password, set_user_active
 from server.commands import cli
 from tests.conftest import PASSWORD, bearer
+from tests.e2e.conftest import wait_until
 from tests.live import LiveServer
 
 
@@ -102,15 +101,6 @@ def test_revoking_an_unknown_token_is_a_clear_refusal(sira, store, token_id):
     answer = sira("token", "revoke", token_id)
     assert answer.exit_code != 0 and "Traceback" not in answer.output
     assert sira("token", "list", "nobody").exit_code == 1
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.slow

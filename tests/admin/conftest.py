@@ -9,6 +9,29 @@ import pytest
 from tests.conftest import PASSWORD, build_store
 from tests.live import LiveServer
 
+# Every administration page (one service, counter, user and device each); "/admin/" redirects.
+ADMIN_PAGES = [
+    "/admin/branches",
+    "/admin/branches/new",
+    "/admin/branches/1",
+    "/admin/branches/1/services",
+    "/admin/branches/1/services/new",
+    "/admin/services/1",
+    "/admin/branches/1/counters",
+    "/admin/branches/1/counters/new",
+    "/admin/counters/1",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/1",
+    "/admin/devices",
+    "/admin/devices/new",
+    "/admin/devices/1",
+    "/admin/branches/1/branding",
+    "/admin/branches/1/joining",
+    "/admin/branches/1/poster",
+    "/admin/audit",
+]
+
 
 def sign_in(client, username: str, password: str = PASSWORD) -> str:
     """Sign in through the API (as the browser does); returns the CSRF token for writes."""

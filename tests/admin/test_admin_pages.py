@@ -12,29 +12,10 @@ from PIL import Image
 
 from server import store as setup
 from server.auth import accounts
-from tests.admin.conftest import form_errors, sign_in
+from tests.admin.conftest import ADMIN_PAGES, form_errors, sign_in
 from tests.conftest import bearer
 
-PAGES = [
-    "/admin/",
-    "/admin/branches",
-    "/admin/branches/new",
-    "/admin/branches/1",
-    "/admin/branches/1/services",
-    "/admin/branches/1/services/new",
-    "/admin/services/1",
-    "/admin/branches/1/counters",
-    "/admin/branches/1/counters/new",
-    "/admin/counters/1",
-    "/admin/users",
-    "/admin/users/new",
-    "/admin/users/1",
-    "/admin/devices",
-    "/admin/devices/new",
-    "/admin/devices/1",
-    "/admin/branches/1/branding",
-    "/admin/audit",
-]
+PAGES = ["/admin/", *ADMIN_PAGES]
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from server.demo import seed
 from server.storage import connect, migrate
+from tests.live import ROOT, sira_process
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN = ROOT / "server" / "admin"
 
 
@@ -43,22 +38,9 @@ def test_turkish_catalog_uses_turkish_letters():
         assert letter in text
 
 
-def run_sira(*args: str, db_path: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "SIRA_DB": db_path, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-        check=False,
-    )
-
-
 def test_init_creates_no_account_and_says_how(tmp_path):
     db_path = str(tmp_path / "new.db")
-    result = run_sira("init", db_path=db_path)
+    result = sira_process(db_path, "init")
     assert result.returncode == 0, result.stderr
     assert "sira user add NAME --role admin" in result.stdout
     db = connect(db_path)
@@ -67,8 +49,8 @@ def test_init_creates_no_account_and_says_how(tmp_path):
 
 def test_user_add_refuses_a_short_password(tmp_path):
     db_path = str(tmp_path / "new.db")
-    run_sira("init", db_path=db_path)
-    result = run_sira("user", "add", "boss", "--role", "admin", db_path=db_path, stdin="short\n")
+    sira_process(db_path, "init")
+    result = sira_process(db_path, "user", "add", "boss", "--role", "admin", stdin="short\n")
     assert result.returncode == 1
     assert "at least 8 characters" in result.stderr
 

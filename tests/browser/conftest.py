@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = os.environ.get("SIRA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -17,6 +19,30 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
 ]
+
+
+def sign_in(page, url: str, username: str, next_path: str, lang: str | None = None) -> None:
+    """Sign in through the staff login form, as a person would, and land on `next_path`."""
+    page.goto(f"{url}/login?next={next_path}" + (f"&lang={lang}" if lang else ""))
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.locator("form.login-form button[type=submit]").click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def record_http_errors(page, into: list[str], expected: str | None = None) -> None:
+    """Note each 4xx/5xx answer the page gets in `into`, but the browser's own favicon probe
+    (and answers whose URL contains `expected`)."""
+
+    def note(response) -> None:
+        if (
+            response.status >= 400
+            and not (expected and expected in response.url)
+            and not response.url.endswith("/favicon.ico")
+        ):
+            into.append(f"{response.status} {response.url}")
+
+    page.on("response", note)
 
 
 def pytest_collection_modifyitems(items):

@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import record_http_errors
+
 pytestmark = pytest.mark.slow
 
 
@@ -19,15 +21,7 @@ def test_an_error_page_leads_back_to_the_start_page_and_its_screens(
 ):
     page = new_page(locale=locale)
     failures = []
-    page.on(
-        "response",
-        lambda response: (
-            response.status >= 400
-            and "/no-such-page" not in response.url
-            and not response.url.endswith("/favicon.ico")
-            and failures.append(f"{response.status} {response.url}")
-        ),
-    )
+    record_http_errors(page, failures, expected="/no-such-page")
     assert page.goto(f"{live_server.url}/no-such-page").status == 404
     page.get_by_role("link", name=back).click()
     expect(page).to_have_url(f"{live_server.url}/start")

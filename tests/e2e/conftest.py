@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import redis
@@ -14,9 +16,36 @@ import requests
 import socketio
 
 from tests.conftest import bearer
+from tests.live import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379"
 WAIT_S = 10
+
+Closable = TypeVar("Closable")
+
+
+def closed_at_end(open_one: Callable[..., Closable]) -> Iterator[Callable[..., Closable]]:
+    """A fixture's body: `open_one` for the test, and whatever it opened closed afterwards."""
+    opened: list[Closable] = []
+
+    def open_and_keep(*args: Any) -> Closable:
+        thing = open_one(*args)
+        opened.append(thing)
+        return thing
+
+    yield open_and_keep
+    for thing in opened:
+        thing.close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    """Whether `condition` became true within `timeout` seconds (checked every 0.1 s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 class Listener:
@@ -68,16 +97,7 @@ class Listener:
 @pytest.fixture
 def listen() -> Iterator[Callable[..., Listener]]:
     """Open Listeners to a server; they are disconnected when the test ends."""
-    opened: list[Listener] = []
-
-    def open_listener(url: str, token: str | None = None) -> Listener:
-        listener = Listener(url, token)
-        opened.append(listener)
-        return listener
-
-    yield open_listener
-    for listener in opened:
-        listener.close()
+    yield from closed_at_end(Listener)
 
 
 class ApiClient:
@@ -107,3 +127,48 @@ def message_queue() -> Iterator[dict[str, str]]:
         # Redis pub/sub ignores the database number: only the channel keeps test runs apart.
         "SIRA_MESSAGE_CHANNEL": f"sira-test-{uuid.uuid4().hex}",
     }
+
+
+class OwnRedis:
+    """A redis-server of this test's own, so that stopping it disturbs nobody else."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
+                return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        """An outage: the server is killed outright."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server on PATH: apt-get install redis-server (.ci/run does it)")
+    server = OwnRedis()
+    server.start()
+    yield server
+    server.stop()

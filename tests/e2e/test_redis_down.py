@@ -3,70 +3,19 @@ events reach boards again once Redis is back."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
-from collections.abc import Iterator
 
 import pytest
-import redis
 import requests
 
 from tests.e2e.conftest import ApiClient
-from tests.live import LiveServer, free_port
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 
-class OwnRedis:
-    """A redis-server of this test's own, so it can be stopped without disturbing others."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    if not shutil.which("redis-server"):
-        pytest.skip("no redis-server on PATH: apt-get install redis-server (.ci/run does it)")
-    server = OwnRedis()
-    server.start()
-    yield server
-    server.stop()
-
-
 def test_with_redis_down_nothing_answers_500_and_events_resume(db_path, store, own_redis, listen):
-    url = f"redis://127.0.0.1:{own_redis.port}"
+    url = own_redis.url
     server = LiveServer(
         db_path,
         env={

@@ -10,7 +10,7 @@ from flask import template_rendered
 from werkzeug.exceptions import default_exceptions
 
 from server.i18n import PARTS, ROOT
-from tests.admin.conftest import sign_in
+from tests.admin.conftest import ADMIN_PAGES, sign_in
 from tests.i18n.catalogs import PLACEHOLDER, source_messages, translations
 from tests.i18n.visible import visible_text
 
@@ -53,30 +53,7 @@ def pages(history) -> dict[str, list[tuple[str, str, dict | None]]]:
             f"/manager/follow-up?{RANGE}&show=all",
         )
     ]
-    admin = [
-        ("GET", path, None)
-        for path in (
-            "/admin/branches",
-            "/admin/branches/new",
-            "/admin/branches/1",
-            "/admin/branches/1/services",
-            "/admin/branches/1/services/new",
-            "/admin/services/1",
-            "/admin/branches/1/counters",
-            "/admin/branches/1/counters/new",
-            "/admin/counters/1",
-            "/admin/users",
-            "/admin/users/new",
-            "/admin/users/1",
-            "/admin/devices",
-            "/admin/devices/new",
-            "/admin/devices/1",
-            "/admin/branches/1/branding",
-            "/admin/branches/1/joining",
-            "/admin/branches/1/poster",
-            "/admin/audit",
-        )
-    ] + [
+    admin = [("GET", path, None) for path in ADMIN_PAGES] + [
         ("POST", "/admin/branches/1/services/new", {"prefix": "a1", "target_wait_min": "x"}),
         ("POST", "/admin/users/new", {"username": "zeynep", "display_name": "Z", "role": "staff"}),
         ("POST", "/admin/devices/new", {"kind": "display", "name": "Board 2", "branch_id": "1"}),

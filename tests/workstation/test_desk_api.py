@@ -149,7 +149,14 @@ def test_sign_in_form_without_any_cookie_is_refused_too(app, store):
     assert "This form had expired. Please sign in again." in response.text
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        *("//evil.example/", "https://evil.example/", "/\\evil"),
+        # Control characters, which browsers drop or servers split headers on.
+        *("/counter\n/x", "/counter\r\nSet-Cookie: a=b", "/\x00", "/\t/evil", "/ /evil"),
+    ],
+)
 def test_sign_in_never_sends_people_to_another_site(client, store, target):
     form = client.get("/login").text
     response = client.post(
@@ -157,6 +164,7 @@ def test_sign_in_never_sends_people_to_another_site(client, store, target):
         query_string={"next": target},
         data={"username": "staff", "password": PASSWORD, "csrf_token": csrf_of(form)},
     )
+    assert response.status_code == 302
     assert response.headers["Location"] == "/counter"
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 
 @pytest.fixture
@@ -15,11 +15,7 @@ def admin(chromium, live_server):
     context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="tr-TR")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login?next=/admin/branches&lang=tr")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.locator("form.login-form button[type=submit]").click()
-    page.wait_for_url("**/admin/branches")
+    sign_in(page, live_server.url, "admin", "/admin/branches", lang="tr")
     yield page
     context.close()
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from server.engine import QueueEngine
 from server.storage import connect
 from server.store import add_branch, add_counter, add_service
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 DAY = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 RANGE = "from=2026-03-01&to=2026-03-08"
@@ -45,11 +45,7 @@ def manager(chromium, live_server):
     context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login?next=/manager")
-    page.fill("#username", "manager")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/manager")
+    sign_in(page, live_server.url, "manager", "/manager")
     yield page
     context.close()
 

@@ -8,6 +8,7 @@ import requests
 from playwright.sync_api import expect
 
 from kiosk.emulator.server import PrinterEmulator
+from tests.browser.conftest import record_http_errors
 from tests.conftest import bearer
 from tests.kiosk.fixtures import FAST_RETRIES, set_kiosk_printer
 from tests.live import LiveServer
@@ -60,14 +61,7 @@ def test_choose_turkish_tap_a_service_and_the_ticket_prints(
             and problems.append(message.text)
         ),
     )
-    page.on(
-        "response",
-        lambda response: (
-            response.status >= 400
-            and not response.url.endswith("/favicon.ico")
-            and problems.append(f"{response.status} {response.url}")
-        ),
-    )
+    record_http_errors(page, problems)
     staff_counter(printing_server, store, store.counter1)
     open_kiosk(page, printing_server, store)
     assert "#token" not in page.url  # the token went into an HttpOnly cookie

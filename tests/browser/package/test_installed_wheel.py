@@ -17,6 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.browser.conftest import record_http_errors
 from tests.live import ROOT, LiveServer, free_port
 
 pytestmark = pytest.mark.slow
@@ -101,14 +102,7 @@ def test_installed_store_serves_the_kiosk_in_turkish_with_every_asset(installed,
         failures = []
         page = new_page(locale="tr-TR")
         page.on("requestfailed", lambda request: failures.append(f"failed {request.url}"))
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and not response.url.endswith("/favicon.ico")
-                and failures.append(f"{response.status} {response.url}")
-            ),
-        )
+        record_http_errors(page, failures)
         page.goto(f"{base}/kiosk#token={kiosk}")
         page.get_by_role("button", name="Türkçe").click()
         expect(page.locator("#choose-service")).to_have_text("Lütfen bir hizmet seçin")

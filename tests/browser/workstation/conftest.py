@@ -8,7 +8,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, bearer
+from tests.browser.conftest import sign_in
+from tests.conftest import bearer
 
 # Replaces the board's speech with a recorder that ends each sentence at once, so tests can
 # read what would have been said, in order (window.spoken).
@@ -58,11 +59,7 @@ def open_staff(new_page, live_server):
 
     def open_at(counter_id: int, username: str = "staff", lang: str = "en"):
         page = new_page()
-        page.goto(f"{live_server.url}/login?next=/counter&lang={lang}")
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/counter")
+        sign_in(page, live_server.url, username, "/counter", lang=lang)
         page.goto(f"{live_server.url}/counter?counter={counter_id}")
         page.wait_for_selector("#action-pause:not([disabled])")
         # Choosing the counter signs in at it: let that move and the redraw it causes finish,

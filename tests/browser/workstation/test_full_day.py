@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from server.storage import connect
 from server.store import add_counter, add_service
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 EXTRA = [("C", "Cards"), ("D", "Deposits"), ("E", "Exchange"), ("F", "Forms"), ("G", "Gifts")]
 
@@ -37,11 +37,7 @@ def desk(chromium, live_server, seven_services):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login?next=/counter")
-    page.fill("#username", "staff")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/counter")
+    sign_in(page, live_server.url, "staff", "/counter")
     page.goto(f"{live_server.url}/counter?counter={seven_services['counter']}")
     page.wait_for_selector("#action-pause:not([disabled])")
     yield page
