@@ -27,6 +27,10 @@ DEFAULT_NO_SHOW_RATE = 0.05
 # A paused counter is expected back after a typical pause, and never sooner than this.
 DEFAULT_PAUSE_S = 900.0
 MIN_PAUSE_LEFT_S = 120.0
+# A break the day's pattern holds (the same number of pauses at about the same time of day on
+# at least this many recent days) is expected today too, unless it is overdue by this much.
+PATTERN_DAYS = 2
+OVERDUE_S = 1800.0
 # A counter's own service times are used once it has served this many of a service.
 COUNTER_SAMPLES = 15
 # Past all reckoning (far longer than any service seen), a customer at a counter is taken to need
@@ -54,6 +58,7 @@ class ServiceTimes:
     no_show_rate: float = DEFAULT_NO_SHOW_RATE
     pause_s: float = DEFAULT_PAUSE_S  # a typical pause
     jump_rate: dict[int, float] = field(default_factory=dict)  # per service, per second
+    breaks_s: tuple[float, ...] = ()  # seconds from now to the day's breaks still to come
 
     def service(self, service_id: int, counter_id: int | None = None) -> float:
         if counter_id is not None and (counter_id, service_id) in self.counter_service_s:
@@ -180,6 +185,7 @@ def estimate_branch(
         queues.setdefault(ticket.service_id, deque()).append((order, ticket))
     # (free at, tie-break, counter, variance so far)
     free: list[tuple[float, int, CounterNow, float]] = []
+    breaks = deque(sorted(times.breaks_s))
     for n, counter in enumerate(working):
         left = time_left_s(counter, times)
         spread = times.spread.get(counter.current_service_id or 0, DEFAULT_SPREAD)
@@ -189,6 +195,11 @@ def estimate_branch(
     finished: list[tuple[float, CounterNow, float]] = []
     while free:
         at, n, counter, variance = heapq.heappop(free)
+        if breaks and at >= breaks[0]:  # the first counter free once a break is due takes it
+            breaks.popleft()
+            pause_variance = (DEFAULT_SPREAD * times.pause_s) ** 2
+            heapq.heappush(free, (at + times.pause_s, n, counter, variance + pause_variance))
+            continue
         heads = [queues[s][0] for s in counter.service_ids if queues.get(s)]
         if not heads:
             finished.append((at, counter, variance))
@@ -232,17 +243,46 @@ def log_normal_fit(durations_s: list[float]) -> tuple[float, float]:
     return math.exp(mu + variance / 2), math.sqrt(math.expm1(variance))
 
 
+def breaks_ahead(
+    pause_starts: Iterable[tuple[str, float]], today: str, now_s: float
+) -> tuple[float, ...]:
+    """Seconds from now to the breaks still to come today, from the day's pattern.
+
+    `pause_starts`: recent pauses as (local day, seconds since local midnight they began).
+    Breaks come at about the same time each day (lunch, a late-morning coffee); the one counter
+    of a small store going on break stops its whole queue, so waiting for the pause to begin
+    before counting it tells the customers already waiting a wait 20 minutes too short. The
+    n-th break of a usual day is expected at the median time the n-th break began, once today's
+    first n are taken; one overdue by more than half an hour is taken to be skipped."""
+    days: dict[str, list[float]] = {}
+    for day, start in pause_starts:
+        days.setdefault(day, []).append(start)
+    taken = len(days.pop(today, []))
+    if len(days) < PATTERN_DAYS:
+        return ()
+    starts = [sorted(day) for day in days.values()]
+    usual = math.floor(statistics.median(len(day) for day in starts))
+    ahead = []
+    for nth in range(taken, usual):
+        due = statistics.median(day[nth] for day in starts if len(day) > nth) - now_s
+        if due > -OVERDUE_S:
+            ahead.append(max(due, 0.0))
+    return tuple(ahead)
+
+
 def learn_service_times(
     services: Iterable[tuple[int, int | None, float]],
     calls: Iterable[tuple[float | None, float | None]],
     pauses: Iterable[float],
     jumps: dict[int, float],
+    breaks_s: Iterable[float] = (),
 ) -> ServiceTimes:
     """Service times from history.
 
     `services`: recent (service_id, counter_id, seconds) of finished services; `calls`: recent
     calls as (call → start seconds, or None; call → no-show seconds, or None); `pauses`: recent
-    pause lengths; `jumps`: per service, recent priority and transfer arrivals per second.
+    pause lengths; `jumps`: per service, recent priority and transfer arrivals per second;
+    `breaks_s`: seconds from now to the breaks expected later today (`breaks_ahead`).
     """
     per_service: dict[int, list[float]] = {}
     per_counter: dict[tuple[int, int], list[float]] = {}
@@ -270,4 +310,5 @@ def learn_service_times(
         no_show_rate=len(no_shows) / answered if answered >= 10 else DEFAULT_NO_SHOW_RATE,
         pause_s=statistics.median(pauses) if pauses else DEFAULT_PAUSE_S,
         jump_rate=jumps,
+        breaks_s=tuple(sorted(breaks_s)),
     )

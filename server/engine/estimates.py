@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -12,6 +13,7 @@ from server.domain.estimates import (
     CounterNow,
     ServiceTimes,
     Waiting,
+    breaks_ahead,
     estimate_branch,
     learn_service_times,
 )
@@ -22,6 +24,8 @@ from server.engine.clock import Clock, iso, parse
 RECENT_SERVICES = 100
 RECENT_CALLS = 200
 RECENT_PAUSES = 20
+# The day's pattern of breaks is read from the pauses that began over the last few days.
+RECENT_BREAKS = 60
 # Priority and transfer arrivals are counted over the last hour (or the day so far, if shorter).
 JUMP_WINDOW_S = 3600
 MIN_JUMP_WINDOW_S = 900
@@ -148,7 +152,27 @@ class BranchEstimator:
             ],
             [r["s"] for r in pauses if r["s"] is not None],
             self.jump_rates(branch_id, day, now),
+            self.breaks_due(branch_id, now),
         )
+
+    def breaks_due(self, branch_id: int, now: str) -> tuple[float, ...]:
+        """Seconds from now to the breaks the branch's recent days say are still to come."""
+        zone = ZoneInfo(
+            self.db.execute("SELECT timezone FROM branches WHERE id = ?", [branch_id]).fetchone()[0]
+        )
+        rows = self.db.execute(
+            "SELECT counter_events.at FROM counter_events"
+            " JOIN counters ON counters.id = counter_events.counter_id"
+            " WHERE counters.branch_id = ? AND counter_events.kind = 'paused'"
+            " ORDER BY counter_events.id DESC LIMIT ?",
+            [branch_id, RECENT_BREAKS],
+        ).fetchall()
+        local_now = parse(now).astimezone(zone)
+        starts = []
+        for (at,) in rows:
+            local = parse(at).astimezone(zone)
+            starts.append((local.date().isoformat(), seconds_of_day(local)))
+        return breaks_ahead(starts, local_now.date().isoformat(), seconds_of_day(local_now))
 
     def jump_rates(self, branch_id: int, day: str, now: str) -> dict[int, float]:
         """Per service, priority tickets and transfers in per second over the recent window."""
@@ -177,6 +201,10 @@ class BranchEstimator:
         for r in counts:
             rates[r["service_id"]] = rates.get(r["service_id"], 0.0) + r["n"] / window
         return rates
+
+
+def seconds_of_day(moment: datetime) -> float:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
 
 
 def availability(counter: dict) -> str:

@@ -14,6 +14,7 @@ from server.domain.estimates import (
     Estimate,
     ServiceTimes,
     Waiting,
+    breaks_ahead,
     estimate_branch,
     expected_left_s,
     learn_service_times,
@@ -65,6 +66,30 @@ def test_a_pause_longer_than_usual_is_expected_to_end_soon_but_not_now():
     times = ServiceTimes(service_s={A: 100}, walk_up_s=0, no_show_rate=0, pause_s=900)
     paused = counter(1, A, state="paused", paused_s=5000)
     assert etas([paused], [Waiting(11, A)], times) == {11: MIN_PAUSE_LEFT_S}
+
+
+def test_a_break_the_day_pattern_holds_stops_the_first_counter_free_once_it_is_due():
+    # A break is due in 150 s and lasts 900 s. Counter 1 calls 11 at 0 and 12 at 100; at 200 it
+    # is free after the break is due, so it goes on break and calls 13 at 1100.
+    times = ServiceTimes(
+        service_s={A: 100}, walk_up_s=0, no_show_rate=0, pause_s=900, breaks_s=(150.0,)
+    )
+    waiting = [Waiting(11, A), Waiting(12, A), Waiting(13, A)]
+    assert etas([counter(1, A)], waiting, times) == {11: 0, 12: 100, 13: 1100}
+
+
+def test_breaks_are_expected_at_the_usual_time_of_day_until_today_has_taken_them():
+    # Two past days each with a break at 11:30 and one at 15:00 (the second day's a little later).
+    past = [("d1", 41400.0), ("d1", 54000.0), ("d2", 41400.0), ("d2", 55800.0)]
+    at_ten = 36000.0
+    assert breaks_ahead(past, "today", at_ten) == (5400.0, 18900.0)
+    # Today's first break is taken: only the afternoon one is still to come.
+    assert breaks_ahead([*past, ("today", 40000.0)], "today", at_ten) == (18900.0,)
+    # Overdue by more than half an hour: skipped; overdue by less: due now.
+    assert breaks_ahead(past, "today", 41400.0 + 3600) == (9900.0,)
+    assert breaks_ahead(past, "today", 41400.0 + 600) == (0.0, 12900.0)
+    # One day is no pattern.
+    assert breaks_ahead(past[:2], "today", at_ten) == ()
 
 
 def test_a_ticket_at_a_counter_leaves_the_rest_of_its_service():
