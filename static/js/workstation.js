@@ -519,10 +519,15 @@
     moves[action]();
   }
 
-  // A signed-out session (expired, or signed out elsewhere) goes back to the sign-in form.
+  // A signed-out session (expired, or signed out elsewhere) goes back to the sign-in form, once:
+  // a second refusal on its way (a refresh, a heartbeat) must not abort that navigation.
+  let leaving = false;
   function showNotice(message, status) {
     if (status === 401) {
-      location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      if (!leaving) {
+        leaving = true;
+        location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      }
       return;
     }
     el("notice").textContent = message;
