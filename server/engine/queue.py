@@ -564,7 +564,6 @@ class QueueEngine(RemoteMoves, CounterStaffing):
             self.db.execute(ADD_SPELL, {"kind": kind, "at": at, "ticket_id": ticket_id})
         self.db.execute(STAT_COLUMNS + " WHERE id = ?", [ticket_id])
         rollups.keep(self.db, [ticket_id])
-        ticket = self.reads.ticket(ticket_id)
         self.db.execute(
             "INSERT INTO ticket_events (ticket_id, at, kind, counter_id, user_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -577,9 +576,13 @@ class QueueEngine(RemoteMoves, CounterStaffing):
                 json.dumps(data or {}, ensure_ascii=False),
             ],
         )
+        branch_id = self.reads.row("SELECT branch_id FROM tickets WHERE id = ?", [ticket_id])
+        seq = self._bump_seq(branch_id["branch_id"])
+        # Read after the last write, so the ticket and the queue state share one estimate.
+        ticket = self.reads.ticket(ticket_id)
         return Change(
             branch_id=ticket["branch_id"],
-            seq=self._bump_seq(ticket["branch_id"]),
+            seq=seq,
             ticket=ticket,
             events=[TicketChanged(ticket_id, kind, counter_id), *(events or [])],
             queue=self.reads.queue_state(ticket["branch_id"]),
