@@ -127,10 +127,56 @@ class Estimate:
 NO_COUNTER = Estimate(None)
 
 
-@dataclass(frozen=True)
 class BranchEstimates:
-    tickets: dict[int, Estimate]
-    services: dict[int, Estimate]  # for a ticket taken now
+    """The branch's queue played forward: every waiting ticket's estimate, every service's
+    ("a ticket taken now"), and where the play ended, so that a ticket joining the end of the
+    queue costs one more step of the play instead of a new one (`then`)."""
+
+    def __init__(
+        self,
+        tickets: dict[int, Estimate],
+        working: list[CounterNow],
+        times: ServiceTimes,
+        done: list[tuple[float, int, CounterNow, float]],
+        breaks: tuple[float, ...],
+        last_order: int,
+    ):
+        self.tickets = tickets
+        self.working = working
+        self.times = times
+        self.done = done  # (free at, tie-break, counter, variance): counters with nothing left
+        self.breaks = breaks  # breaks no counter has taken yet
+        self.last_order = last_order
+        self.services = {  # for a ticket taken now
+            service_id: _estimate(at, variance, service_id, working, times)
+            for service_id in {s for c in working for s in c.service_ids}
+            for at, variance in [
+                min(((f[0], f[3]) for f in done if service_id in f[2].service_ids), key=first)
+            ]
+        }
+
+    def then(self, ticket: Waiting) -> BranchEstimates:
+        """The estimates once `ticket` joins the end of the queue (last in queue order).
+
+        It is called when the first counter serving it runs dry, as the full play would say; the
+        play then goes on from where it ended. (A full play could hand a break still to come to
+        a different counter; the next full play, a second later or at the next other change,
+        does.)"""
+        order = self.last_order + 1
+        tickets = {**self.tickets, ticket.id: NO_COUNTER}
+        done, breaks = _play(
+            list(self.done),
+            {ticket.service_id: deque([(order, ticket)])},
+            deque(self.breaks),
+            tickets,
+            self.working,
+            self.times,
+        )
+        return BranchEstimates(tickets, self.working, self.times, done, tuple(breaks), order)
+
+
+def first(pair: tuple) -> float:
+    return pair[0]
 
 
 def close_enough(estimate_s: float, real_s: float) -> bool:
@@ -183,16 +229,29 @@ def estimate_branch(
     queues: dict[int, deque[tuple[int, Waiting]]] = {}
     for order, ticket in enumerate(waiting):
         queues.setdefault(ticket.service_id, deque()).append((order, ticket))
-    # (free at, tie-break, counter, variance so far)
-    free: list[tuple[float, int, CounterNow, float]] = []
-    breaks = deque(sorted(times.breaks_s))
+    free = []
     for n, counter in enumerate(working):
         left = time_left_s(counter, times)
         spread = times.spread.get(counter.current_service_id or 0, DEFAULT_SPREAD)
         free.append((left, n, counter, (spread * left) ** 2))
-    heapq.heapify(free)
-    tickets: dict[int, Estimate] = {}
-    finished: list[tuple[float, CounterNow, float]] = []
+    tickets: dict[int, Estimate] = dict.fromkeys((t.id for t in waiting), NO_COUNTER)
+    done, breaks = _play(free, queues, deque(sorted(times.breaks_s)), tickets, working, times)
+    return BranchEstimates(tickets, working, times, done, tuple(breaks), len(waiting) - 1)
+
+
+def _play(
+    free: list[tuple[float, int, CounterNow, float]],
+    queues: dict[int, deque[tuple[int, Waiting]]],
+    breaks: deque[float],
+    tickets: dict[int, Estimate],
+    working: list[CounterNow],
+    times: ServiceTimes,
+) -> tuple[list[tuple[float, int, CounterNow, float]], deque[float]]:
+    """Each counter, in the order they come free, calls the first ticket in queue order of
+    the services it serves, or takes a break that is due; `tickets` gets each call's estimate.
+    Returns the counters once nothing is left for them, and the breaks nobody took."""
+    heapq.heapify(free)  # (free at, tie-break, counter, variance so far)
+    done = []
     while free:
         at, n, counter, variance = heapq.heappop(free)
         if breaks and at >= breaks[0]:  # the first counter free once a break is due takes it
@@ -202,23 +261,15 @@ def estimate_branch(
             continue
         heads = [queues[s][0] for s in counter.service_ids if queues.get(s)]
         if not heads:
-            finished.append((at, counter, variance))
+            done.append((at, n, counter, variance))
             continue
-        _, ticket = min(heads, key=lambda head: head[0])
+        _, ticket = min(heads, key=first)
         queues[ticket.service_id].popleft()
         tickets[ticket.id] = _estimate(at, variance, ticket.service_id, working, times)
         busy = times.per_call_s(ticket.service_id, counter.id)
         spread = times.spread.get(ticket.service_id, DEFAULT_SPREAD) * busy
         heapq.heappush(free, (at + busy, n, counter, variance + spread**2))
-    for ticket in waiting:
-        tickets.setdefault(ticket.id, NO_COUNTER)
-    services = {}
-    for service_id in {s for c in working for s in c.service_ids}:
-        at, _, variance = min(
-            (f for f in finished if service_id in f[1].service_ids), key=lambda f: f[0]
-        )
-        services[service_id] = _estimate(at, variance, service_id, working, times)
-    return BranchEstimates(tickets, services)
+    return done, breaks
 
 
 def _estimate(

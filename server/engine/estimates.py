@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -19,6 +21,7 @@ from server.domain.estimates import (
 )
 from server.domain.tickets import QUEUE_ORDER
 from server.engine.clock import Clock, iso, parse
+from server.storage import times_undone
 
 # How much history the model learns from: recent services per service, recent calls, pauses.
 RECENT_SERVICES = 100
@@ -35,32 +38,68 @@ def seconds_between(start: str | None, end: str) -> float | None:
     return None if start is None else (parse(end) - parse(start)).total_seconds()
 
 
-class BranchEstimator:
-    """Gathers one branch's counters, queue and history, and runs the model once per state.
+@dataclass(frozen=True)
+class State:
+    """What a branch's estimates are a function of, short of reading the queue: the branch's
+    `seq` (bumped by every change of it), the service day, the clock to the second, and the
+    connection's undone writes (a rolled-back change gives its seq to the next one)."""
 
-    The result is kept until the connection writes again (or the clock moves a second), so a
-    change that reads the ticket, then the queue state, then each phone's position pays once.
+    day: str
+    seq: int
+    second: datetime
+    undone: int
+
+
+# Per connection, per branch: the last estimates and the state they were made in. A writer
+# makes a new engine for every unit and a pooled connection serves request after request: the
+# estimates are kept for as long as the connection lives, not the engine.
+KEPT: WeakKeyDictionary[sqlite_utils.Database, dict[int, tuple[State, BranchEstimates]]] = (
+    WeakKeyDictionary()
+)
+
+
+class BranchEstimator:
+    """Gathers one branch's counters, queue and history, and plays the model once per state.
+
+    A change that reads the ticket, then the queue state, then each phone's position pays once;
+    a ticket issued at the end of the queue (`joining`) continues the last play instead of
+    replaying the whole queue, so issuing does not cost more as the queue grows.
     """
 
     def __init__(self, db: sqlite_utils.Database, clock: Clock):
         self.db = db
         self.clock = clock
-        self._kept: dict[int, tuple[tuple, BranchEstimates]] = {}
+        self.joining: dict[int, tuple[State, Waiting]] = {}
 
     def estimates(self, branch_id: int, day: str) -> BranchEstimates:
         now = self.clock()
-        key = (day, self.db.conn.total_changes, now.replace(microsecond=0))
-        kept = self._kept.get(branch_id)
-        if kept and kept[0] == key:
-            return kept[1]
-        now_text = iso(now)
-        result = estimate_branch(
-            self.counters(branch_id, now_text),
-            self.waiting(branch_id, day),
-            self.service_times(branch_id, day, now_text),
-        )
-        self._kept[branch_id] = (key, result)
-        return result
+        state = self.state(branch_id, day, now)
+        kept = KEPT.setdefault(self.db, {})
+        before, estimates = kept.get(branch_id, (None, None))
+        if before == state:
+            return estimates
+        joined = self.joining.pop(branch_id, None)
+        if joined and before == joined[0] and state == replace(before, seq=before.seq + 1):
+            estimates = estimates.then(joined[1])
+        else:
+            now_text = iso(now)
+            estimates = estimate_branch(
+                self.counters(branch_id, now_text),
+                self.waiting(branch_id, day),
+                self.service_times(branch_id, day, now_text),
+            )
+        kept[branch_id] = (state, estimates)
+        return estimates
+
+    def join(self, branch_id: int, day: str, ticket_id: int, service_id: int) -> None:
+        """Tell the estimator that the change under way adds this ticket at the end of the
+        queue (no priority, not transferred) and nothing else the model reads."""
+        state = self.state(branch_id, day, self.clock())
+        self.joining[branch_id] = (state, Waiting(ticket_id, service_id))
+
+    def state(self, branch_id: int, day: str, now: datetime) -> State:
+        (seq,) = self.db.execute("SELECT seq FROM branches WHERE id = ?", [branch_id]).fetchone()
+        return State(day, seq, now.replace(microsecond=0), times_undone(self.db))
 
     def rows(self, sql: str, params: list | dict) -> list[dict]:
         return [dict(r) for r in self.db.execute(sql, params).fetchall()]

@@ -169,6 +169,8 @@ class QueueEngine(RemoteMoves, CounterStaffing):
                     phone_id,
                 ],
             ).lastrowid
+            if priority is None:  # last in queue order: the branch's last play goes on from it
+                self.reads.estimator.join(branch["id"], day, ticket_id, service_id)
             change = self._record(
                 ticket_id, "issued", user_id=user_id, data={"device_id": device_id}
             )

@@ -20,6 +20,7 @@ from server.realtime.rooms import (
     feedback_room,
     ticket_room,
 )
+from server.storage.handoff import off_the_loop
 
 # Moves after which the rest of the ticket's queue has moved up or down.
 # A plain new ticket joins at the back and moves nobody; one with a priority need does.
@@ -159,10 +160,11 @@ def publish_positions(seq: int, changed: dict) -> None:
 
 
 def tell_waiting(seq: int, service_id: int, day: str, except_id: int | None = None) -> None:
-    """Send each phone waiting in the service its place and estimate as they are now. A long
-    queue makes many emits: the event loop gets a turn between batches, so nobody else waits
-    for all."""
-    waiting_tickets = get_reads().waiting_tickets(service_id, day)
+    """Send each phone waiting in the service its place and estimate as they are now. The
+    queue is read and its estimates made on a worker thread, and a long queue's emits go out in
+    batches with the event loop getting a turn between them, so nobody else waits for all."""
+    reads = get_reads()
+    waiting_tickets = off_the_loop(lambda: reads.waiting_tickets(service_id, day))
     for number, waiting in enumerate(waiting_tickets, start=1):
         if number % POSITIONS_PER_TURN == 0:
             socketio.sleep(0)

@@ -6,6 +6,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 import sqlite_utils
 
@@ -13,6 +14,9 @@ BUSY_TIMEOUT_MS = 30_000
 # Database files whose WAL a background thread of this process checkpoints (checkpoints.py):
 # their connections never checkpoint on commit, which would stall whoever committed.
 CHECKPOINTED_IN_BACKGROUND: set[str] = set()
+# Per connection, how often it undid writes (ROLLBACK, ROLLBACK TO). What was read on it since
+# its last write may be gone, so a cache of such reads (the wait estimates) compares this count.
+_UNDONE: WeakKeyDictionary[sqlite_utils.Database, int] = WeakKeyDictionary()
 
 
 def connect(path: str, *, any_thread: bool = False) -> sqlite_utils.Database:
@@ -61,7 +65,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK TO change")
+            undo(db, "ROLLBACK TO change")
             db.execute("RELEASE change")
             raise
         db.execute("RELEASE change")
@@ -70,6 +74,16 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        undo(db, "ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def undo(db: sqlite_utils.Database, statement: str) -> None:
+    """ROLLBACK or ROLLBACK TO a savepoint, counted (`times_undone`)."""
+    db.execute(statement)
+    _UNDONE[db] = _UNDONE.get(db, 0) + 1
+
+
+def times_undone(db: sqlite_utils.Database) -> int:
+    return _UNDONE.get(db, 0)

@@ -11,7 +11,7 @@ from collections import deque
 
 import sqlite_utils
 
-from server.storage.connection import connect
+from server.storage.connection import connect, undo
 
 KEEP = 16
 
@@ -32,7 +32,7 @@ class ConnectionPool:
     def give_back(self, db: sqlite_utils.Database) -> None:
         """A connection left inside a transaction is rolled back; beyond `keep`, closed."""
         if db.conn.in_transaction:
-            db.execute("ROLLBACK")
+            undo(db, "ROLLBACK")
         if len(self.idle) < self.keep:
             self.idle.append(db)
         else:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from server.storage.connection import connect
+from server.storage.connection import connect, undo
 from server.storage.handoff import Handoff, os_lock, start_thread
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class Writer:
             db.execute("COMMIT")
         except BaseException as error:  # BEGIN or COMMIT failed: nothing of the group stands
             if db.conn.in_transaction:
-                db.execute("ROLLBACK")
+                undo(db, "ROLLBACK")
             for _, handoff in group:
                 handoff.resolve(error=error)
             return
@@ -117,7 +117,7 @@ class Writer:
         try:
             value = work(db)
         except Exception as error:
-            db.execute("ROLLBACK TO unit")
+            undo(db, "ROLLBACK TO unit")
             db.execute("RELEASE unit")
             return None, error
         db.execute("RELEASE unit")
