@@ -16,6 +16,7 @@ from pathlib import Path
 from server.auth.accounts import create_token
 from server.db import init_db
 from server.demo import seed
+from server.engine import QueueEngine
 from server.storage import connect
 from tests.live import UNLIMITED, LiveServer
 
@@ -69,6 +70,11 @@ def running_server(
         # No printer on the kiosk: printing has its own benchmark (kiosk_print_latency).
         demo = seed(db, printer_uri=None)
         staff_token = create_token(db, "staff1")
+        # A store at work: staff signed in at two of its three counters, so every change plays
+        # the wait model over real counters (with none open, it has nothing to play).
+        staff = db.execute("SELECT id FROM users WHERE role = 'staff' ORDER BY id").fetchall()
+        for counter_id, (user_id,) in zip(demo.counter_ids, staff, strict=False):
+            QueueEngine(db).open_counter(counter_id, user_id)
         service_ids = [row[0] for row in db.execute("SELECT id FROM services ORDER BY id")]
         db.conn.close()
         live = LiveServer(path, env=env, command=command).start()

@@ -15,6 +15,7 @@ from server.db import get_db
 from server.domain.errors import DomainError, NotAllowed, ValidationError
 from server.domain.validation import integer
 from server.realtime import socketio
+from server.realtime.branch_events import branch_events
 from server.realtime.handlers import connection_principal
 
 
@@ -92,4 +93,4 @@ def report_status(device_id: int, status: Any) -> None:
         return
     changed = queue.record_printer_status(get_db(), device_id, status, now())
     if changed:
-        publish_device(changed)
+        publish_device(branch_events(), changed)

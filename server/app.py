@@ -13,7 +13,7 @@ import kiosk
 from server import auth, config, db, errors, i18n, labels, operations, security
 from server.engine.clock import utc_now
 from server.json_input import BoundedJSONProvider
-from server.realtime import guard, socketio
+from server.realtime import branch_events, guard, socketio
 from server.realtime.message_queue import client_manager_options
 from server.realtime.publish import Publisher
 
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     # After each commit: Socket.IO first, then what the kiosk package subscribes (its printer).
+    branch_events.init_app(app)
     db.subscribers(app).subscribe(Publisher())
     kiosk.init_app(app)
 

@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "SIRA_PORT": 5000,
     # Seconds without a workstation heartbeat after which its counter closes (issue 12).
     "SIRA_COUNTER_GRACE_S": 60.0,
+    # A branch room gets at most one `queue` event per this many seconds; each stands for the
+    # changes since the last (server/realtime/branch_events.py).
+    "SIRA_QUEUE_EVENT_INTERVAL_S": 0.1,
     # Hours after the visit during which the phone page still takes a rating.
     "SIRA_RATING_WINDOW_H": 24.0,
     # Rate limits (Flask-Limiter). Memory storage counts per process: with several processes
@@ -124,6 +127,7 @@ ENVIRONMENT = {
     "SIRA_PORT": int,
     "SIRA_RATING_WINDOW_H": float,
     "SIRA_COUNTER_GRACE_S": float,
+    "SIRA_QUEUE_EVENT_INTERVAL_S": float,
     "SIRA_RATELIMIT_STORAGE": str,
     "SIRA_RATELIMIT_ENABLED": lambda text: text.lower() not in ("0", "false", "no", "off"),
     "SIRA_LIMIT_LOGIN_ACCOUNT": str,

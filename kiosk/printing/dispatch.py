@@ -5,6 +5,7 @@ printer status is announced as `device` events."""
 from __future__ import annotations
 
 import base64
+from functools import partial
 from typing import Any
 
 import sqlite_utils
@@ -21,7 +22,7 @@ from server.engine import Change, QueueReads
 from server.engine.subscribers import Subscriber
 from server.public_url import public_base_url
 from server.realtime import socketio
-from server.realtime.rooms import branch_room
+from server.realtime.branch_events import BranchEvents, branch_events
 
 WORKER = "sira_print_worker"
 
@@ -31,18 +32,14 @@ def printer_room(device_id: int) -> str:
     return f"printer:{device_id}"
 
 
-def publish_device(change: dict) -> None:
+def publish_device(events: BranchEvents, change: dict) -> None:
     """A printer's status changed (already committed): tell the branch's staff pages."""
-    socketio.emit(
-        "device",
-        {"seq": change["seq"], "device": change["device"]},
-        to=branch_room(change["branch_id"]),
-    )
+    events.emit(change["branch_id"], "device", {"seq": change["seq"], "device": change["device"]})
 
 
 def start_print_worker(app: Flask) -> PrintWorker:
     """Started by `sira serve`, never inside a request."""
-    worker = PrintWorker(app, publish_device).start()
+    worker = PrintWorker(app, partial(publish_device, branch_events(app))).start()
     app.extensions[WORKER] = worker
     return worker
 

@@ -17,6 +17,7 @@ import statistics
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Until a service has history, assume five minutes per customer.
 DEFAULT_SERVICE_S = 300.0
@@ -85,16 +86,15 @@ class CounterNow:
     started_s: float | None = None
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """A waiting ticket; the caller gives them in queue order (priority, transferred, oldest)."""
+class Waiting(NamedTuple):
+    """A waiting ticket; the caller gives them in queue order (priority, transferred, oldest).
+    (Named tuples: a play makes one per waiting ticket, and they are quick to make.)"""
 
     id: int
     service_id: int
 
 
-@dataclass(frozen=True)
-class Estimate:
+class Estimate(NamedTuple):
     """Seconds until the ticket is called (None: no counter serving it is open) and a range."""
 
     eta_s: int | None
@@ -250,35 +250,55 @@ def _play(
     """Each counter, in the order they come free, calls the first ticket in queue order of
     the services it serves, or takes a break that is due; `tickets` gets each call's estimate.
     Returns the counters once nothing is left for them, and the breaks nobody took."""
+    stretch = {s: _stretch(s, working, times) for c in working for s in c.service_ids}
+    calls = {  # what a call costs the counter: busy seconds, and their variance
+        (c.id, s): _busy(times, s, c.id) for c in working for s in c.service_ids
+    }
+    pause_variance = (DEFAULT_SPREAD * times.pause_s) ** 2
     heapq.heapify(free)  # (free at, tie-break, counter, variance so far)
     done = []
     while free:
         at, n, counter, variance = heapq.heappop(free)
         if breaks and at >= breaks[0]:  # the first counter free once a break is due takes it
             breaks.popleft()
-            pause_variance = (DEFAULT_SPREAD * times.pause_s) ** 2
             heapq.heappush(free, (at + times.pause_s, n, counter, variance + pause_variance))
             continue
-        heads = [queues[s][0] for s in counter.service_ids if queues.get(s)]
-        if not heads:
+        first_in_line = None  # the queue, of those the counter serves, whose head is first
+        for service_id in counter.service_ids:
+            queue = queues.get(service_id)
+            if queue and (first_in_line is None or queue[0][0] < first_in_line[0][0]):
+                first_in_line = queue
+        if first_in_line is None:
             done.append((at, n, counter, variance))
             continue
-        _, ticket = min(heads, key=first)
-        queues[ticket.service_id].popleft()
-        tickets[ticket.id] = _estimate(at, variance, ticket.service_id, working, times)
-        busy = times.per_call_s(ticket.service_id, counter.id)
-        spread = times.spread.get(ticket.service_id, DEFAULT_SPREAD) * busy
-        heapq.heappush(free, (at + busy, n, counter, variance + spread**2))
+        _, ticket = first_in_line.popleft()
+        tickets[ticket.id] = _estimate_at(at, variance, stretch[ticket.service_id])
+        busy, busy_variance = calls[counter.id, ticket.service_id]
+        heapq.heappush(free, (at + busy, n, counter, variance + busy_variance))
     return done, breaks
+
+
+def _busy(times: ServiceTimes, service_id: int, counter_id: int) -> tuple[float, float]:
+    busy = times.per_call_s(service_id, counter_id)
+    return busy, (times.spread.get(service_id, DEFAULT_SPREAD) * busy) ** 2
 
 
 def _estimate(
     at: float, variance: float, service_id: int, working: list[CounterNow], times: ServiceTimes
 ) -> Estimate:
-    """The call time `at`, stretched by the expected tickets that will jump ahead meanwhile."""
+    return _estimate_at(at, variance, _stretch(service_id, working, times))
+
+
+def _stretch(service_id: int, working: list[CounterNow], times: ServiceTimes) -> float:
+    """How much the tickets expected to jump ahead (priority, transfers) stretch a wait."""
     serving = sum(1 for c in working if service_id in c.service_ids)
     load = times.jump_rate.get(service_id, 0.0) * times.service(service_id) / max(serving, 1)
-    eta = at * (1 + min(load, MAX_JUMP_LOAD))
+    return 1 + min(load, MAX_JUMP_LOAD)
+
+
+def _estimate_at(at: float, variance: float, stretch: float) -> Estimate:
+    """The call time `at`, stretched by the tickets that will jump ahead meanwhile."""
+    eta = at * stretch
     spread = math.sqrt(variance)
     return Estimate(round(eta), round(max(eta - spread, 0)), round(eta + spread))
 

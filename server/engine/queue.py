@@ -21,6 +21,7 @@ from server.domain.errors import (
     Term,
     ValidationError,
 )
+from server.domain.estimates import BranchEstimates
 from server.domain.events import Event, TicketCalled, TicketChanged, TicketRated
 from server.domain.tickets import (
     IDEMPOTENCY_TTL,
@@ -91,6 +92,8 @@ class Change:
     at: str | None = None  # when the change's event was recorded, as stored in the database
     # What subscribers wrote with the change, for the caller (the ticket's print job).
     attachments: dict = field(default_factory=dict, compare=False)
+    # The branch's wait estimates at `seq`, so that telling the phones costs no second play.
+    estimates: BranchEstimates | None = field(default=None, compare=False, repr=False)
 
 
 class QueueEngine(RemoteMoves, CounterStaffing):
@@ -589,6 +592,7 @@ class QueueEngine(RemoteMoves, CounterStaffing):
             events=[TicketChanged(ticket_id, kind, counter_id), *(events or [])],
             queue=self.reads.queue_state(ticket["branch_id"]),
             at=at,
+            estimates=self.reads.estimates(ticket["branch_id"]),
         )
 
     def _record_counter(self, counter: dict, kind: str, user_id: int | None, data: dict) -> Change:

@@ -189,10 +189,16 @@ class QueueReads:
         """What the holder of the ticket's link may see, and nothing more."""
         return public_view(self.ticket_from_row(self.ticket_row_by_token(token)))
 
-    def waiting_tickets(self, service_id: int, day: str) -> list[dict]:
-        """Full ticket objects of a service's queue, in calling order."""
+    def waiting_tickets(
+        self, service_id: int, day: str, known: BranchEstimates | None = None
+    ) -> list[dict]:
+        """Full ticket objects of a service's queue, in calling order. `known`: the branch's
+        estimates as a change just made them, used if they cover every ticket still waiting."""
         rows = self.waiting_rows(service_id, day)
-        estimates = self.estimates(rows[0]["branch_id"], day).tickets if rows else {}
+        if known is not None and all(row["id"] in known.tickets for row in rows):
+            estimates = known.tickets
+        else:
+            estimates = self.estimates(rows[0]["branch_id"], day).tickets if rows else {}
         service = self.service(service_id)
         return [
             self.ticket_from_row(row, position, estimates.get(row["id"], NO_COUNTER), service)

@@ -148,6 +148,7 @@ class CounterStaffing:
                 ticket=None,
                 events=found,
                 queue=self.reads.queue_state(branch_id),
+                estimates=self.reads.estimates(branch_id),
             )
             for branch_id, found in branches.items()
         ]

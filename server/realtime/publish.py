@@ -8,13 +8,14 @@ from typing import Any
 from flask import current_app
 
 from server.db import get_reads
+from server.domain.estimates import BranchEstimates
 from server.domain.events import CounterChanged, TicketCalled, TicketChanged
 from server.engine import Change
 from server.engine.reads import WITHDRAWING_MOVES, feedback_view, public_view
 from server.engine.subscribers import Subscriber
 from server.realtime import socketio
+from server.realtime.branch_events import branch_events
 from server.realtime.rooms import (
-    branch_room,
     counter_room,
     counter_rooms,
     feedback_room,
@@ -56,10 +57,10 @@ def publish(change: Change) -> None:
     if calls:
         # Let each display's connection send `called` before the `queue` below joins it.
         socketio.sleep(0)
-    socketio.emit("queue", {"seq": seq, **change.queue}, to=branch_room(change.branch_id))
+    branch_events().queue(change.branch_id, seq, change.queue, at_once=bool(calls))
     for event in change.events:
         if isinstance(event, CounterChanged):
-            publish_counter(seq, change.branch_id, event)
+            publish_counter(seq, change.branch_id, event, change.estimates)
         elif isinstance(event, TicketChanged):
             publish_ticket(seq, ticket, event)
             if event.kind in WITHDRAWING_MOVES and event.counter_id is not None:
@@ -69,15 +70,15 @@ def publish(change: Change) -> None:
                 socketio.emit("rate", prompt, to=counter_rooms(event.counter_id))
                 socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
             if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
-                publish_positions(seq, ticket)
+                publish_positions(seq, ticket, change.estimates)
 
 
 def publish_withdrawn(seq: int, branch_id: int, code: str, event: TicketChanged) -> None:
     """The counter no longer expects this customer: boards stop showing the call at once."""
-    socketio.emit(
+    branch_events().emit(
+        branch_id,
         "withdrawn",
         {"seq": seq, "code": code, "counter_id": event.counter_id, "kind": event.kind},
-        to=branch_room(branch_id),
     )
 
 
@@ -87,7 +88,7 @@ def publish_setup() -> None:
     reads = get_reads()
     for branch in reads.rows("SELECT id, seq FROM branches"):
         data = {"seq": branch["seq"], "branch_id": branch["id"]}
-        socketio.emit("setup", data, to=branch_room(branch["id"]))
+        branch_events().emit(branch["id"], "setup", data)
         for counter in reads.rows("SELECT id FROM counters WHERE branch_id = ?", [branch["id"]]):
             socketio.emit("setup", data, to=counter_rooms(counter["id"]))
 
@@ -112,15 +113,14 @@ def publish_called(change: Change, event: TicketCalled) -> None:
             ticket["counter"]["names"],
         ),
     }
-    for room in (
-        branch_room(change.branch_id),
-        *counter_rooms(event.counter_id),
-        ticket_room(ticket["token"]),
-    ):
+    branch_events().emit(change.branch_id, "called", called)
+    for room in (*counter_rooms(event.counter_id), ticket_room(ticket["token"])):
         socketio.emit("called", called, to=room)
 
 
-def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
+def publish_counter(
+    seq: int, branch_id: int, event: CounterChanged, estimates: BranchEstimates | None
+) -> None:
     """A pause, a resume, an opening or a closing: the counter's screens and the branch
     (managers) see it, and the phones of everyone waiting for what it serves get their new
     estimate (or learn that no counter serving them is open)."""
@@ -128,10 +128,10 @@ def publish_counter(seq: int, branch_id: int, event: CounterChanged) -> None:
     counter = reads.counter_summary(event.counter_id)
     data = {"seq": seq, "kind": event.kind, "counter": counter}
     socketio.emit("counter", data, to=counter_rooms(event.counter_id))
-    socketio.emit("counter", data, to=branch_room(branch_id))
+    branch_events().emit(branch_id, "counter", data)
     day = reads.today(branch_id)
     for service_id in counter["service_ids"]:
-        tell_waiting(seq, service_id, day)
+        tell_waiting(seq, service_id, day, estimates)
 
 
 def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
@@ -154,17 +154,23 @@ def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
     )
 
 
-def publish_positions(seq: int, changed: dict) -> None:
+def publish_positions(seq: int, changed: dict, estimates: BranchEstimates | None) -> None:
     """Everyone else waiting in that service moved: tell each phone its new place."""
-    tell_waiting(seq, changed["service_id"], changed["service_day"], changed["id"])
+    tell_waiting(seq, changed["service_id"], changed["service_day"], estimates, changed["id"])
 
 
-def tell_waiting(seq: int, service_id: int, day: str, except_id: int | None = None) -> None:
+def tell_waiting(
+    seq: int,
+    service_id: int,
+    day: str,
+    estimates: BranchEstimates | None,
+    except_id: int | None = None,
+) -> None:
     """Send each phone waiting in the service its place and estimate as they are now. The
     queue is read and its estimates made on a worker thread, and a long queue's emits go out in
     batches with the event loop getting a turn between them, so nobody else waits for all."""
     reads = get_reads()
-    waiting_tickets = off_the_loop(lambda: reads.waiting_tickets(service_id, day))
+    waiting_tickets = off_the_loop(lambda: reads.waiting_tickets(service_id, day, estimates))
     for number, waiting in enumerate(waiting_tickets, start=1):
         if number % POSITIONS_PER_TURN == 0:
             socketio.sleep(0)

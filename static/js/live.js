@@ -76,9 +76,11 @@
     events.forEach(function (name) {
       socket.on(name, function (data) {
         const seq = data && data.seq;
-        // Branch rooms see every change, so a jump in seq means something was missed.
+        // Branch rooms see every change, so a jump in seq means something was missed. A paced
+        // `queue` stands for every change from its `seq_from` on.
+        const first = data && typeof data.seq_from === "number" ? data.seq_from : seq;
         const followsBranch = rooms.some(function (r) { return r.startsWith("branch:"); });
-        if (followsBranch && typeof seq === "number" && lastSeq !== null && seq > lastSeq + 1) {
+        if (followsBranch && typeof seq === "number" && lastSeq !== null && first > lastSeq + 1) {
           lastSeq = seq;
           resync();
           return;

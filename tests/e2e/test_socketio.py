@@ -6,6 +6,7 @@ import pytest
 import socketio
 
 from tests.e2e.conftest import ApiClient
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.slow
 
@@ -96,14 +97,61 @@ def test_branch_events_seq_has_no_gaps(live_server, store, staff, listen):
     assert end == start + 14
 
     display.wait_for("queue", lambda data: data["seq"] == end)
-    seqs = [
-        data["seq"]
-        for name, data in list(display.events)
-        if name in BRANCH_EVENTS  # the display is in no other room
-    ]
+    events = [(name, data) for name, data in list(display.events) if name in BRANCH_EVENTS]
+    seqs = [data["seq"] for _, data in events]  # the display is in no other room
     assert seqs == sorted(seqs), "events of one-at-a-time changes arrive in order"
-    assert set(seqs) == set(range(start + 1, end + 1)), "a change was never announced"
+    assert covered(events) == set(range(start + 1, end + 1)), "a change was never announced"
     assert [d["recall"] for d in display.received("called")] == [False, True, False, False, False]
+
+
+def covered(events: list[tuple[str, dict]]) -> set[int]:
+    """The changes a branch room's events account for: a paced `queue` stands for every change
+    from its `seq_from` to its `seq`."""
+    seqs: set[int] = set()
+    for name, data in events:
+        first = data["seq_from"] if name == "queue" else data["seq"]
+        seqs.update(range(first, data["seq"] + 1))
+    return seqs
+
+
+@pytest.fixture
+def paced_server(db_path, store):
+    """A server pacing `queue` events two seconds apart: a burst of changes falls inside."""
+    server = LiveServer(db_path, env={"SIRA_QUEUE_EVENT_INTERVAL_S": "2"}).start()
+    yield server
+    server.stop()
+
+
+def test_a_burst_of_changes_reaches_the_boards_as_few_queue_events_without_gaps(
+    paced_server, store, listen
+):
+    """Thirty tickets in a row: the board gets the newest queue a few times, not thirty."""
+    staff = ApiClient(paced_server.url, store.staff_token)
+    display = listen(paced_server.url, store.display_token)
+    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    for _ in range(30):
+        issue(staff, store.payments)
+    end = branch_seq(staff, store.branch_id)
+    last = display.wait_for("queue", lambda data: data["seq"] == end)
+    queues = display.received("queue")
+    assert len(queues) < 30
+    assert covered([("queue", data) for data in queues]) == set(range(start + 1, end + 1))
+    assert [s["waiting"] for s in last["services"] if s["id"] == store.payments] == [30]
+
+
+def test_a_call_sends_the_waiting_queue_first_and_its_own_at_once(paced_server, store, listen):
+    staff = ApiClient(paced_server.url, store.staff_token)
+    display = listen(paced_server.url, store.display_token)
+    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    issue(staff, store.payments)
+    issue(staff, store.payments)  # within the interval: its queue waits
+    called = move(staff, f"/counters/{store.counter1}/call-next")
+    end = branch_seq(staff, store.branch_id)
+    display.wait_for("queue", lambda data: data["seq"] == end)
+    events = [(name, data) for name, data in list(display.events) if name in BRANCH_EVENTS]
+    assert [name for name, _ in events] == ["queue", "queue", "called", "queue"]
+    assert covered(events) == set(range(start + 1, end + 1))
+    assert events[2][1]["ticket"]["code"] == called["code"]
 
 
 def test_phone_follows_its_ticket_until_called(live_server, store, staff, listen):
