@@ -46,7 +46,8 @@ def subscribers(app: Flask | None = None) -> Subscribers:
 def get_engine() -> WritingEngine:
     if "engine" not in g:
         clock = current_app.config["SIRA_CLOCK"]
-        g.engine = WritingEngine(get_writer(), clock, QueueReads(get_db(), clock), subscribers())
+        reads = QueueReads(get_db(), clock, long_work=off_the_loop)
+        g.engine = WritingEngine(get_writer(), clock, reads, subscribers())
     return g.engine
 
 

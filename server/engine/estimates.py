@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
@@ -32,6 +34,10 @@ RECENT_BREAKS = 60
 # Priority and transfer arrivals are counted over the last hour (or the day so far, if shorter).
 JUMP_WINDOW_S = 3600
 MIN_JUMP_WINDOW_S = 900
+
+
+def run_here(work: Callable[[], Any]) -> Any:
+    return work()
 
 
 def seconds_between(start: str | None, end: str) -> float | None:
@@ -66,9 +72,15 @@ class BranchEstimator:
     replaying the whole queue, so issuing does not cost more as the queue grows.
     """
 
-    def __init__(self, db: sqlite_utils.Database, clock: Clock):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        clock: Clock,
+        long_work: Callable[[Callable[[], Any]], Any] = run_here,
+    ):
         self.db = db
         self.clock = clock
+        self.long_work = long_work
         self.joining: dict[int, tuple[State, Waiting]] = {}
 
     def estimates(self, branch_id: int, day: str) -> BranchEstimates:
@@ -82,14 +94,18 @@ class BranchEstimator:
         if joined and before == joined[0] and state == replace(before, seq=before.seq + 1):
             estimates = estimates.then(joined[1])
         else:
-            now_text = iso(now)
-            estimates = estimate_branch(
-                self.counters(branch_id, now_text),
-                self.waiting(branch_id, day),
-                self.service_times(branch_id, day, now_text),
-            )
+            estimates = self.long_work(lambda: self.play(branch_id, day, now))
         kept[branch_id] = (state, estimates)
         return estimates
+
+    def play(self, branch_id: int, day: str, now: datetime) -> BranchEstimates:
+        """A full play of the branch's queue: time in proportion to its length."""
+        now_text = iso(now)
+        return estimate_branch(
+            self.counters(branch_id, now_text),
+            self.waiting(branch_id, day),
+            self.service_times(branch_id, day, now_text),
+        )
 
     def join(self, branch_id: int, day: str, ticket_id: int, service_id: int) -> None:
         """Tell the estimator that the change under way adds this ticket at the end of the

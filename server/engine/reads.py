@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -12,7 +13,7 @@ from server.domain.estimates import NO_COUNTER, BranchEstimates, Estimate
 from server.domain.tickets import AT_COUNTER, QUEUE_ORDER, UNDO_WINDOW, UNDOABLE, Status
 from server.domain.timing import service_day
 from server.engine.clock import Clock, iso, parse, utc_now
-from server.engine.estimates import BranchEstimator, availability
+from server.engine.estimates import BranchEstimator, availability, run_here
 
 # Calls kept in a branch's state for the boards' "previous calls" list.
 RECENT_CALLS = 16  # a board shows nine codes, each once; recalls take lines of their own
@@ -33,10 +34,17 @@ WHERE service_id = :service_id AND service_day = :service_day AND status = 'wait
 class QueueReads:
     """Queries over one connection; `now` comes from the clock so tests control it."""
 
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = utc_now):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        clock: Clock = utc_now,
+        long_work: Callable[[Callable[[], Any]], Any] = run_here,
+    ):
+        """`long_work` runs what takes time in proportion to a queue (a full play of the wait
+        model): a request's reads hand it to a worker thread, off the event loop."""
         self.db = db
         self.clock = clock
-        self.estimator = BranchEstimator(db, clock)
+        self.estimator = BranchEstimator(db, clock, long_work)
 
     # -- rows -------------------------------------------------------------------------------
 

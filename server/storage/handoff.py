@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
+
+# Set on a worker thread running work handed off the event loop: work it hands off in turn
+# (a long read inside a long read) runs where it is.
+OFF_THE_LOOP: ContextVar[bool] = ContextVar("off_the_loop", default=False)
 
 
 def original(module: str, name: str) -> Any:
@@ -103,14 +108,22 @@ class Handoff:
 
 def off_the_loop(work: Callable[[], Any]) -> Any:
     """Run `work` on a worker thread of the event loop's small pool and wait for it without
-    blocking the loop (a long read: a year of statistics). Without an event loop, just run it."""
+    blocking the loop (a long read: a year of statistics). Without an event loop, or on such
+    a worker already, just run it."""
+    if OFF_THE_LOOP.get():
+        return work()
     mode = event_loop()
     if mode == "gevent":
         import gevent
 
-        return gevent.get_hub().threadpool.apply(work)
+        return gevent.get_hub().threadpool.apply(marked_off_the_loop, (work,))
     if mode == "eventlet":
         from eventlet import tpool
 
-        return tpool.execute(work)
+        return tpool.execute(marked_off_the_loop, work)
+    return work()
+
+
+def marked_off_the_loop(work: Callable[[], Any]) -> Any:
+    OFF_THE_LOOP.set(True)  # in the worker's own context: what `work` calls runs right here
     return work()

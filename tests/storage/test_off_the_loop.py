@@ -27,6 +27,8 @@ def ticker():
 
 def long_read():
     real_sleep(0.3)  # as a year of statistics would hold its thread
+    # A long read inside it (the wait model's play in a phone's queue) stays on this worker.
+    assert off_the_loop(native_id) == native_id()
     return native_id()
 
 gevent.spawn(ticker)
