@@ -198,8 +198,9 @@ class Day:
         breaks = () if self.break_taken else (max(BREAK_AFTER_S - seconds, 0.0),)
         return ServiceTimes(
             service_s={
-                service_ids[s]: means[s] * statistics.fmean(
-                    pace for pace, on in zip(self.pace, self.shape.counters) if s in on
+                service_ids[s]: means[s]
+                * statistics.fmean(
+                    pace for pace, on in zip(self.pace, self.shape.counters, strict=True) if s in on
                 )
                 for s in range(len(means))
             },
