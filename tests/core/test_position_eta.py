@@ -5,7 +5,6 @@ The model itself is tested on hand-worked queues in test_estimates.py."""
 from __future__ import annotations
 
 from server.domain.estimates import ServiceTimes, log_normal_fit
-from server.engine.clock import iso
 
 
 def issue_many(engine, service_id, count: int, **fields) -> list[int]:
@@ -100,18 +99,6 @@ def test_the_estimate_learns_from_recent_service_times(engine, store, clock):
     assert second["eta_s"] == round(learned.per_call_s(store.payments, store.counter2))
     low, high = second["eta_range_s"]
     assert low < second["eta_s"] < high
-
-
-def test_priority_arrivals_are_counted_over_the_last_three_hours(engine, store, clock):
-    """They are few: over one hour the stretch they make swung between nothing and a tenth of
-    the wait with a single ticket, so one that came 2½ hours ago still counts."""
-    engine.issue_ticket(store.payments)
-    clock.advance(1800)
-    engine.issue_ticket(store.payments, priority="elderly")
-    clock.advance(3 * 3600 - 1800)
-    day = engine.reads.today(store.branch_id)
-    times = engine.reads.estimator.service_times(store.branch_id, day, iso(clock()))
-    assert times.jump_rate == {store.payments: 1 / (3 * 3600)}
 
 
 def test_services_list_their_queue_and_the_estimate_for_a_newcomer(engine, store, clock):
