@@ -26,10 +26,8 @@ RECENT_CALLS = 200
 RECENT_PAUSES = 20
 # The day's pattern of breaks is read from the pauses that began over the last few days.
 RECENT_BREAKS = 60
-# Priority and transfer arrivals are counted over the last three hours (or the day so far, if
-# shorter): they are few, none to two an hour at a one-counter store, and over a single hour one
-# more or less swung the stretch between nothing and a tenth of the wait.
-JUMP_WINDOW_S = 3 * 3600
+# Priority and transfer arrivals are counted over the last hour (or the day so far, if shorter).
+JUMP_WINDOW_S = 3600
 MIN_JUMP_WINDOW_S = 900
 
 

@@ -28,8 +28,8 @@ BOUNDED_READS = (
     "USING COVERING INDEX tickets_rollup_max (branch_id=? AND service_day=? AND service_id=?"
     " AND counter_id=? AND user_id=? AND channel=?)",
     # The wait model (server/engine/estimates.py): the branch's waiting tickets, its latest
-    # calls (LIMIT, newest first, like tickets_recent_done), the last three hours' arrivals, the
-    # day's first arrival (min(), one entry of the index), the last three hours' transfers.
+    # calls (LIMIT, newest first, like tickets_recent_done), the last hour's arrivals, and the
+    # day's first arrival (min(), one entry of the index), the last hour's transfers.
     "USING INDEX tickets_waiting_days (branch_id=? AND status=? AND service_day=?)",
     "USING INDEX tickets_calls (branch_id=? AND called_at>?)",
     "USING INDEX tickets_day_created (branch_id=? AND service_day=? AND created_at>?)",
