@@ -39,8 +39,9 @@ import sqlite_utils
 from server.auth.accounts import add_user
 from server.db import init_db
 from server.demo import MovingClock
-from server.domain.estimates import ServiceTimes, close_enough, estimate_branch
+from server.domain.estimates import BranchEstimates, ServiceTimes, close_enough, estimate_branch
 from server.engine import QueueEngine
+from server.engine.clock import iso
 from server.storage import connect
 from server.store import add_branch, add_counter, add_service
 
@@ -160,14 +161,14 @@ class Day:
         service_id = self.store.services[service]
         old = old_formula(self.engine, service_id)
         ticket = self.engine.issue_ticket(service_id, priority=priority).ticket
-        ceiling = self.ceiling(seconds).tickets[ticket["id"]].eta_s
+        ceiling = self.ceiling_estimates(seconds).tickets[ticket["id"]].eta_s
         self.told[ticket["id"]] = (old, ticket["eta_s"], ceiling, self.clock.now)
         self.wake(seconds)
 
-    def ceiling(self, seconds: float):
+    def ceiling_estimates(self, seconds: float) -> BranchEstimates:
         """The model on the branch as it stands, given the world's true parameters."""
         estimator = self.engine.reads.estimator
-        branch_id, now = self.store.branch_id, self.clock.now.isoformat()
+        branch_id, now = self.store.branch_id, iso(self.clock.now)
         return estimate_branch(
             estimator.counters(branch_id, now),
             estimator.waiting(branch_id, self.engine.reads.today(branch_id)),
@@ -175,7 +176,9 @@ class Day:
         )
 
     def true_times(self, seconds: float) -> ServiceTimes:
-        """What the model would learn from endless history of this very day: a ceiling."""
+        """What the model would know with endless history of this world: the true means at each
+        counter's pace, the spread, walk-up, no-shows, the break's due time and length, and the
+        rate of priority and transfer arrivals at this time of the day. Only for the ceiling."""
         means, mix = self.shape.service_means_s, self.shape.mix
         service_ids = self.store.services
         at_counter = {

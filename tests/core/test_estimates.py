@@ -103,7 +103,7 @@ def test_a_break_is_expected_due_half_a_usual_call_before_it_usually_began():
     assert times.breaks_s == (0.0, pytest.approx(90.0))
 
 
-def test_the_customer_issued_just_before_a_usual_break_is_told_it_comes_first():
+def test_the_customer_issued_just_before_a_usual_break_waits_for_it():
     """The break usually began 150 s from now: due at 90, so the counter free at 100 takes it
     and the ticket waits for it (counting from the start, the counter would call it first)."""
     times = learn_service_times(
