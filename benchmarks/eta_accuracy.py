@@ -11,6 +11,12 @@ formula's (people ahead ÷ open counters, rounded up, × median service time), a
 with the wait the customer then had. A figure is right when it is within 3 minutes or 25 % of
 the real wait.
 
+Beside them, a ceiling: the same model given the simulated world's true parameters in place of
+what it learns (each service's mean at each counter's pace, the spread, walk-up, no-shows, the
+break's time and length, the rate of priority and transfer arrivals). It is not a product
+feature — no store knows these — but it shows how much of the remaining error is the luck of
+individual service times, which no estimate made at issue can know.
+
     .venv/bin/python -m benchmarks.eta_accuracy                   # every shape, seeds 1–3
     .venv/bin/python -m benchmarks.eta_accuracy --shapes three --seeds 11 12 13
 """
@@ -33,8 +39,9 @@ import sqlite_utils
 from server.auth.accounts import add_user
 from server.db import init_db
 from server.demo import MovingClock
-from server.domain.estimates import close_enough
+from server.domain.estimates import BranchEstimates, ServiceTimes, close_enough, estimate_branch
 from server.engine import QueueEngine
+from server.engine.clock import iso
 from server.storage import connect
 from server.store import add_branch, add_counter, add_service
 
@@ -46,6 +53,7 @@ NO_SHOW_AFTER_S = 120.0
 PRIORITY_RATE = 0.03
 TRANSFER_RATE = 0.05
 BREAK_S = 20 * 60
+BREAK_AFTER_S = 2.5 * 3600  # after opening
 SERVICE_CV = 0.5
 
 
@@ -73,9 +81,10 @@ SHAPES = {
 
 @dataclass
 class Outcome:
-    """Per ticket at issue: (old estimate, new estimate or None, real wait), in seconds."""
+    """Per ticket at issue: (old estimate, new estimate or None, ceiling's estimate or None,
+    real wait), in seconds."""
 
-    issued: list[tuple[float, float | None, float]] = field(default_factory=list)
+    issued: list[tuple[float, float | None, float | None, float]] = field(default_factory=list)
     # Live estimates read later in the wait: (estimate, real time left, time already waited).
     live: list[tuple[float, float, float]] = field(default_factory=list)
 
@@ -94,7 +103,9 @@ class Day:
         self.idle: set[int] = set()
         self.on_break: set[int] = set()
         self.break_due: set[int] = set()
-        self.told: dict[int, tuple[float, float | None, datetime]] = {}
+        self.break_taken = False
+        self.capacity = 0.0
+        self.told: dict[int, tuple[float, float | None, float | None, datetime]] = {}
         self.asked_live: dict[int, list[tuple[float, datetime]]] = {}
         self.outcome = Outcome()
 
@@ -102,7 +113,7 @@ class Day:
         heapq.heappush(self.events, (seconds, next(self.order), kind, payload))
 
     def run(self) -> Outcome:
-        capacity = sum(  # customers per second, all counters working
+        self.capacity = sum(  # customers per second, all counters working
             1
             / (
                 WALK_UP_MEAN_S
@@ -113,9 +124,9 @@ class Day:
         for n, counter_id in enumerate(self.store.counters):
             self.engine.open_counter(counter_id, self.store.users[n])
             self.idle.add(counter_id)
-        self.arrivals(capacity)
+        self.arrivals()
         # One counter takes a 20-minute break late in the morning, every day.
-        self.at(2.5 * 3600, "take_break", self.rng.choice(self.store.counters))
+        self.at(BREAK_AFTER_S, "take_break", self.rng.choice(self.store.counters))
         while self.events:
             seconds, _, kind, payload = heapq.heappop(self.events)
             self.clock.now = self.opens + timedelta(seconds=seconds)
@@ -124,18 +135,20 @@ class Day:
             self.engine.close_counter(counter_id, None, "signed_out")
         return self.outcome
 
-    def arrivals(self, capacity: float) -> None:
-        """A Poisson stream whose rate follows the day: quiet start, lunch peak, afternoon."""
+    def load(self, seconds: float) -> float:
+        """Arrivals as a share of capacity: quiet start, lunch peak, afternoon."""
+        hour = OPENS_H + seconds / 3600
+        if self.busy:
+            load = 1.3 if LUNCH[0] <= hour < LUNCH[1] else 0.7
+        else:
+            load = 0.7 if LUNCH[0] <= hour < LUNCH[1] else 0.5
+        return load * 0.6 if hour < OPENS_H + 0.5 else load
+
+    def arrivals(self) -> None:
+        """A Poisson stream whose rate follows the day (`load`)."""
         seconds = 0.0
         while True:
-            hour = OPENS_H + seconds / 3600
-            if self.busy:
-                load = 1.3 if LUNCH[0] <= hour < LUNCH[1] else 0.7
-            else:
-                load = 0.7 if LUNCH[0] <= hour < LUNCH[1] else 0.5
-            if hour < OPENS_H + 0.5:
-                load *= 0.6
-            seconds += self.rng.expovariate(capacity * load)
+            seconds += self.rng.expovariate(self.capacity * self.load(seconds))
             if seconds >= (CLOSES_H - OPENS_H) * 3600:
                 return
             service = self.rng.choices(range(len(self.shape.mix)), self.shape.mix)[0]
@@ -148,8 +161,61 @@ class Day:
         service_id = self.store.services[service]
         old = old_formula(self.engine, service_id)
         ticket = self.engine.issue_ticket(service_id, priority=priority).ticket
-        self.told[ticket["id"]] = (old, ticket["eta_s"], self.clock.now)
+        ceiling = self.ceiling_estimates(seconds).tickets[ticket["id"]].eta_s
+        self.told[ticket["id"]] = (old, ticket["eta_s"], ceiling, self.clock.now)
         self.wake(seconds)
+
+    def ceiling_estimates(self, seconds: float) -> BranchEstimates:
+        """The model on the branch as it stands, given the world's true parameters."""
+        estimator = self.engine.reads.estimator
+        branch_id, now = self.store.branch_id, iso(self.clock.now)
+        return estimate_branch(
+            estimator.counters(branch_id, now),
+            estimator.waiting(branch_id, self.engine.reads.today(branch_id)),
+            self.true_times(seconds),
+        )
+
+    def true_times(self, seconds: float) -> ServiceTimes:
+        """What the model would know with endless history of this world: the true means at each
+        counter's pace, the spread, walk-up, no-shows, the break's due time and length, and the
+        rate of priority and transfer arrivals at this time of the day. Only for the ceiling."""
+        means, mix = self.shape.service_means_s, self.shape.mix
+        service_ids = self.store.services
+        at_counter = {
+            (counter_id, service_ids[s]): means[s] * pace
+            for counter_id, pace, served in zip(
+                self.store.counters, self.pace, self.shape.counters, strict=True
+            )
+            for s in served
+        }
+        arriving = self.capacity * self.load(seconds)
+        served = min(arriving, self.capacity)  # a queue cannot be served faster than capacity
+        jumps = {}
+        for s, service_id in enumerate(service_ids):
+            priority = PRIORITY_RATE * arriving * mix[s]
+            others = [n for n in range(len(mix)) if n != s]
+            transferred_in = sum(  # each transfer goes to one of the other services
+                TRANSFER_RATE * served * mix[n] / len(others) for n in others
+            )
+            jumps[service_id] = priority + transferred_in
+        breaks = () if self.break_taken else (max(BREAK_AFTER_S - seconds, 0.0),)
+        return ServiceTimes(
+            service_s={
+                service_ids[s]: means[s]
+                * statistics.fmean(
+                    pace for pace, on in zip(self.pace, self.shape.counters, strict=True) if s in on
+                )
+                for s in range(len(means))
+            },
+            counter_service_s=at_counter,
+            spread={service_id: SERVICE_CV for service_id in service_ids},
+            walk_up_s=WALK_UP_MEAN_S,
+            no_show_s=NO_SHOW_AFTER_S,
+            no_show_rate=NO_SHOW_RATE,
+            pause_s=BREAK_S,
+            jump_rate=jumps,
+            breaks_s=breaks,
+        )
 
     def wake(self, seconds: float) -> None:
         for counter_id in sorted(self.idle):
@@ -162,6 +228,7 @@ class Day:
         if counter_id in self.break_due:
             self.break_due.discard(counter_id)
             self.on_break.add(counter_id)
+            self.break_taken = True
             self.engine.pause(counter_id, "break")
             self.at(seconds + BREAK_S, "back", counter_id)
             return
@@ -172,9 +239,9 @@ class Day:
             return
         ticket = change.ticket
         if ticket["id"] in self.told:  # its first call: the wait it was told about ends here
-            old, new, issued = self.told.pop(ticket["id"])
+            old, new, ceiling, issued = self.told.pop(ticket["id"])
             waited = (self.clock.now - issued).total_seconds()
-            self.outcome.issued.append((old, new, waited))
+            self.outcome.issued.append((old, new, ceiling, waited))
             for estimate, asked in self.asked_live.pop(ticket["id"], []):
                 left = (self.clock.now - asked).total_seconds()
                 self.outcome.live.append((estimate, left, (asked - issued).total_seconds()))
@@ -261,6 +328,7 @@ def old_formula(engine: QueueEngine, service_id: int) -> float:
 
 @dataclass
 class Store:
+    branch_id: int
     services: list[int]
     counters: list[int]
     users: list[int]
@@ -281,7 +349,7 @@ def build(db: sqlite_utils.Database, shape: Shape, rng: random.Random) -> Store:
         add_user(db, f"staff{n + 1}", "staff", "simulated staff password")
         for n in range(len(counters))
     ]
-    return Store(services, counters, users, [rng.uniform(0.8, 1.25) for _ in counters])
+    return Store(branch, services, counters, users, [rng.uniform(0.8, 1.25) for _ in counters])
 
 
 def simulate(shape: Shape, seed: int, history_days: int = 2) -> Outcome:
@@ -323,11 +391,12 @@ def main() -> None:
     parser.add_argument("--history-days", type=int, default=2)
     args = parser.parse_args()
     for name in args.shapes:
-        old_all, new_all, live_near, live_far = [], [], [], []
+        old_all, new_all, ceiling_all, live_near, live_far = [], [], [], [], []
         for seed in args.seeds:
             outcome = simulate(SHAPES[name], seed, args.history_days)
-            old = [(o, real) for o, _, real in outcome.issued]
-            new = [(n, real) for _, n, real in outcome.issued]
+            old = [(o, real) for o, _, _, real in outcome.issued]
+            new = [(n, real) for _, n, _, real in outcome.issued]
+            ceiling = [(c, real) for *_, c, real in outcome.issued]
             waits = [real for *_, real in outcome.issued]
             print(
                 f"{name:5} seed {seed:3}: {len(waits):4} tickets, mean wait"
@@ -335,13 +404,16 @@ def main() -> None:
             )
             print(f"    old formula: {accuracy(old)}")
             print(f"    new model:   {accuracy(new)}")
+            print(f"    ceiling:     {accuracy(ceiling)}")
             old_all += old
             new_all += new
+            ceiling_all += ceiling
             live_near += [(e, left) for e, left, _ in outcome.live if left <= 600]
             live_far += [(e, left) for e, left, _ in outcome.live if left > 600]
         print(f"{name:5} all seeds ({len(new_all)} tickets)")
         print(f"    old formula: {accuracy(old_all)}")
         print(f"    new model:   {accuracy(new_all)}")
+        print(f"    ceiling:     {accuracy(ceiling_all)}")
         print(f"    live, > 10 min before the call: {accuracy(live_far)}")
         print(f"    live, ≤ 10 min before the call: {accuracy(live_near)}")
 

@@ -353,7 +353,14 @@ def learn_service_times(
     `services`: recent (service_id, counter_id, seconds) of finished services; `calls`: recent
     calls as (call → start seconds, or None; call → no-show seconds, or None); `pauses`: recent
     pause lengths; `jumps`: per service, recent priority and transfer arrivals per second;
-    `breaks_s`: seconds from now to the breaks expected later today (`breaks_ahead`).
+    `breaks_s`: seconds from now to when the breaks expected later today usually began
+    (`breaks_ahead`).
+
+    A break begins when its counter is first free after it is due, later than it was due by the
+    rest of the call then in hand, about half a call. The play-forward gives the break to the
+    first counter free after it is due, so each is expected due half a usual call before it
+    usually began: else that rest would count twice, and the customers issued just before the
+    break would be told they go first.
     """
     per_service: dict[int, list[float]] = {}
     per_counter: dict[tuple[int, int], list[float]] = {}
@@ -370,16 +377,20 @@ def learn_service_times(
     pauses = list(pauses)
     answered = len(walk_ups) + len(no_shows)
     fits = {s: log_normal_fit(d) for s, d in per_service.items()}
+    walk_up_s = math.fsum(walk_ups) / len(walk_ups) if walk_ups else DEFAULT_WALK_UP_S
+    usual_call_s = walk_up_s + (
+        statistics.fmean(mean for mean, _ in fits.values()) if fits else DEFAULT_SERVICE_S
+    )
     return ServiceTimes(
         service_s={s: mean for s, (mean, _) in fits.items()},
         counter_service_s={
             key: log_normal_fit(d)[0] for key, d in per_counter.items() if len(d) >= COUNTER_SAMPLES
         },
         spread={s: spread for s, (_, spread) in fits.items() if len(per_service[s]) >= 2},
-        walk_up_s=math.fsum(walk_ups) / len(walk_ups) if walk_ups else DEFAULT_WALK_UP_S,
+        walk_up_s=walk_up_s,
         no_show_s=math.fsum(no_shows) / len(no_shows) if no_shows else DEFAULT_NO_SHOW_S,
         no_show_rate=len(no_shows) / answered if answered >= 10 else DEFAULT_NO_SHOW_RATE,
         pause_s=statistics.median(pauses) if pauses else DEFAULT_PAUSE_S,
         jump_rate=jumps,
-        breaks_s=tuple(sorted(breaks_s)),
+        breaks_s=tuple(sorted(max(b - usual_call_s / 2, 0.0) for b in breaks_s)),
     )

@@ -6,6 +6,8 @@ so each call keeps a counter busy exactly 100 s.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from server.domain.estimates import (
@@ -90,6 +92,26 @@ def test_breaks_are_expected_at_the_usual_time_of_day_until_today_has_taken_them
     assert breaks_ahead(past, "today", 41400.0 + 600) == (0.0, 12900.0)
     # One day is no pattern.
     assert breaks_ahead(past[:2], "today", at_ten) == ()
+
+
+def test_a_break_is_expected_due_half_a_usual_call_before_it_usually_began():
+    """A break begins once its counter is free after it is due: the usual start is later than
+    the due time by the rest of a call, which the play-forward adds again itself."""
+    services = [(A, 1, 100.0)] * 20
+    calls = [(20.0, None)] * 10  # walk-up 20 s: a usual call is 120 s
+    times = learn_service_times(services, calls, [900.0], {}, breaks_s=[150.0, 40.0])
+    assert times.breaks_s == (0.0, pytest.approx(90.0))
+
+
+def test_the_customer_issued_just_before_a_usual_break_waits_for_it():
+    """The break usually began 150 s from now: due at 90, so the counter free at 100 takes it
+    and the ticket waits for it (counting from the start, the counter would call it first)."""
+    times = learn_service_times(
+        [(A, 1, 100.0)] * 20, [(20.0, None)] * 10, [900.0], {}, breaks_s=[150.0]
+    )
+    times = replace(times, walk_up_s=0.0, no_show_rate=0.0)
+    busy = counter(1, A, current_service_id=A, called_s=30, started_s=0)
+    assert etas([busy], [Waiting(11, A)], times) == {11: 100 + 900}
 
 
 def test_a_ticket_at_a_counter_leaves_the_rest_of_its_service():
