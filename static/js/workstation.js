@@ -292,6 +292,24 @@
   function renderQueues() {
     const box = el("queues");
     const callable = !working && !state.current && !state.counter.paused_at;
+    // Redrawn only when what it shows has changed: a busy branch refreshes the desk several
+    // times a second, and a redraw under the staff member's finger loses what they aim at.
+    const shown = JSON.stringify([
+      callable,
+      state.services.map(function (s) { return [s.id, s.prefix, s.target_wait_s]; }),
+      state.waiting.map(function (t) {
+        return [t.id, t.service_id, t.customer_name, t.priority, t.transferred, t.channel,
+          t.more_time_count, t.on_my_way_at, t.queued_at];
+      }),
+      Object.keys(joinedAt).filter(function (id) {
+        return Date.now() - joinedAt[id] < JOINED_HIGHLIGHT_MS;
+      }),
+    ]);
+    if (shown === renderQueues.shown && box.childElementCount) {
+      renderWaits();
+      return;
+    }
+    renderQueues.shown = shown;
     const counts = {};
     const joined = [];
     box.replaceChildren.apply(
