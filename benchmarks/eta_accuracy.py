@@ -212,9 +212,12 @@ class Day:
         as the engine has it (counters, tickets in hand, the queue in order)."""
         reads = self.engine.reads
         branch_id = self.store.branch_id
-        rank = {(1, 0): PRIORITY, (1, 1): PRIORITY, (0, 1): TRANSFERRED, (0, 0): PLAIN}
         waiting = [
-            Queued(r["id"], r["service_id"], rank[r["priority"], r["transferred"]])
+            Queued(
+                r["id"],
+                r["service_id"],
+                PRIORITY if r["priority"] else TRANSFERRED if r["transferred"] else PLAIN,
+            )
             for r in reads.rows(
                 "SELECT id, service_id, priority IS NOT NULL AS priority, transferred"
                 " FROM tickets WHERE branch_id = ? AND service_day = ? AND status = 'waiting'"

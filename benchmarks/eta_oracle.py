@@ -80,8 +80,7 @@ def best_figure(draws: Sequence[float]) -> float:
         for margin in [max(180.0, 0.25 * d)]
         for edge in ((d - margin, 0), (d + margin, 1))  # a window opens before one closes
     )
-    depth = deepest = 0
-    figure = statistics.fmean(draws)
+    depth, deepest, figure = 0, 0, 0.0
     for n, (at, closing) in enumerate(edges):
         depth += -1 if closing else 1
         if depth > deepest:
