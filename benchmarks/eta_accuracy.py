@@ -17,6 +17,13 @@ break's time and length, the rate of priority and transfer arrivals). It is not 
 feature — no store knows these — but it shows how much of the remaining error is the luck of
 individual service times, which no estimate made at issue can know.
 
+And the best possible figure (`benchmarks/eta_oracle.py`, also only a measuring stick): at each
+issue of the measured day the rest of the queue is played K times (`--draws`, 200) with random
+draws from the world's true laws, and the one figure within 3 minutes or 25 % of the most of
+those draws is told ("best possible"; "draws' mean" is their mean). The ceiling plays the queue
+once with expected times; the best possible figure is the most any figure told at issue can
+reach in this world.
+
     .venv/bin/python -m benchmarks.eta_accuracy                   # every shape, seeds 1–3
     .venv/bin/python -m benchmarks.eta_accuracy --shapes three --seeds 11 12 13
 """
@@ -33,13 +40,24 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlite_utils
 
+from benchmarks.eta_oracle import (
+    PLAIN,
+    PRIORITY,
+    TRANSFERRED,
+    Queued,
+    World,
+    best_figure,
+    call_times,
+)
 from server.auth.accounts import add_user
 from server.db import init_db
 from server.demo import MovingClock
 from server.domain.estimates import BranchEstimates, ServiceTimes, close_enough, estimate_branch
+from server.domain.tickets import QUEUE_ORDER
 from server.engine import QueueEngine
 from server.engine.clock import iso
 from server.storage import connect
@@ -55,6 +73,7 @@ TRANSFER_RATE = 0.05
 BREAK_S = 20 * 60
 BREAK_AFTER_S = 2.5 * 3600  # after opening
 SERVICE_CV = 0.5
+PEAK_LOAD = 1.3  # arrivals at the busy day's lunch peak, as a share of capacity
 
 
 @dataclass(frozen=True)
@@ -79,12 +98,22 @@ SHAPES = {
 }
 
 
+class Told(NamedTuple):
+    """What a ticket was told at issue, in seconds, by each way of telling (None: no figure, or
+    the Monte Carlo oracle not run)."""
+
+    old: float
+    model: float | None
+    ceiling: float | None
+    mean: float | None  # the oracle's draws' mean
+    best: float | None  # the oracle's best possible figure
+
+
 @dataclass
 class Outcome:
-    """Per ticket at issue: (old estimate, new estimate or None, ceiling's estimate or None,
-    real wait), in seconds."""
+    """Per ticket at issue: what it was told, and the real wait in seconds."""
 
-    issued: list[tuple[float, float | None, float | None, float]] = field(default_factory=list)
+    issued: list[tuple[Told, float]] = field(default_factory=list)
     # Live estimates read later in the wait: (estimate, real time left, time already waited).
     live: list[tuple[float, float, float]] = field(default_factory=list)
 
@@ -92,8 +121,19 @@ class Outcome:
 class Day:
     """One day of one store: an event queue on the engine's clock."""
 
-    def __init__(self, db, store, shape: Shape, rng: random.Random, date, busy: bool):
+    def __init__(
+        self,
+        db,
+        store,
+        shape: Shape,
+        rng: random.Random,
+        date,
+        busy: bool,
+        oracle: random.Random | None = None,
+        draws: int = 0,
+    ):
         self.db, self.store, self.shape, self.rng, self.busy = db, store, shape, rng, busy
+        self.oracle, self.draws = oracle, draws  # the oracle's own draws: the day stays the same
         self.pace = store.pace
         self.opens = datetime(date.year, date.month, date.day, OPENS_H, tzinfo=UTC)
         self.clock = MovingClock(self.opens)
@@ -105,7 +145,7 @@ class Day:
         self.break_due: set[int] = set()
         self.break_taken = False
         self.capacity = 0.0
-        self.told: dict[int, tuple[float, float | None, float | None, datetime]] = {}
+        self.told: dict[int, tuple[Told, datetime]] = {}
         self.asked_live: dict[int, list[tuple[float, datetime]]] = {}
         self.outcome = Outcome()
 
@@ -139,7 +179,7 @@ class Day:
         """Arrivals as a share of capacity: quiet start, lunch peak, afternoon."""
         hour = OPENS_H + seconds / 3600
         if self.busy:
-            load = 1.3 if LUNCH[0] <= hour < LUNCH[1] else 0.7
+            load = PEAK_LOAD if LUNCH[0] <= hour < LUNCH[1] else 0.7
         else:
             load = 0.7 if LUNCH[0] <= hour < LUNCH[1] else 0.5
         return load * 0.6 if hour < OPENS_H + 0.5 else load
@@ -162,8 +202,67 @@ class Day:
         old = old_formula(self.engine, service_id)
         ticket = self.engine.issue_ticket(service_id, priority=priority).ticket
         ceiling = self.ceiling_estimates(seconds).tickets[ticket["id"]].eta_s
-        self.told[ticket["id"]] = (old, ticket["eta_s"], ceiling, self.clock.now)
+        draws = self.oracle_draws(seconds, ticket["id"]) if self.oracle else None
+        mean, best = (statistics.fmean(draws), best_figure(draws)) if draws else (None, None)
+        self.told[ticket["id"]] = (Told(old, ticket["eta_s"], ceiling, mean, best), self.clock.now)
         self.wake(seconds)
+
+    def oracle_draws(self, seconds: float, ticket_id: int) -> list[float] | None:
+        """When the ticket would be called in each of the oracle's random plays of the branch
+        as the engine has it (counters, tickets in hand, the queue in order)."""
+        reads = self.engine.reads
+        branch_id = self.store.branch_id
+        waiting = [
+            Queued(
+                r["id"],
+                r["service_id"],
+                PRIORITY if r["priority"] else TRANSFERRED if r["transferred"] else PLAIN,
+            )
+            for r in reads.rows(
+                "SELECT id, service_id, priority IS NOT NULL AS priority, transferred"
+                " FROM tickets WHERE branch_id = ? AND service_day = ? AND status = 'waiting'"
+                f" ORDER BY {QUEUE_ORDER}",
+                [branch_id, reads.today(branch_id)],
+            )
+        ]
+        counters = reads.estimator.counters(branch_id, iso(self.clock.now))
+        return call_times(
+            counters, waiting, ticket_id, self.world(seconds), self.draws, self.oracle
+        )
+
+    def world(self, seconds: float) -> World:
+        """The world's true laws from now on, for the oracle. Priority arrivals come at their
+        true rate through the day; transfers at their true share of services."""
+        closes = (CLOSES_H - OPENS_H) * 3600
+        service_ids = self.store.services
+        return World(
+            service_s=self.true_means(),
+            spread=SERVICE_CV,
+            walk_up_s=WALK_UP_MEAN_S,
+            no_show_rate=NO_SHOW_RATE,
+            no_show_s=NO_SHOW_AFTER_S,
+            transfer_rate=TRANSFER_RATE,
+            pause_s=BREAK_S,
+            break_in_s=None if self.break_taken else max(BREAK_AFTER_S - seconds, 0.0),
+            break_takers=tuple(self.store.counters),  # `run` draws it among all counters
+            priority_s=lambda t: (
+                PRIORITY_RATE * self.capacity * self.load(seconds + t)
+                if seconds + t < closes
+                else 0.0
+            ),
+            priority_peak=PRIORITY_RATE * self.capacity * PEAK_LOAD,
+            mix={service_ids[s]: share for s, share in enumerate(self.shape.mix)},
+        )
+
+    def true_means(self) -> dict[tuple[int, int], float]:
+        """Each (counter, service)'s true mean service time, at the counter's pace."""
+        return {
+            (counter_id, self.store.services[s]): self.shape.service_means_s[s] * pace
+            for counter_id, pace, served in zip(
+                self.store.counters, self.pace, self.shape.counters, strict=True
+            )
+            for s in served
+        }
 
     def ceiling_estimates(self, seconds: float) -> BranchEstimates:
         """The model on the branch as it stands, given the world's true parameters."""
@@ -181,13 +280,6 @@ class Day:
         rate of priority and transfer arrivals at this time of the day. Only for the ceiling."""
         means, mix = self.shape.service_means_s, self.shape.mix
         service_ids = self.store.services
-        at_counter = {
-            (counter_id, service_ids[s]): means[s] * pace
-            for counter_id, pace, served in zip(
-                self.store.counters, self.pace, self.shape.counters, strict=True
-            )
-            for s in served
-        }
         arriving = self.capacity * self.load(seconds)
         served = min(arriving, self.capacity)  # a queue cannot be served faster than capacity
         jumps = {}
@@ -207,7 +299,7 @@ class Day:
                 )
                 for s in range(len(means))
             },
-            counter_service_s=at_counter,
+            counter_service_s=self.true_means(),
             spread={service_id: SERVICE_CV for service_id in service_ids},
             walk_up_s=WALK_UP_MEAN_S,
             no_show_s=NO_SHOW_AFTER_S,
@@ -239,9 +331,9 @@ class Day:
             return
         ticket = change.ticket
         if ticket["id"] in self.told:  # its first call: the wait it was told about ends here
-            old, new, ceiling, issued = self.told.pop(ticket["id"])
+            told, issued = self.told.pop(ticket["id"])
             waited = (self.clock.now - issued).total_seconds()
-            self.outcome.issued.append((old, new, ceiling, waited))
+            self.outcome.issued.append((told, waited))
             for estimate, asked in self.asked_live.pop(ticket["id"], []):
                 left = (self.clock.now - asked).total_seconds()
                 self.outcome.live.append((estimate, left, (asked - issued).total_seconds()))
@@ -352,8 +444,9 @@ def build(db: sqlite_utils.Database, shape: Shape, rng: random.Random) -> Store:
     return Store(branch, services, counters, users, [rng.uniform(0.8, 1.25) for _ in counters])
 
 
-def simulate(shape: Shape, seed: int, history_days: int = 2) -> Outcome:
-    """History days first (the model learns from them), then the busy day that is measured."""
+def simulate(shape: Shape, seed: int, history_days: int = 2, draws: int = 0) -> Outcome:
+    """History days first (the model learns from them), then the busy day that is measured;
+    with `draws`, the oracle plays the queue that many times at each of its issues."""
     with tempfile.TemporaryDirectory(prefix="sira-eta-") as folder:
         path = str(Path(folder) / "sim.db")
         init_db(path)
@@ -365,7 +458,9 @@ def simulate(shape: Shape, seed: int, history_days: int = 2) -> Outcome:
             rng = random.Random(f"{seed}-{day}")
             Day(db, store, shape, rng, first + timedelta(days=day), busy=False).run()
         rng = random.Random(f"{seed}-busy")  # the same busy day whatever the history
-        outcome = Day(db, store, shape, rng, first + timedelta(days=history_days), True).run()
+        oracle = random.Random(f"{seed}-oracle")
+        busy = first + timedelta(days=history_days)
+        outcome = Day(db, store, shape, rng, busy, True, oracle, draws).run()
         db.conn.close()
         return outcome
 
@@ -389,31 +484,38 @@ def main() -> None:
     parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=list(SHAPES))
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--history-days", type=int, default=2)
+    parser.add_argument(
+        "--draws", type=int, default=200, help="the oracle's plays per issue (0: no oracle)"
+    )
     args = parser.parse_args()
+    ways = {  # line label: which figure told (a field of Told)
+        "old formula:": "old",
+        "new model:": "model",
+        "ceiling:": "ceiling",
+        "draws' mean:": "mean",
+        "best possible:": "best",
+    }
+    if not args.draws:
+        del ways["draws' mean:"], ways["best possible:"]
     for name in args.shapes:
-        old_all, new_all, ceiling_all, live_near, live_far = [], [], [], [], []
+        issued_all, live_near, live_far = [], [], []
         for seed in args.seeds:
-            outcome = simulate(SHAPES[name], seed, args.history_days)
-            old = [(o, real) for o, _, _, real in outcome.issued]
-            new = [(n, real) for _, n, _, real in outcome.issued]
-            ceiling = [(c, real) for *_, c, real in outcome.issued]
-            waits = [real for *_, real in outcome.issued]
+            outcome = simulate(SHAPES[name], seed, args.history_days, args.draws)
+            waits = [real for _, real in outcome.issued]
             print(
                 f"{name:5} seed {seed:3}: {len(waits):4} tickets, mean wait"
                 f" {statistics.fmean(waits) / 60:5.1f} min, max {max(waits) / 60:5.1f} min"
             )
-            print(f"    old formula: {accuracy(old)}")
-            print(f"    new model:   {accuracy(new)}")
-            print(f"    ceiling:     {accuracy(ceiling)}")
-            old_all += old
-            new_all += new
-            ceiling_all += ceiling
+            for label, way in ways.items():
+                print(
+                    f"    {label:14} {accuracy([(getattr(t, way), r) for t, r in outcome.issued])}"
+                )
+            issued_all += outcome.issued
             live_near += [(e, left) for e, left, _ in outcome.live if left <= 600]
             live_far += [(e, left) for e, left, _ in outcome.live if left > 600]
-        print(f"{name:5} all seeds ({len(new_all)} tickets)")
-        print(f"    old formula: {accuracy(old_all)}")
-        print(f"    new model:   {accuracy(new_all)}")
-        print(f"    ceiling:     {accuracy(ceiling_all)}")
+        print(f"{name:5} all seeds ({len(issued_all)} tickets)")
+        for label, way in ways.items():
+            print(f"    {label:14} {accuracy([(getattr(t, way), r) for t, r in issued_all])}")
         print(f"    live, > 10 min before the call: {accuracy(live_far)}")
         print(f"    live, ≤ 10 min before the call: {accuracy(live_near)}")
 
