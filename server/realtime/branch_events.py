@@ -6,8 +6,9 @@ second, and the event loop would spend itself writing them while kiosks wait. A 
 newest queue, not each one. So `queue` goes out at once when the room has had none for
 SIRA_QUEUE_EVENT_INTERVAL_S, and otherwise when that interval is over, with the newest state:
 it then stands for several changes, from its `seq_from` to its `seq`, and a client sees no gap.
-A change with a call sends its queue at once, and any other event to the room first sends the
-`queue` still waiting, so the room's events keep their seq order.
+A change with a call sends `called` first and its queue at once after it, standing for a
+waiting `queue`'s changes too; any other event to the room first sends the `queue` still
+waiting. Either way the room's events keep their seq order and leave no gap.
 """
 
 from __future__ import annotations
@@ -54,6 +55,16 @@ class BranchEvents:
         """Any other event to the room, after the `queue` still waiting."""
         self.send_waiting(branch_id)
         socketio.emit(name, data, to=branch_room(branch_id))
+
+    def emit_call(self, branch_id: int, data: dict) -> None:
+        """`called` goes before everything: the change's own `queue` follows it at once and
+        supersedes a `queue` still waiting, so `called` stands for that one's changes too
+        (its `seq_from`), and the boards hear the call without a queue's fan-out first."""
+        with self.lock:
+            waiting = self.waiting.pop(branch_id, None)
+        if waiting:
+            data = {**data, "seq_from": min(waiting["seq_from"], data["seq"])}
+        socketio.emit("called", data, to=branch_room(branch_id))
 
     def send_waiting(self, branch_id: int, after_s: float = 0.0) -> None:
         if after_s > 0:

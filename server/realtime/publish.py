@@ -113,7 +113,7 @@ def publish_called(change: Change, event: TicketCalled) -> None:
             ticket["counter"]["names"],
         ),
     }
-    branch_events().emit(change.branch_id, "called", called)
+    branch_events().emit_call(change.branch_id, called)
     for room in (*counter_rooms(event.counter_id), ticket_room(ticket["token"])):
         socketio.emit("called", called, to=room)
 

@@ -105,11 +105,11 @@ def test_branch_events_seq_has_no_gaps(live_server, store, staff, listen):
 
 
 def covered(events: list[tuple[str, dict]]) -> set[int]:
-    """The changes a branch room's events account for: a paced `queue` stands for every change
-    from its `seq_from` to its `seq`."""
+    """The changes a branch room's events account for: a paced `queue` (or the `called` that
+    supersedes it) stands for every change from its `seq_from` to its `seq`."""
     seqs: set[int] = set()
-    for name, data in events:
-        first = data["seq_from"] if name == "queue" else data["seq"]
+    for _, data in events:
+        first = data.get("seq_from", data["seq"])
         seqs.update(range(first, data["seq"] + 1))
     return seqs
 
@@ -139,7 +139,10 @@ def test_a_burst_of_changes_reaches_the_boards_as_few_queue_events_without_gaps(
     assert [s["waiting"] for s in last["services"] if s["id"] == store.payments] == [30]
 
 
-def test_a_call_sends_the_waiting_queue_first_and_its_own_at_once(paced_server, store, listen):
+def test_a_call_goes_first_and_its_own_queue_at_once_in_place_of_the_waiting_one(
+    paced_server, store, listen
+):
+    """The boards hear a call before any queue's fan-out; no change is left unaccounted."""
     staff = ApiClient(paced_server.url, store.staff_token)
     display = listen(paced_server.url, store.display_token)
     start = display.subscribe(f"branch:{store.branch_id}")["seq"]
@@ -149,9 +152,10 @@ def test_a_call_sends_the_waiting_queue_first_and_its_own_at_once(paced_server, 
     end = branch_seq(staff, store.branch_id)
     display.wait_for("queue", lambda data: data["seq"] == end)
     events = [(name, data) for name, data in list(display.events) if name in BRANCH_EVENTS]
-    assert [name for name, _ in events] == ["queue", "queue", "called", "queue"]
+    assert [name for name, _ in events] == ["queue", "called", "queue"]
     assert covered(events) == set(range(start + 1, end + 1))
-    assert events[2][1]["ticket"]["code"] == called["code"]
+    assert events[1][1]["ticket"]["code"] == called["code"]
+    assert events[1][1]["seq_from"] == start + 2  # the second ticket's waiting queue
 
 
 def test_phone_follows_its_ticket_until_called(live_server, store, staff, listen):
