@@ -15,7 +15,7 @@ import heapq
 import math
 import statistics
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -125,6 +125,32 @@ class Estimate(NamedTuple):
 
 
 NO_COUNTER = Estimate(None)
+# An estimate as the play keeps it: (eta_s, low_s, high_s), a plain tuple of numbers.
+Kept = tuple[int | None, int | None, int | None]
+NOT_SERVED: Kept = (None, None, None)
+
+
+class TicketEstimates(Mapping[int, Estimate]):
+    """Each waiting ticket's estimate, by ticket id.
+
+    Kept as plain tuples of numbers, which the garbage collector stops tracking, unlike named
+    tuples: a busy server keeps a play per connection, thousands of estimates each, and every
+    full collection walked them all with the event loop stopped."""
+
+    def __init__(self, kept: dict[int, Kept]):
+        self.kept = kept
+
+    def __getitem__(self, ticket_id: int) -> Estimate:
+        return Estimate(*self.kept[ticket_id])
+
+    def __contains__(self, ticket_id: object) -> bool:
+        return ticket_id in self.kept
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.kept)
+
+    def __len__(self) -> int:
+        return len(self.kept)
 
 
 class BranchEstimates:
@@ -134,21 +160,21 @@ class BranchEstimates:
 
     def __init__(
         self,
-        tickets: dict[int, Estimate],
+        tickets: dict[int, Kept],
         working: list[CounterNow],
         times: ServiceTimes,
         done: list[tuple[float, int, CounterNow, float]],
         breaks: tuple[float, ...],
         last_order: int,
     ):
-        self.tickets = tickets
+        self.tickets = TicketEstimates(tickets)
         self.working = working
         self.times = times
         self.done = done  # (free at, tie-break, counter, variance): counters with nothing left
         self.breaks = breaks  # breaks no counter has taken yet
         self.last_order = last_order
         self.services = {  # for a ticket taken now
-            service_id: _estimate(at, variance, service_id, working, times)
+            service_id: Estimate(*_estimate(at, variance, service_id, working, times))
             for service_id in {s for c in working for s in c.service_ids}
             for at, variance in [
                 min(((f[0], f[3]) for f in done if service_id in f[2].service_ids), key=first)
@@ -163,7 +189,7 @@ class BranchEstimates:
         a different counter; the next full play, a second later or at the next other change,
         does.)"""
         order = self.last_order + 1
-        tickets = {**self.tickets, ticket.id: NO_COUNTER}
+        tickets = {**self.tickets.kept, ticket.id: NOT_SERVED}
         done, breaks = _play(
             list(self.done),
             {ticket.service_id: deque([(order, ticket)])},
@@ -234,7 +260,7 @@ def estimate_branch(
         left = time_left_s(counter, times)
         spread = times.spread.get(counter.current_service_id or 0, DEFAULT_SPREAD)
         free.append((left, n, counter, (spread * left) ** 2))
-    tickets: dict[int, Estimate] = dict.fromkeys((t.id for t in waiting), NO_COUNTER)
+    tickets: dict[int, Kept] = dict.fromkeys((t.id for t in waiting), NOT_SERVED)
     done, breaks = _play(free, queues, deque(sorted(times.breaks_s)), tickets, working, times)
     return BranchEstimates(tickets, working, times, done, tuple(breaks), len(waiting) - 1)
 
@@ -243,7 +269,7 @@ def _play(
     free: list[tuple[float, int, CounterNow, float]],
     queues: dict[int, deque[tuple[int, Waiting]]],
     breaks: deque[float],
-    tickets: dict[int, Estimate],
+    tickets: dict[int, Kept],
     working: list[CounterNow],
     times: ServiceTimes,
 ) -> tuple[list[tuple[float, int, CounterNow, float]], deque[float]]:
@@ -285,7 +311,7 @@ def _busy(times: ServiceTimes, service_id: int, counter_id: int) -> tuple[float,
 
 def _estimate(
     at: float, variance: float, service_id: int, working: list[CounterNow], times: ServiceTimes
-) -> Estimate:
+) -> Kept:
     return _estimate_at(at, variance, _stretch(service_id, working, times))
 
 
@@ -296,11 +322,11 @@ def _stretch(service_id: int, working: list[CounterNow], times: ServiceTimes) ->
     return 1 + min(load, MAX_JUMP_LOAD)
 
 
-def _estimate_at(at: float, variance: float, stretch: float) -> Estimate:
+def _estimate_at(at: float, variance: float, stretch: float) -> Kept:
     """The call time `at`, stretched by the tickets that will jump ahead meanwhile."""
     eta = at * stretch
     spread = math.sqrt(variance)
-    return Estimate(round(eta), round(max(eta - spread, 0)), round(eta + spread))
+    return (round(eta), round(max(eta - spread, 0)), round(eta + spread))
 
 
 def log_normal_fit(durations_s: list[float]) -> tuple[float, float]:
