@@ -26,6 +26,7 @@
   const HEARTBEAT_MS = 15000;
   let heartbeatTimer = null;
   let waitingBefore = null; // service id → how many waited at the last drawing
+  let queuesShown = null; // what the queues showed at the last drawing (renderQueues)
   const joinedAt = {}; // service id → when someone joined its empty queue (highlighted a while)
   const JOINED_HIGHLIGHT_MS = 5000;
   const collapsed = new Set(JSON.parse(localStorage.getItem(COLLAPSED_KEY) || "[]"));
@@ -99,6 +100,7 @@
     counterId = id;
     state = null;
     waitingBefore = null;
+    queuesShown = null;
     el("picker").hidden = true;
     el("desk-main").hidden = false;
     el("counter-name").textContent = counters.find(function (c) { return c.id === id; }).name;
@@ -305,11 +307,11 @@
         return Date.now() - joinedAt[id] < JOINED_HIGHLIGHT_MS;
       }),
     ]);
-    if (shown === renderQueues.shown && box.childElementCount) {
+    if (shown === queuesShown) {
       renderWaits();
       return;
     }
-    renderQueues.shown = shown;
+    queuesShown = shown;
     const counts = {};
     const joined = [];
     box.replaceChildren.apply(
