@@ -7,8 +7,14 @@ outside the list, so what remains is one of the store's own names.
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Request, current_app, request
 
 
 def public_base_url() -> str:
-    return current_app.config.get("SIRA_PUBLIC_URL") or request.host_url
+    return base_url(current_app.config.get("SIRA_PUBLIC_URL"), request)
+
+
+def base_url(configured: str | None, asked: Request) -> str:
+    """The same, outside the request (the writer thread): the Host header is read only when
+    no address is configured, and only by the work that needs it."""
+    return configured or asked.host_url

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 import sqlite_utils
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from kiosk.printing import queue
 from kiosk.printing.tickets import ticket_snapshot
@@ -20,7 +20,7 @@ from server.domain.errors import ValidationError
 from server.domain.events import TicketChanged
 from server.engine import Change, QueueReads
 from server.engine.subscribers import Subscriber
-from server.public_url import public_base_url
+from server.public_url import base_url, public_base_url
 from server.realtime import socketio
 from server.realtime.branch_events import BranchEvents, branch_events
 
@@ -92,8 +92,12 @@ class TicketPrinting(Subscriber):
         device_id = current_principal().device_id
         if device_id is None:
             return None
-        clock = current_app.config["SIRA_CLOCK"]
-        return {"device_id": device_id, "base_url": public_base_url(), "clock": clock}
+        return {
+            "device_id": device_id,
+            "public_url": current_app.config.get("SIRA_PUBLIC_URL"),
+            "request": request._get_current_object(),  # its host, if the kiosk prints
+            "clock": current_app.config["SIRA_CLOCK"],
+        }
 
     def in_transaction(self, db: sqlite_utils.Database, change: Change, context: Any) -> None:
         issued = change.replayed or any(
@@ -105,7 +109,8 @@ class TicketPrinting(Subscriber):
         if device is None:
             return
         clock = context["clock"]
-        snapshot = ticket_snapshot(QueueReads(db, clock), change.ticket, context["base_url"])
+        address = base_url(context["public_url"], context["request"])
+        snapshot = ticket_snapshot(QueueReads(db, clock), change.ticket, address)
         job = queue.queue_job(db, change.ticket["id"], device["id"], snapshot, clock())
         change.attachments["print_job"] = job
         context["device"] = device

@@ -19,9 +19,19 @@ from server.engine.estimates import BranchEstimator, availability, run_here
 RECENT_CALLS = 16  # a board shows nine codes, each once; recalls take lines of their own
 # Moves after which the counter no longer expects the customer it called.
 WITHDRAWING_MOVES = ("parked", "transferred", "no_show", "cancelled")
-# The tickets ahead of :id in its service's queue, in the order of QUEUE_ORDER: stated priority
-# first, then transferred in, then by time queued, then by id.
-POSITION = """
+# The tickets behind :id in its service's queue, for a ticket with no stated priority that was
+# not transferred in (QUEUE_ORDER: stated priority first, then transferred in, then by time
+# queued, then by id). Such a ticket is behind only tickets like it queued no later, so the
+# count reads the `tickets_waiting` index from :queued_at on: none, for a ticket just issued.
+BEHIND = """
+SELECT count(*) FROM tickets INDEXED BY tickets_waiting
+WHERE service_id = :service_id AND service_day = :service_day AND status = 'waiting'
+    AND queued_at >= :queued_at AND priority IS NULL AND NOT transferred
+    AND (queued_at > :queued_at OR id > :id)
+"""
+# The tickets ahead of :id in its service's queue, in QUEUE_ORDER: for the few tickets served
+# before all others (a stated priority, a transfer), so the few ahead of them.
+AHEAD = """
 SELECT count(*) FROM tickets INDEXED BY tickets_waiting
 WHERE service_id = :service_id AND service_day = :service_day AND status = 'waiting'
     AND ((priority IS NOT NULL) > :has_priority
@@ -122,11 +132,22 @@ class QueueReads:
         )
 
     def position(self, ticket: dict) -> int:
-        """How many waiting tickets of its service are called before this one (QUEUE_ORDER),
-        counted in the `tickets_waiting` index: no row is read, nothing is built."""
-        return self.db.execute(
-            POSITION, {**ticket, "has_priority": ticket["priority"] is not None}
-        ).fetchone()[0]
+        """How many waiting tickets of its service are called before this one (QUEUE_ORDER):
+        the queue's length less those behind it, or for a ticket served before others, those
+        ahead; counted in the `tickets_waiting` index, no row is read."""
+        if ticket["priority"] is None and not ticket["transferred"]:
+            behind = self.db.execute(BEHIND, ticket).fetchone()[0]
+            return self.queue_length(ticket["service_id"], ticket["service_day"]) - 1 - behind
+        has_priority = ticket["priority"] is not None
+        return self.db.execute(AHEAD, {**ticket, "has_priority": has_priority}).fetchone()[0]
+
+    def queue_length(self, service_id: int, day: str) -> int:
+        """Tickets waiting for the service that day (kept by triggers: migration 0140)."""
+        found = self.db.execute(
+            "SELECT waiting FROM queue_lengths WHERE service_id = ? AND service_day = ?",
+            [service_id, day],
+        ).fetchone()
+        return found[0] if found else 0
 
     def open_counters(self, service_id: int) -> int:
         """Counters serving the service with someone signed in at them and not paused."""
@@ -219,9 +240,8 @@ class QueueReads:
         now = self.clock()
         services = self.rows(
             "SELECT services.*,"
-            " (SELECT count(*) FROM tickets INDEXED BY tickets_waiting"
-            "   WHERE tickets.service_id = services.id"
-            "   AND tickets.service_day = :day AND tickets.status = 'waiting') AS waiting,"
+            " coalesce((SELECT waiting FROM queue_lengths WHERE service_id = services.id"
+            "   AND service_day = :day), 0) AS waiting,"
             " (SELECT min(queued_at) FROM tickets INDEXED BY tickets_waiting"
             "   WHERE tickets.service_id = services.id"
             "   AND tickets.service_day = :day AND tickets.status = 'waiting') AS oldest"

@@ -141,6 +141,7 @@ def observe_requests(app: Flask) -> None:
         registry=registry,
     )
     app.extensions[REGISTRY] = registry
+    access_log = app.logger.getChild("access")
 
     @app.before_request
     def start_clock() -> None:
@@ -154,7 +155,7 @@ def observe_requests(app: Flask) -> None:
         elapsed = time.perf_counter() - started
         route = request.url_rule.rule if request.url_rule else "unmatched"
         latency.labels(request.method, route, str(response.status_code)).observe(elapsed)
-        current_app.logger.getChild("access").info(
+        access_log.info(
             '%s "%s %s" %s %.1fms',
             request.remote_addr,
             request.method,

@@ -15,6 +15,9 @@ HISTORY_DAYS = 3
 BOUNDED_READS = (
     "USING INTEGER PRIMARY KEY (rowid=?)",
     "USING COVERING INDEX tickets_waiting (service_id=? AND service_day=? AND status=?)",
+    # The tickets behind one just issued: the waiting index from its arrival on.
+    "USING COVERING INDEX tickets_waiting (service_id=? AND service_day=? AND status=?"
+    " AND queued_at>?)",
     "USING COVERING INDEX tickets_waiting_days (branch_id=? AND status=? AND service_day<?)",
     "USING INDEX tickets_at_branch_counters (branch_id=?)",
     "USING INDEX tickets_at_counter (counter_id=?)",
@@ -23,6 +26,8 @@ BOUNDED_READS = (
     # The key's first request, with its fingerprint and age (issue 11): one row of a unique index.
     "USING INDEX tickets_idempotency (branch_id=? AND idempotency_key=?)",
     "USING INDEX ticket_events_ticket (ticket_id=?)",
+    # A new ticket's foreign-key check of events pointing at it (shown with the queue triggers).
+    "USING COVERING INDEX ticket_events_ticket (ticket_id=?)",
     # A statistics rollup row's longest wait, once the longest left it: max() over the last
     # column of one day × service × counter × staff member × channel, a single seek.
     "USING COVERING INDEX tickets_rollup_max (branch_id=? AND service_day=? AND service_id=?"
@@ -94,11 +99,36 @@ def test_every_statement_of_the_moves_reads_tickets_through_a_bounded_index(
                 assert step.endswith(BOUNDED_READS), (sql, step)
 
 
-def test_a_tickets_place_is_counted_in_the_waiting_index_alone(engine, db, store, busy_queue):
+def test_a_new_tickets_place_is_its_queues_length_less_the_few_behind_it(
+    engine, db, store, busy_queue
+):
     statements = statements_of(db, lambda: engine.issue_ticket(store.payments))
-    counting = [sql for sql in statements if "count(*)" in sql and "queued_at <" in sql]
-    assert counting, "the new ticket's place is counted, not found in a list"
-    assert plan(db, counting[0]) == [
+    assert not [sql for sql in statements if "count(*)" in sql and "queued_at <" in sql], (
+        "nothing counts the tickets ahead of a new ticket: the whole queue"
+    )
+    assert any("FROM queue_lengths" in sql for sql in statements)
+    behind = [sql for sql in statements if "count(*)" in sql and "queued_at >=" in sql]
+    assert behind, "the tickets behind the new one are counted"
+    assert plan(db, behind[0]) == [
         "SEARCH tickets USING COVERING INDEX tickets_waiting"
-        " (service_id=? AND service_day=? AND status=?)"
+        " (service_id=? AND service_day=? AND status=? AND queued_at>?)"
     ]
+
+
+def test_queue_lengths_follow_every_way_into_and_out_of_a_queue(engine, db, store, busy_queue):
+    def lengths() -> dict:
+        kept = db.execute("SELECT service_id, service_day, waiting FROM queue_lengths")
+        counted = db.execute(
+            "SELECT service_id, service_day, count(*) FROM tickets WHERE status = 'waiting'"
+            " GROUP BY service_id, service_day"
+        )
+        return {(s, d): n for s, d, n in kept if n}, {(s, d): n for s, d, n in counted}
+
+    every_move(engine, store)
+    kept, counted = lengths()
+    assert kept == counted and sum(counted.values()) == 60
+    db.execute("DELETE FROM ticket_events")
+    db.execute("DELETE FROM print_jobs")
+    db.execute("DELETE FROM tickets WHERE status = 'waiting' AND service_id = ?", [store.returns])
+    kept, counted = lengths()
+    assert kept == counted

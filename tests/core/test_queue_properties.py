@@ -405,6 +405,15 @@ class DeskDay(RuleBasedStateMachine):
             assert shown == list(range(len(queue)))
 
     @invariant()
+    def queue_lengths_are_the_waiting_tickets(self) -> None:
+        kept = self.rows("SELECT service_id, service_day, waiting FROM queue_lengths")
+        counted = self.rows(
+            "SELECT service_id, service_day, count(*) AS waiting FROM tickets"
+            " WHERE status = 'waiting' GROUP BY service_id, service_day"
+        )
+        assert [row for row in kept if row["waiting"]] == counted
+
+    @invariant()
     def the_seq_counts_every_change_and_each_change_has_one_event(self) -> None:
         assert branch_seq(self.db, self.store.branch_id) == self.changes
         events = self.db.execute("SELECT count(*) FROM ticket_events").fetchone()[0]
