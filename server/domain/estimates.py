@@ -161,21 +161,19 @@ class BranchEstimates:
     def __init__(
         self,
         tickets: dict[int, Kept],
-        working: list[CounterNow],
-        times: ServiceTimes,
+        costs: Costs,
         done: list[tuple[float, int, CounterNow, float]],
         breaks: tuple[float, ...],
         last_order: int,
     ):
         self.tickets = TicketEstimates(tickets)
-        self.working = working
-        self.times = times
+        self.costs = costs
         self.done = done  # (free at, tie-break, counter, variance): counters with nothing left
         self.breaks = breaks  # breaks no counter has taken yet
         self.last_order = last_order
         self.services = {  # for a ticket taken now
-            service_id: Estimate(*_estimate(at, variance, service_id, working, times))
-            for service_id in {s for c in working for s in c.service_ids}
+            service_id: Estimate(*_estimate_at(at, variance, costs.stretch[service_id]))
+            for service_id in costs.stretch
             for at, variance in [
                 min(((f[0], f[3]) for f in done if service_id in f[2].service_ids), key=first)
             ]
@@ -187,18 +185,19 @@ class BranchEstimates:
         It is called when the first counter serving it runs dry, as the full play would say; the
         play then goes on from where it ended. (A full play could hand a break still to come to
         a different counter; the next full play, a second later or at the next other change,
-        does.)"""
+        does.) The new estimates share this one's dict of tickets, adding the one that joined:
+        copying it would cost a step per waiting ticket, and readers only look tickets up."""
         order = self.last_order + 1
-        tickets = {**self.tickets.kept, ticket.id: NOT_SERVED}
+        tickets = self.tickets.kept
+        tickets[ticket.id] = NOT_SERVED
         done, breaks = _play(
             list(self.done),
             {ticket.service_id: deque([(order, ticket)])},
             deque(self.breaks),
             tickets,
-            self.working,
-            self.times,
+            self.costs,
         )
-        return BranchEstimates(tickets, self.working, self.times, done, tuple(breaks), order)
+        return BranchEstimates(tickets, self.costs, done, tuple(breaks), order)
 
 
 def first(pair: tuple) -> float:
@@ -261,8 +260,28 @@ def estimate_branch(
         spread = times.spread.get(counter.current_service_id or 0, DEFAULT_SPREAD)
         free.append((left, n, counter, (spread * left) ** 2))
     tickets: dict[int, Kept] = dict.fromkeys((t.id for t in waiting), NOT_SERVED)
-    done, breaks = _play(free, queues, deque(sorted(times.breaks_s)), tickets, working, times)
-    return BranchEstimates(tickets, working, times, done, tuple(breaks), len(waiting) - 1)
+    costs = Costs.of(working, times)
+    done, breaks = _play(free, queues, deque(sorted(times.breaks_s)), tickets, costs)
+    return BranchEstimates(tickets, costs, done, tuple(breaks), len(waiting) - 1)
+
+
+class Costs(NamedTuple):
+    """What the play needs of the counters and the service times, worked out once per full
+    play and reused by each ticket joining after it."""
+
+    stretch: dict[int, float]  # by service: how much the tickets jumping ahead stretch a wait
+    calls: dict[tuple[int, int], tuple[float, float]]  # (counter, service): busy s, variance
+    pause_s: float
+    pause_variance: float
+
+    @classmethod
+    def of(cls, working: list[CounterNow], times: ServiceTimes) -> Costs:
+        return cls(
+            {s: _stretch(s, working, times) for c in working for s in c.service_ids},
+            {(c.id, s): _busy(times, s, c.id) for c in working for s in c.service_ids},
+            times.pause_s,
+            (DEFAULT_SPREAD * times.pause_s) ** 2,
+        )
 
 
 def _play(
@@ -270,24 +289,19 @@ def _play(
     queues: dict[int, deque[tuple[int, Waiting]]],
     breaks: deque[float],
     tickets: dict[int, Kept],
-    working: list[CounterNow],
-    times: ServiceTimes,
+    costs: Costs,
 ) -> tuple[list[tuple[float, int, CounterNow, float]], deque[float]]:
     """Each counter, in the order they come free, calls the first ticket in queue order of
     the services it serves, or takes a break that is due; `tickets` gets each call's estimate.
     Returns the counters once nothing is left for them, and the breaks nobody took."""
-    stretch = {s: _stretch(s, working, times) for c in working for s in c.service_ids}
-    calls = {  # what a call costs the counter: busy seconds, and their variance
-        (c.id, s): _busy(times, s, c.id) for c in working for s in c.service_ids
-    }
-    pause_variance = (DEFAULT_SPREAD * times.pause_s) ** 2
     heapq.heapify(free)  # (free at, tie-break, counter, variance so far)
     done = []
     while free:
         at, n, counter, variance = heapq.heappop(free)
         if breaks and at >= breaks[0]:  # the first counter free once a break is due takes it
             breaks.popleft()
-            heapq.heappush(free, (at + times.pause_s, n, counter, variance + pause_variance))
+            pause = (at + costs.pause_s, n, counter, variance + costs.pause_variance)
+            heapq.heappush(free, pause)
             continue
         first_in_line = None  # the queue, of those the counter serves, whose head is first
         for service_id in counter.service_ids:
@@ -298,8 +312,8 @@ def _play(
             done.append((at, n, counter, variance))
             continue
         _, ticket = first_in_line.popleft()
-        tickets[ticket.id] = _estimate_at(at, variance, stretch[ticket.service_id])
-        busy, busy_variance = calls[counter.id, ticket.service_id]
+        tickets[ticket.id] = _estimate_at(at, variance, costs.stretch[ticket.service_id])
+        busy, busy_variance = costs.calls[counter.id, ticket.service_id]
         heapq.heappush(free, (at + busy, n, counter, variance + busy_variance))
     return done, breaks
 
@@ -307,12 +321,6 @@ def _play(
 def _busy(times: ServiceTimes, service_id: int, counter_id: int) -> tuple[float, float]:
     busy = times.per_call_s(service_id, counter_id)
     return busy, (times.spread.get(service_id, DEFAULT_SPREAD) * busy) ** 2
-
-
-def _estimate(
-    at: float, variance: float, service_id: int, working: list[CounterNow], times: ServiceTimes
-) -> Kept:
-    return _estimate_at(at, variance, _stretch(service_id, working, times))
 
 
 def _stretch(service_id: int, working: list[CounterNow], times: ServiceTimes) -> float:

@@ -118,8 +118,13 @@ class QueueReads:
         return ticket
 
     def today(self, branch_id: int) -> str:
-        branch = self.branch(branch_id)
-        return service_day(self.clock(), branch["timezone"], branch["day_starts_at"])
+        """The branch's service day now (read on every change: two columns, nothing parsed)."""
+        found = self.db.execute(
+            "SELECT timezone, day_starts_at FROM branches WHERE id = ?", [branch_id]
+        ).fetchone()
+        if found is None:
+            raise NotFound("There is no branch %(id)s.", "branch_id", id=branch_id)
+        return service_day(self.clock(), found[0], found[1])
 
     # -- queue arithmetic ---------------------------------------------------------------------
 

@@ -81,12 +81,19 @@ def test_with_breaks_to_come_the_newcomer_is_still_told_what_a_full_play_says(
     assert continued.tickets.keys() == replayed.tickets.keys()
 
 
-def test_joining_leaves_the_estimates_it_came_from_as_they_were():
+def test_joining_leaves_every_estimate_it_came_from_as_it_was():
+    """The dict of tickets is shared, not copied (no step per waiting ticket): the estimates
+    a change was published with still say the same of every ticket they knew."""
     counter = CounterNow(1, frozenset({1}), "open")
     first = estimate_branch([counter], waiting([1, 1]), ServiceTimes())
+    told = {ticket_id: first.tickets[ticket_id] for ticket_id in first.tickets}
+    service_before = first.services[1]
     later = first.then(Waiting(7, 1))
-    assert 7 in later.tickets and 7 not in first.tickets
-    assert later.services[1].eta_s > first.services[1].eta_s
+    assert 7 in later.tickets
+    assert {ticket_id: first.tickets[ticket_id] for ticket_id in told} == told
+    assert {ticket_id: later.tickets[ticket_id] for ticket_id in told} == told
+    assert first.services[1] == service_before
+    assert later.services[1].eta_s > service_before.eta_s
 
 
 # -- through the engine ----------------------------------------------------------------------
