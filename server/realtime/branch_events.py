@@ -19,6 +19,7 @@ import time
 from flask import Flask, current_app
 
 from server.realtime import socketio
+from server.realtime.listeners import emit
 from server.realtime.rooms import branch_room
 
 EXTENSION = "sira_branch_events"
@@ -47,14 +48,14 @@ class BranchEvents:
             else:
                 self.waiting[branch_id] = event
         if send_now:
-            socketio.emit("queue", event, to=branch_room(branch_id))
+            emit("queue", event, to=branch_room(branch_id))
         elif not waiting:  # the first change to wait sets the timer; the others join it
             socketio.start_background_task(self.send_waiting, branch_id, due - now)
 
     def emit(self, branch_id: int, name: str, data: dict) -> None:
         """Any other event to the room, after the `queue` still waiting."""
         self.send_waiting(branch_id)
-        socketio.emit(name, data, to=branch_room(branch_id))
+        emit(name, data, to=branch_room(branch_id))
 
     def emit_call(self, branch_id: int, data: dict) -> None:
         """`called` goes before everything: the change's own `queue` follows it at once and
@@ -64,7 +65,7 @@ class BranchEvents:
             waiting = self.waiting.pop(branch_id, None)
         if waiting:
             data = {**data, "seq_from": min(waiting["seq_from"], data["seq"])}
-        socketio.emit("called", data, to=branch_room(branch_id))
+        emit("called", data, to=branch_room(branch_id))
 
     def send_waiting(self, branch_id: int, after_s: float = 0.0) -> None:
         if after_s > 0:
@@ -74,7 +75,7 @@ class BranchEvents:
             if event:
                 self.last_sent[branch_id] = time.monotonic()
         if event:
-            socketio.emit("queue", event, to=branch_room(branch_id))
+            emit("queue", event, to=branch_room(branch_id))
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,7 @@ from server.engine.reads import WITHDRAWING_MOVES, feedback_view, public_view
 from server.engine.subscribers import Subscriber
 from server.realtime import socketio
 from server.realtime.branch_events import branch_events
+from server.realtime.listeners import emit, phones_listening
 from server.realtime.rooms import (
     counter_room,
     counter_rooms,
@@ -67,8 +68,8 @@ def publish(change: Change) -> None:
                 publish_withdrawn(seq, change.branch_id, ticket["code"], event)
             if event.kind == "finished" and event.counter_id is not None:
                 prompt = {"seq": seq, "token": ticket["token"], "code": ticket["code"]}
-                socketio.emit("rate", prompt, to=counter_rooms(event.counter_id))
-                socketio.emit("rate", prompt, to=ticket_room(ticket["token"]))
+                emit("rate", prompt, to=counter_rooms(event.counter_id))
+                emit("rate", prompt, to=ticket_room(ticket["token"]))
             if event.kind in QUEUE_MOVES or (event.kind == "issued" and ticket["priority"]):
                 publish_positions(seq, ticket, change.estimates)
 
@@ -90,7 +91,7 @@ def publish_setup() -> None:
         data = {"seq": branch["seq"], "branch_id": branch["id"]}
         branch_events().emit(branch["id"], "setup", data)
         for counter in reads.rows("SELECT id FROM counters WHERE branch_id = ?", [branch["id"]]):
-            socketio.emit("setup", data, to=counter_rooms(counter["id"]))
+            emit("setup", data, to=counter_rooms(counter["id"]))
 
 
 def publish_called(change: Change, event: TicketCalled) -> None:
@@ -115,7 +116,7 @@ def publish_called(change: Change, event: TicketCalled) -> None:
     }
     branch_events().emit_call(change.branch_id, called)
     for room in (*counter_rooms(event.counter_id), ticket_room(ticket["token"])):
-        socketio.emit("called", called, to=room)
+        emit("called", called, to=room)
 
 
 def publish_counter(
@@ -127,7 +128,7 @@ def publish_counter(
     reads = get_reads()
     counter = reads.counter_summary(event.counter_id)
     data = {"seq": seq, "kind": event.kind, "counter": counter}
-    socketio.emit("counter", data, to=counter_rooms(event.counter_id))
+    emit("counter", data, to=counter_rooms(event.counter_id))
     branch_events().emit(branch_id, "counter", data)
     day = reads.today(branch_id)
     for service_id in counter["service_ids"]:
@@ -137,17 +138,17 @@ def publish_counter(
 def publish_ticket(seq: int, ticket: dict, event: TicketChanged) -> None:
     counters = {event.counter_id, (ticket["counter"] or {}).get("id")} - {None}
     for counter_id in counters:
-        socketio.emit(
+        emit(
             "ticket",
             {"seq": seq, "kind": event.kind, "ticket": ticket},
             to=counter_room(counter_id),
         )
-        socketio.emit(
+        emit(
             "ticket",
             {"seq": seq, "kind": event.kind, "ticket": feedback_view(ticket)},
             to=feedback_room(counter_id),
         )
-    socketio.emit(
+    emit(
         "ticket",
         {"seq": seq, "kind": event.kind, "ticket": public_view(ticket)},
         to=ticket_room(ticket["token"]),
@@ -169,12 +170,15 @@ def tell_waiting(
     """Send each phone waiting in the service its place and estimate as they are now. The
     queue is read and its estimates made on a worker thread, and a long queue's emits go out in
     batches with the event loop getting a turn between them, so nobody else waits for all."""
+    listening = phones_listening()
+    if listening is not None and not listening:
+        return  # no phone follows a ticket: nothing to read, nothing to send
     reads = get_reads()
     waiting_tickets = off_the_loop(lambda: reads.waiting_tickets(service_id, day, estimates))
     for number, waiting in enumerate(waiting_tickets, start=1):
         if number % POSITIONS_PER_TURN == 0:
             socketio.sleep(0)
-        if waiting["id"] != except_id:
+        if waiting["id"] != except_id and (listening is None or waiting["token"] in listening):
             socketio.emit(
                 "ticket",
                 {"seq": seq, "kind": "moved", "ticket": public_view(waiting)},

@@ -34,6 +34,19 @@ def test_call_on_one_process_reaches_a_display_on_the_other(two_servers, store, 
     assert [s["code"] for s in queues["now_serving"]] == [ticket["code"]]
 
 
+def test_a_phone_on_one_process_is_told_its_place_when_the_other_calls(two_servers, store, listen):
+    """Process A has no phone in its rooms, yet B's phone hears of the move A made."""
+    process_a, process_b = two_servers
+    staff = ApiClient(process_a.url, store.staff_token)
+    staff.post("/tickets", {"service_id": store.payments})
+    mine = staff.post("/tickets", {"service_id": store.payments}).json()
+    phone = listen(process_b.url)
+    assert phone.subscribe(f"ticket:{mine['token']}")["ok"]
+    assert staff.post(f"/counters/{store.counter1}/call-next").status_code == 200
+    moved = phone.wait_for("ticket", lambda data: data["kind"] == "moved")
+    assert moved["ticket"]["code"] == mine["code"] and moved["ticket"]["position"] == 0
+
+
 def test_without_a_message_queue_processes_do_not_share_events(db_path, store, listen):
     """The control: the test above passes because of Redis, not by some other path."""
     servers = [LiveServer(db_path).start() for _ in range(2)]
