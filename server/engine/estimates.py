@@ -155,16 +155,17 @@ class BranchEstimator:
         return counters
 
     def waiting(self, branch_id: int, day: str) -> list[Waiting]:
-        """The branch's whole queue in calling order (each counter picks its services' part)."""
-        return [
-            Waiting(r["id"], r["service_id"])
-            for r in self.rows(
-                "SELECT tickets.id, tickets.service_id FROM tickets"
-                " WHERE tickets.branch_id = ? AND tickets.service_day = ?"
-                f" AND tickets.status = 'waiting' ORDER BY {QUEUE_ORDER}",
-                [branch_id, day],
-            )
-        ]
+        """The branch's whole queue in calling order (each counter picks its services' part),
+        read in that order from tickets_queue_order, as plain tuples: every full play reads it."""
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(
+            "SELECT tickets.id, tickets.service_id FROM tickets"
+            " WHERE tickets.branch_id = ? AND tickets.service_day = ?"
+            f" AND tickets.status = 'waiting' ORDER BY {QUEUE_ORDER}",
+            [branch_id, day],
+        )
+        return [Waiting(ticket_id, service_id) for ticket_id, service_id in cursor]
 
     def service_times(self, branch_id: int, day: str, now: str) -> ServiceTimes:
         services = [

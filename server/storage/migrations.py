@@ -600,6 +600,11 @@ QUEUE_LENGTHS: Migration = (
         f"CREATE TRIGGER queue_join {MOVED} WHEN NEW.status = 'waiting' BEGIN {JOIN_QUEUE} END",
         "CREATE TRIGGER queue_leave_deleted AFTER DELETE ON tickets"
         f" WHEN OLD.status = 'waiting' BEGIN {LEAVE_QUEUE} END",
+        # The wait model reads the branch's whole queue in calling order (QUEUE_ORDER) on every
+        # change that is not a ticket joining the end: in this order, with no sort.
+        "CREATE INDEX tickets_queue_order ON tickets (branch_id, service_day,"
+        " (priority IS NOT NULL) DESC, transferred DESC, queued_at, id, service_id)"
+        " WHERE status = 'waiting'",
         # A prefix of tickets_rollup_max, which serves every query it did: one index less to
         # keep up to date on every issue.
         "DROP INDEX tickets_stats",

@@ -35,7 +35,7 @@ BOUNDED_READS = (
     # The wait model (server/engine/estimates.py): the branch's waiting tickets, its latest
     # calls (LIMIT, newest first, like tickets_recent_done), the last hour's arrivals, and the
     # day's first arrival (min(), one entry of the index), the last hour's transfers.
-    "USING INDEX tickets_waiting_days (branch_id=? AND status=? AND service_day=?)",
+    "USING INDEX tickets_queue_order (branch_id=? AND service_day=?)",
     "USING INDEX tickets_calls (branch_id=? AND called_at>?)",
     "USING INDEX tickets_day_created (branch_id=? AND service_day=? AND created_at>?)",
     "USING COVERING INDEX tickets_day_created (branch_id=? AND service_day=?)",

@@ -17,7 +17,7 @@ from tests.core.test_cheap_changes import plan, statements_of
 from tests.core.test_position_eta import staff
 
 # The plan of the wait model's read of the branch's whole queue (server/engine/estimates.py).
-WHOLE_QUEUE = "USING INDEX tickets_waiting_days (branch_id=? AND status=? AND service_day=?)"
+WHOLE_QUEUE = "USING INDEX tickets_queue_order (branch_id=? AND service_day=?)"
 
 SERVICES = (1, 2, 3)
 

@@ -142,6 +142,8 @@ def in_database_file(path: str) -> list[str]:
     direct = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     try:
         return [row[0] for row in direct.execute("SELECT name FROM sqlite_master")]
+    except sqlite3.DatabaseError:  # read while the checkpoint was writing the file: not yet
+        return []
     finally:
         direct.close()
 
