@@ -1,4 +1,5 @@
-"""Who can hear an event, so that an event nobody would hear is neither built nor encoded.
+"""Who can hear an event, so that one nobody would hear is not encoded and sent, and a phone's
+place is not even read when no phone follows a ticket.
 
 python-socketio encodes an event before it looks for anyone in the room, and a change speaks to
 rooms that are mostly empty: a ticket's phone (most customers hold paper), a counter nobody
