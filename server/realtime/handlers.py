@@ -41,10 +41,18 @@ def subscribe(data: Any = None) -> dict:
         if room.kind == "ticket":  # a token guesser's other way in, limited like the page
             hit_limit("SIRA_LIMIT_PUBLIC_TICKET", "public-ticket")
         principal = connection_principal()
-        state = room_state(principal, room)
+        may_follow(principal, room)
     except DomainError as error:
         return guard.refusal(error)
-    join_room(member_room(principal, room))
+    # Joined before the state is read, so that a change committed during the read still
+    # reaches this member: as an event, if the state is too old to hold it.
+    joined = member_room(principal, room)
+    join_room(joined)
+    try:
+        state = room_state(principal, room)
+    except DomainError as error:
+        leave_room(joined)
+        return guard.refusal(error)
     guard.joined(room.name)
     return {"ok": True, "room": room.name, "seq": state["seq"], "state": state}
 
@@ -60,8 +68,23 @@ def unsubscribe(data: Any = None) -> dict:
     return {"ok": True}
 
 
+def may_follow(principal: Principal, room: Room) -> None:
+    """Refuse a room the principal may not follow; a ticket's room is its token's holder's."""
+    if room.kind == "ticket":
+        return
+    number = int(room.key)
+    if room.kind == "branch":
+        if not (
+            principal.allows("staff")
+            or (principal.allows("display", "kiosk", "feedback") and principal.branch_id == number)
+        ):
+            raise NotAllowed("Only staff and this branch's devices may follow the branch.", "room")
+    elif not (principal.allows("staff") or principal.counter_id == number):
+        raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
+
+
 def room_state(principal: Principal, room: Room) -> dict:
-    """The state a room's member starts from, after checking they may join it."""
+    """The state a room's member starts from (who may join is `may_follow`'s question)."""
     reads = get_reads()
     if room.kind == "ticket":
         ticket = reads.public_ticket(room.key)
@@ -71,17 +94,9 @@ def room_state(principal: Principal, room: Room) -> dict:
         }
     number = int(room.key)
     if room.kind == "branch":
-        if not (
-            principal.allows("staff")
-            or (principal.allows("display", "kiosk", "feedback") and principal.branch_id == number)
-        ):
-            raise NotAllowed("Only staff and this branch's devices may follow the branch.", "room")
         return reads.branch_state(number)
-    if principal.allows("staff"):
-        return reads.counter_state(number)
-    if principal.counter_id == number:
-        return feedback_state(reads.counter_state(number))
-    raise NotAllowed("Only staff and this counter's screens may follow it.", "room")
+    state = reads.counter_state(number)
+    return state if principal.allows("staff") else feedback_state(state)
 
 
 def member_room(principal: Principal, room: Room) -> str:

@@ -44,18 +44,29 @@
     const onStatus = options.onStatus || function () {};
     const events = options.events || ["queue", "called", "ticket", "rate", "device"];
     let lastSeq = null;
+    // The server joins a room before it reads the room's state, so events may come before
+    // the acknowledgement that carries it: they wait, and are applied on top of the state.
+    let subscribing = 0;
+    let held = [];
     const socket = io({ transports: ["websocket"], reconnectionDelayMax: 5000 });
 
     function subscribe(room) {
+      subscribing += 1;
       socket.emit("subscribe", { room: room }, function (ack) {
+        subscribing -= 1;
         if (!ack || !ack.ok) {
           onStatus("refused", ack && ack.error);
-          return;
+        } else {
+          if (room.startsWith("branch:") || lastSeq === null || ack.seq > lastSeq) {
+            lastSeq = ack.seq;
+          }
+          onState(room, ack.state);
         }
-        if (room.startsWith("branch:") || lastSeq === null || ack.seq > lastSeq) {
-          lastSeq = ack.seq;
+        if (subscribing === 0) {
+          const waiting = held;
+          held = [];
+          waiting.forEach(function (event) { receive(event[0], event[1]); });
         }
-        onState(room, ack.state);
       });
     }
 
@@ -63,36 +74,45 @@
       rooms.forEach(subscribe);
     }
 
+    function receive(name, data) {
+      if (subscribing > 0) {
+        held.push([name, data]);
+        return;
+      }
+      const seq = data && data.seq;
+      // Branch rooms see every change, so a jump in seq means something was missed. A paced
+      // `queue` stands for every change from its `seq_from` on.
+      const first = data && typeof data.seq_from === "number" ? data.seq_from : seq;
+      const followsBranch = rooms.some(function (r) { return r.startsWith("branch:"); });
+      if (followsBranch && typeof seq === "number" && lastSeq !== null && first > lastSeq + 1) {
+        lastSeq = seq;
+        resync();
+        return;
+      }
+      // Changes committed at the same moment may be published out of order: a `queue`
+      // older than what is shown is dropped; other events still happened, so they pass.
+      if (name === "queue" && typeof seq === "number" && lastSeq !== null && seq < lastSeq) {
+        return;
+      }
+      if (typeof seq === "number" && (lastSeq === null || seq > lastSeq)) lastSeq = seq;
+      onEvent(name, data);
+    }
+
     socket.on("connect", function () {
       onStatus("online");
       resync();
     });
     socket.on("disconnect", function () {
+      // Acknowledgements lost with the connection never come: the reconnect's resync starts over.
+      subscribing = 0;
+      held = [];
       onStatus("offline");
     });
     socket.on("connect_error", function () {
       onStatus("offline");
     });
     events.forEach(function (name) {
-      socket.on(name, function (data) {
-        const seq = data && data.seq;
-        // Branch rooms see every change, so a jump in seq means something was missed. A paced
-        // `queue` stands for every change from its `seq_from` on.
-        const first = data && typeof data.seq_from === "number" ? data.seq_from : seq;
-        const followsBranch = rooms.some(function (r) { return r.startsWith("branch:"); });
-        if (followsBranch && typeof seq === "number" && lastSeq !== null && first > lastSeq + 1) {
-          lastSeq = seq;
-          resync();
-          return;
-        }
-        // Changes committed at the same moment may be published out of order: a `queue`
-        // older than what is shown is dropped; other events still happened, so they pass.
-        if (name === "queue" && typeof seq === "number" && lastSeq !== null && seq < lastSeq) {
-          return;
-        }
-        if (typeof seq === "number" && (lastSeq === null || seq > lastSeq)) lastSeq = seq;
-        onEvent(name, data);
-      });
+      socket.on(name, function (data) { receive(name, data); });
     });
     return {
       socket: socket,
