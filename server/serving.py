@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask
 
+from server.i18n import load_catalogs
 from server.realtime import socketio
 
 BACKLOG = 1024
@@ -66,6 +67,7 @@ def settle_the_heap() -> None:
 def serve(app: Flask, host: str, port: int) -> None:
     """Serve until killed, in the async mode the app's Socket.IO server was set up with."""
     raise_open_files_limit()
+    load_catalogs(app)
     settle_the_heap()
     mode = socketio.async_mode
     timeouts = {

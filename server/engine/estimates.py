@@ -154,9 +154,10 @@ class BranchEstimator:
             )
         return counters
 
-    def waiting(self, branch_id: int, day: str) -> list[Waiting]:
+    def waiting(self, branch_id: int, day: str) -> list[tuple[int, int]]:
         """The branch's whole queue in calling order (each counter picks its services' part),
-        read in that order from tickets_queue_order, as plain tuples: every full play reads it."""
+        read in that order from tickets_queue_order, as plain (id, service_id) tuples: every
+        full play reads it."""
         cursor = self.db.conn.cursor()
         cursor.row_factory = None
         cursor.execute(
@@ -165,7 +166,7 @@ class BranchEstimator:
             f" AND tickets.status = 'waiting' ORDER BY {QUEUE_ORDER}",
             [branch_id, day],
         )
-        return [Waiting(ticket_id, service_id) for ticket_id, service_id in cursor]
+        return cursor.fetchall()
 
     def service_times(self, branch_id: int, day: str, now: str) -> ServiceTimes:
         services = [

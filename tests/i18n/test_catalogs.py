@@ -57,3 +57,26 @@ def test_a_bare_percent_is_caught():
     assert bare_percent("Bekleme, %90'lık dilim")
     assert not bare_percent("%(n)s%% of %(total)d")
     assert placeholders("Hello, %(name)s! {code}") == ["%(name)s", "{code}"]
+
+
+def test_a_served_app_has_read_every_catalog_before_its_first_call(app, monkeypatch):
+    """`sira serve` reads the catalogs first: a board's first call in a language must not read
+    and parse files on the event loop."""
+    from babel import support
+
+    from display.announce import announcements
+    from server.i18n import load_catalogs
+
+    load_catalogs(app)
+
+    def read(*args, **kwargs):
+        raise AssertionError(f"a catalog was read while serving: {args}")
+
+    monkeypatch.setattr(support.Translations, "load", read)
+    with app.test_request_context():
+        said = announcements("A001", "Counter 2", ["en", "tr", "ms"])
+    assert [sentence["text"] for sentence in said] == [
+        "A001, counter 2",
+        "A001 numaralı bilet, 2 numaralı gişeye",
+        "Nombor A001, sila ke kaunter 2",
+    ]
