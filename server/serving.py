@@ -162,10 +162,10 @@ def timed_handler(header_s: float, keepalive_s: float, read_s: float) -> type:
 def read_headers(rfile: Any) -> Any:
     """A request's header block, as gevent's handler expects it, or with `status` saying why not.
 
-    gevent reads headers with http.client, which hands the block to the email package's parser:
-    9 % of the process's time when kiosks issue tickets. HTTP's grammar is smaller than e-mail's,
-    and stricter here: a line folded onto the next, a name that is not a token (`Host : x`) or
-    a Content-Length that is not a number are refused (400) rather than guessed at, so that a
+    gevent reads headers with http.client, which hands the block to the email package's parser
+    (25 µs for a kiosk's eight headers; 8 µs here). HTTP's grammar is smaller than e-mail's, and
+    stricter here: a line folded onto the next, a name that is not a token (`Host : x`) or a
+    Content-Length that is not a number are refused (400) rather than guessed at, so that a
     proxy in front and this server cannot read one request two ways."""
     from gevent.pywsgi import OldMessage
 
