@@ -53,6 +53,17 @@ WRITE_ROW = (
     f" VALUES ({', '.join('?' * len(COLUMNS))})"
 )
 DELETE_ROW = f"DELETE FROM stats_rollups WHERE {_BY_KEY}"
+# A ticket just issued adds one to `issued` and to its hour of arrival, nothing else: one
+# statement per row, where any other move reads the row and writes it back.
+ADD_ISSUED = (
+    f"INSERT INTO stats_rollups ({', '.join(COLUMNS)})"
+    f" VALUES ({', '.join(':' + column for column in KEY)}, 1,"
+    f" {', '.join('0' * (len(COUNTS) - 1))}, NULL, '{{}}', '{{}}', json_object(:hour, 1))"
+    f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET issued = issued + 1,"
+    " arrivals = json_set(arrivals, '$.\"' || :hour || '\"',"
+    " coalesce(json_extract(arrivals, '$.\"' || :hour || '\"'), 0) + 1)"
+)
+
 
 TICKETS = """
 SELECT tickets.id, tickets.branch_id, tickets.service_day, tickets.service_id,
@@ -118,6 +129,11 @@ class Contribution:
     def recorded(cls, stored: str | None) -> Contribution | None:
         """The contribution the rows hold for a ticket (None: not counted yet)."""
         return None if stored is None else cls(*json.loads(stored))
+
+    @property
+    def only_issued(self) -> bool:
+        """Counted as issued and by its hour of arrival, and nothing else yet."""
+        return (self.outcome, self.wait_ms, self.service_ms, self.score) == (None,) * 4
 
     def stored(self) -> str:
         return json.dumps(list(vars(self).values()))
@@ -189,7 +205,11 @@ def keep(db: sqlite_utils.Database, ticket_ids: Iterable[int]) -> None:
         if now == before:
             continue
         for span in SPANS:
-            _move_between_rows(db, span, before, now)
+            if before is None and now.only_issued:
+                key = dict(zip(KEY, now.key(span), strict=True))
+                db.execute(ADD_ISSUED, {**key, "hour": str(now.arrival)})
+            else:
+                _move_between_rows(db, span, before, now)
         db.execute(
             "UPDATE tickets SET stats_counted = ? WHERE id = ?", [now.stored(), ticket["id"]]
         )
