@@ -516,7 +516,15 @@ def identify_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | 
 
 
 def identify_digest(db: sqlite_utils.Database, digest: str) -> tuple[str, dict] | None:
-    """As identify_token, from the token's hash (kept by a live connection to re-check it)."""
+    """As identify_token, from the token's hash (kept by a live connection to re-check it).
+
+    Devices are looked up first: kiosks and boards make most token-borne requests, and each
+    lookup runs on the event loop."""
+    device = db.execute(
+        "SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL", [digest]
+    ).fetchone()
+    if device:
+        return "device", dict(device)
     user = db.execute(
         "SELECT users.*, api_tokens.id AS token_id FROM api_tokens"
         " JOIN users ON users.id = api_tokens.user_id"
@@ -525,9 +533,4 @@ def identify_digest(db: sqlite_utils.Database, digest: str) -> tuple[str, dict] 
     ).fetchone()
     if user:
         return "user", dict(user)
-    device = db.execute(
-        "SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL", [digest]
-    ).fetchone()
-    if device:
-        return "device", dict(device)
     return None
