@@ -14,22 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-
-def original(module: str, name: str) -> Any:
-    """The standard library's own `module.name`, from before any monkey-patching."""
-    if "eventlet" in sys.modules:
-        from eventlet import patcher
-
-        if patcher.is_monkey_patched("thread"):  # eventlet names _thread and threading so
-            return getattr(patcher.original(module), name)
-    from gevent.monkey import get_original
-
-    return get_original(module, name)
-
-
-def start_thread(target: Callable[[], None]) -> None:
-    """Run `target` in a new OS thread (daemonic: it never holds the process open)."""
-    original("_thread", "start_new_thread")(target, ())
+from server.storage.handoff import original
 
 
 def new_queue() -> Any:

@@ -22,18 +22,12 @@ from flask import Flask
 from kiosk.printing import queue
 from kiosk.printing.delivery import TEAR_OFF, PrinterUnavailable, deliver, probe
 from kiosk.printing.layout import render_ticket
-from kiosk.printing.native import (
-    LoopCall,
-    new_queue,
-    process_alive,
-    process_id,
-    start_thread,
-    wait_for,
-)
+from kiosk.printing.native import LoopCall, new_queue, process_alive, process_id, wait_for
 from kiosk.printing.tickets import ticket_print
 from kiosk.printing.uris import PrinterRules, parse_printer_uri
 from server.domain.errors import ValidationError
 from server.storage import connect
+from server.storage.handoff import start_thread
 
 log = logging.getLogger(__name__)
 POLL_S = 1.0  # also look now and then: jobs queued by other server processes

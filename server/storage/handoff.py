@@ -20,19 +20,20 @@ OFF_THE_LOOP: ContextVar[bool] = ContextVar("off_the_loop", default=False)
 
 def original(module: str, name: str) -> Any:
     """The unpatched attribute of a standard module, under gevent, eventlet or neither."""
+    if "eventlet" in sys.modules:
+        from eventlet import patcher
+
+        if patcher.is_monkey_patched("thread"):  # eventlet names _thread and threading so
+            return getattr(patcher.original(module), name)
     if "gevent.monkey" in sys.modules:
         from gevent import monkey
 
         return monkey.get_original(module, name)
-    if "eventlet" in sys.modules:
-        from eventlet import patcher
-
-        return getattr(patcher.original(module), name)
     return getattr(__import__(module), name)
 
 
 def start_thread(run: Callable[[], None]) -> None:
-    """Run `run` on a new OS thread (never a greenlet)."""
+    """Run `run` on a new OS thread (never a greenlet; it never holds the process open)."""
     original("_thread", "start_new_thread")(run, ())
 
 
