@@ -581,8 +581,11 @@ class QueueEngine(RemoteMoves, CounterStaffing):
                 json.dumps(data or {}, ensure_ascii=False),
             ],
         )
-        branch_id = self.reads.row("SELECT branch_id FROM tickets WHERE id = ?", [ticket_id])
-        seq = self._bump_seq(branch_id["branch_id"])
+        (seq,) = self.db.execute(
+            "UPDATE branches SET seq = seq + 1"
+            " WHERE id = (SELECT branch_id FROM tickets WHERE id = ?) RETURNING seq",
+            [ticket_id],
+        ).fetchone()
         # Read after the last write, so the ticket and the queue state share one estimate.
         ticket = self.reads.ticket(ticket_id)
         return Change(
