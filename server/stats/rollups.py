@@ -55,15 +55,22 @@ WRITE_ROW = (
 DELETE_ROW = f"DELETE FROM stats_rollups WHERE {_BY_KEY}"
 # A ticket just issued adds one to `issued` and to its hour of arrival, nothing else: one
 # statement per row, where any other move reads the row and writes it back.
+_ISSUED_ROW = {
+    **{column: f":{column}" for column in KEY},
+    **dict.fromkeys(COUNTS, "0"),
+    "issued": "1",
+    "wait_max_ms": "NULL",
+    "wait_sketch": "'{}'",
+    "service_sketch": "'{}'",
+    "arrivals": "json_object(:hour, 1)",
+}
+_HOUR = "'$.\"' || :hour || '\"'"
 ADD_ISSUED = (
-    f"INSERT INTO stats_rollups ({', '.join(COLUMNS)})"
-    f" VALUES ({', '.join(':' + column for column in KEY)}, 1,"
-    f" {', '.join('0' * (len(COUNTS) - 1))}, NULL, '{{}}', '{{}}', json_object(:hour, 1))"
+    f"INSERT INTO stats_rollups ({', '.join(_ISSUED_ROW)})"
+    f" VALUES ({', '.join(_ISSUED_ROW.values())})"
     f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET issued = issued + 1,"
-    " arrivals = json_set(arrivals, '$.\"' || :hour || '\"',"
-    " coalesce(json_extract(arrivals, '$.\"' || :hour || '\"'), 0) + 1)"
+    f" arrivals = json_set(arrivals, {_HOUR}, coalesce(json_extract(arrivals, {_HOUR}), 0) + 1)"
 )
-
 
 TICKETS = """
 SELECT tickets.id, tickets.branch_id, tickets.service_day, tickets.service_id,
