@@ -16,6 +16,7 @@ from benchmarks.harness import (
     Bench,
     arguments,
     cpu_seconds,
+    main_thread_cpu_seconds,
     milliseconds,
     ratio,
     running_server,
@@ -45,16 +46,21 @@ def measure(async_mode: str, clients: int, tickets: int, server: str = "sira") -
         start = threading.Barrier(clients + 1)
         runs = [pool.submit(kiosk, bench, per_client, start, n) for n in range(clients)]
         start.wait()
-        began, cpu_before = time.perf_counter(), cpu_seconds(bench.server_pid)
+        began = time.perf_counter()
+        cpu_before = cpu_seconds(bench.server_pid), main_thread_cpu_seconds(bench.server_pid)
         durations = [d for run in runs for d in run.result()]
         elapsed = time.perf_counter() - began
-        server_cpu = cpu_seconds(bench.server_pid) - cpu_before
+        server_cpu = cpu_seconds(bench.server_pid) - cpu_before[0]
+        loop_cpu = main_thread_cpu_seconds(bench.server_pid) - cpu_before[1]
     rate = len(durations) / elapsed
     name = async_mode if server == "sira" else "bare app"
+    per_ticket = 1000 / len(durations)
+    others = server_cpu - loop_cpu
     print(
         f"{name:<9} {clients:>3} clients  {len(durations):>5} tickets  "
         f"{rate:7.1f} tickets/s  {milliseconds(durations)}  "
-        f"server CPU {server_cpu / len(durations) * 1000:.1f} ms/ticket",
+        f"server CPU {server_cpu * per_ticket:.1f} ms/ticket"
+        f" (main thread {loop_cpu * per_ticket:.1f}, others {others * per_ticket:.1f})",
         flush=True,
     )
     return rate
