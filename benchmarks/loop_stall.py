@@ -25,25 +25,27 @@ from pathlib import Path
 import requests
 
 from benchmarks.call_latency import Arrivals, wire_displays
-from benchmarks.harness import Bench, ratio, running_server
+from benchmarks.harness import Bench, milliseconds, ratio, running_server
 from benchmarks.issue_rate import kiosk
 
 
-def caller(bench: Bench, stop: threading.Event) -> int:
-    """Call the next ticket and mark it no-show until told to stop; returns the calls made."""
+def caller(bench: Bench, stop: threading.Event) -> list[float]:
+    """Call the next ticket and mark it no-show until told to stop; returns how long each
+    call-next that called someone took to answer."""
     staff = requests.Session()
     staff.headers["Authorization"] = f"Bearer {bench.staff_token}"
     api = f"{bench.url}/api/v1"
-    calls = 0
+    answered = []
     while not stop.is_set():
+        sent = time.perf_counter()
         called = staff.post(f"{api}/counters/{bench.counter_ids[0]}/call-next", timeout=60)
         if called.status_code == 204:
             time.sleep(0.01)
             continue
+        answered.append(time.perf_counter() - sent)
         called.raise_for_status()
         staff.post(f"{api}/tickets/{called.json()['id']}/no-show", timeout=60).raise_for_status()
-        calls += 1
-    return calls
+    return answered
 
 
 def measure(server: str, tickets: int, displays: int, clients: int) -> float:
@@ -67,13 +69,14 @@ def measure(server: str, tickets: int, displays: int, clients: int) -> float:
                     issued = sum(len(run.result()) for run in runs)
                     elapsed = time.perf_counter() - began
                     stop.set()
-                    called = calls.result()
+                    answered = calls.result()
             finally:
                 disconnect()
         stalls = json.loads(Path(stall_file).read_text())
     name = "Sıra" if server == "sira" else "bare app"
     print(
-        f"{name:<9} {issued} tickets ({issued / elapsed:.0f}/s), {called} called,"
+        f"{name:<9} {issued} tickets ({issued / elapsed:.0f}/s), {len(answered)} called"
+        f" (call-next answered in {milliseconds(answered)}),"
         f" {displays} displays: longest stall {stalls['max_ms']:.1f} ms,"
         f" p99 {stalls['p99_ms']:.2f} ms over {stalls['wakeups']} wake-ups",
         flush=True,
