@@ -31,6 +31,7 @@
   let calls = []; // newest first, at most CALLS_SHOWN
   let seen = []; // keys of calls already handled, at most KEYS_REMEMBERED
   let services = [];
+  let servicesSeq = -1; // the change the services shown are from: an older reload must not win
   let timezone = undefined;
   let loaded = false; // the first load shows the calls already made without announcing them
   let live = null;
@@ -251,7 +252,11 @@
     rotateLanguages(state.board, state.branch.languages);
     el("store-name").textContent = state.branch.name;
     document.title = state.branch.name;
-    services = state.services;
+    // A reload that was read before a `queue` event already shown leaves that event's services.
+    if (state.seq >= servicesSeq) {
+      services = state.services;
+      servicesSeq = state.seq;
+    }
     renderServices();
     renderTicker(state.ticker);
     tick();
@@ -290,6 +295,7 @@
     else if (name === "setup") load(); // names, services, ticker or branding changed
     else if (name === "queue") {
       services = data.services;
+      servicesSeq = data.seq;
       renderServices();
     }
   }
@@ -313,7 +319,11 @@
     live = SiraLive.connect({
       rooms: ["branch:" + state.branch.id],
       events: ["queue", "called", "withdrawn", "setup"],
-      onState: function () { load(); },
+      // The subscription's seq: a restored backup starts lower, and its state must show.
+      onState: function (room, state) {
+        servicesSeq = Math.min(servicesSeq, state.seq);
+        load();
+      },
       onEvent: onEvent,
       onStatus: function (status) { el("offline").hidden = status !== "offline"; },
     });

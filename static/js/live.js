@@ -48,7 +48,9 @@
     // the acknowledgement that carries it: they wait, and are applied on top of the state.
     let subscribing = 0;
     let held = [];
-    const socket = io({ transports: ["websocket"], reconnectionDelayMax: 5000 });
+    // A handshake that hangs (a server that died while accepting it) is given up after 10 s
+    // and tried again: socket.io would wait 20 s, showing the page online all the while.
+    const socket = io({ transports: ["websocket"], reconnectionDelayMax: 5000, timeout: 10000 });
 
     function subscribe(room) {
       subscribing += 1;

@@ -209,7 +209,9 @@ def test_server_gone_the_kiosk_says_so_and_issues_nothing_stale(
 ):
     open_kiosk(page, printing_server, store)
     printing_server.stop()
-    # As long as coming back may take (below): on a loaded machine the browser hears late.
+    # A server that dies while the kiosk's socket is still connecting can leave the handshake
+    # hanging: live.js gives it up after 10 s (socket.io alone waited 20 s, and the kiosk
+    # looked online all the while).
     expect(page.locator("#offline")).to_be_visible(timeout=15_000)
     expect(page.locator("#offline")).to_contain_text("Please wait, we will be right back")
     expect(page.locator(".kiosk-service-button").first).to_be_disabled()

@@ -160,3 +160,31 @@ def test_a_board_takes_turns_through_the_languages_and_services_set_for_it(
     board.wait_for_timeout(1200)
     expect(label).to_have_text("Now calling")
     expect(board.locator("#latest-counter")).to_have_text("Counter 1")
+
+
+def test_a_reload_read_before_a_queue_event_does_not_undo_it(live_server, api, store, new_page):
+    """The board reloads its state after it subscribes; the queue may move while that answer
+    is on its way. The older answer must not put the older queue back on the screen."""
+    loads = []
+
+    def first_only(route):
+        loads.append(route)
+        if len(loads) == 1:
+            route.continue_()
+
+    page = new_page()
+    page.route("**/api/v1/board", first_only)
+    page.goto(f"{live_server.url}/display#token={store.display_token}")
+    expect(page.locator("#store-name")).to_have_text("Test Store")
+    for _ in range(200):  # the reload after the subscription's acknowledgement
+        if len(loads) > 1:
+            break
+        page.wait_for_timeout(50)
+    stale = loads[1].fetch()  # read now: nobody waiting yet
+
+    api.issue(store.payments)
+    waiting = page.locator(".service-waiting").first
+    expect(waiting).to_have_text("1 waiting")
+    loads[1].fulfill(response=stale)
+    page.wait_for_timeout(500)
+    expect(waiting).to_have_text("1 waiting")
