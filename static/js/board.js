@@ -31,7 +31,6 @@
   let calls = []; // newest first, at most CALLS_SHOWN
   let seen = []; // keys of calls already handled, at most KEYS_REMEMBERED
   let services = [];
-  let servicesSeq = -1; // the change the services shown are from: an older reload must not win
   let timezone = undefined;
   let loaded = false; // the first load shows the calls already made without announcing them
   let live = null;
@@ -252,11 +251,11 @@
     rotateLanguages(state.board, state.branch.languages);
     el("store-name").textContent = state.branch.name;
     document.title = state.branch.name;
-    // A reload that was read before a `queue` event already shown leaves that event's services.
-    if (state.seq >= servicesSeq) {
-      services = state.services;
-      servicesSeq = state.seq;
-    }
+    // The newest change this connection has heard of (none before it subscribes; a restored
+    // backup's subscription starts it lower). A reload read before it leaves the services
+    // shown: that change's `queue` has come or is on its way.
+    const newest = live === null ? null : live.lastSeq();
+    if (newest === null || state.seq >= newest) services = state.services;
     renderServices();
     renderTicker(state.ticker);
     tick();
@@ -295,7 +294,6 @@
     else if (name === "setup") load(); // names, services, ticker or branding changed
     else if (name === "queue") {
       services = data.services;
-      servicesSeq = data.seq;
       renderServices();
     }
   }
@@ -319,11 +317,7 @@
     live = SiraLive.connect({
       rooms: ["branch:" + state.branch.id],
       events: ["queue", "called", "withdrawn", "setup"],
-      // The subscription's seq: a restored backup starts lower, and its state must show.
-      onState: function (room, state) {
-        servicesSeq = Math.min(servicesSeq, state.seq);
-        load();
-      },
+      onState: function () { load(); },
       onEvent: onEvent,
       onStatus: function (status) { el("offline").hidden = status !== "offline"; },
     });
