@@ -109,6 +109,7 @@
 
   function fromEvent(data) {
     return {
+      seq: data.seq,
       code: data.ticket.code,
       service_id: data.ticket.service.id,
       counter_id: data.counter.id,
@@ -259,9 +260,12 @@
     renderServices();
     renderTicker(state.ticker);
     tick();
-    // The server's list is the truth (a new day starts empty); only calls that arrived live
-    // after it was read are kept beside it.
-    calls = calls.filter(function (call) { return call.at > state.now; });
+    // The server's list is the truth (a new day starts empty); only calls heard live of a
+    // change it could not hold are kept beside it: a newer seq, not a later time (a call is
+    // stamped before its commit), and not past `newest` (a restored backup's calls go).
+    calls = calls.filter(function (call) {
+      return newest !== null && call.seq > state.seq && call.seq <= newest;
+    });
     const now = Date.parse(state.now);
     const fresh = state.recent_calls.slice().reverse().filter(function (call) {
       const young = (now - Date.parse(call.at)) / 1000 < CATCH_UP_S;

@@ -162,9 +162,8 @@ def test_a_board_takes_turns_through_the_languages_and_services_set_for_it(
     expect(board.locator("#latest-counter")).to_have_text("Counter 1")
 
 
-def test_a_reload_read_before_a_queue_event_does_not_undo_it(live_server, api, store, new_page):
-    """The board reloads its state after it subscribes; the queue may move while that answer
-    is on its way. The older answer must not put the older queue back on the screen."""
+def board_with_its_reload_held(live_server, store, new_page):
+    """A board whose reload after subscribing is held back: the test answers it when it likes."""
     loads = []
 
     def first_only(route):
@@ -180,11 +179,37 @@ def test_a_reload_read_before_a_queue_event_does_not_undo_it(live_server, api, s
         if len(loads) > 1:
             break
         page.wait_for_timeout(50)
-    stale = loads[1].fetch()  # read now: nobody waiting yet
+    return page, loads[1]
+
+
+def test_a_reload_read_before_a_queue_event_does_not_undo_it(live_server, api, store, new_page):
+    """The board reloads its state after it subscribes; the queue may move while that answer
+    is on its way. The older answer must not put the older queue back on the screen."""
+    page, reload = board_with_its_reload_held(live_server, store, new_page)
+    stale = reload.fetch()  # read now: nobody waiting yet
 
     api.issue(store.payments)
     waiting = page.locator(".service-waiting").first
     expect(waiting).to_have_text("1 waiting")
-    loads[1].fulfill(response=stale)
+    reload.fulfill(response=stale)
     page.wait_for_timeout(500)
     expect(waiting).to_have_text("1 waiting")
+
+
+def test_a_call_committed_after_a_reload_was_read_stays_on_the_board(
+    live_server, api, store, new_page
+):
+    """A call is stamped with its time before its commit: a reload read in between has a later
+    `now` and still lacks the call. The call heard live must stay."""
+    page, reload = board_with_its_reload_held(live_server, store, new_page)
+    stale = reload.fetch()
+    state = stale.json()
+
+    api.issue(store.payments)
+    api.call_next(store.counter1)
+    expect(page.locator("#latest-code")).to_have_text("A001")
+    state["now"] = "2999-01-01T00:00:00+00:00"  # read after the call's time, before its commit
+    reload.fulfill(response=stale, json=state)
+    page.wait_for_timeout(500)
+    expect(page.locator("#latest-code")).to_have_text("A001")
+    expect(page.locator("#latest-counter")).to_have_text("Counter 1")
