@@ -22,6 +22,7 @@ import json
 import selectors
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -49,6 +50,7 @@ class Arrivals:
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = {}
         self.changed = threading.Condition()
+        self.events: Counter[str] = Counter()  # what the displays received, by event (wire only)
 
     def heard(self, data: dict) -> None:
         now = time.perf_counter()
@@ -105,8 +107,10 @@ def wire_displays(bench: Bench, count: int, arrivals: Arrivals) -> Callable[[], 
                     message = key.data.recv()
                     if message == "2":  # Engine.IO ping
                         key.data.send("3")
-                    elif message.startswith('42["called"'):
-                        arrivals.heard(json.loads(message[2:])[1])
+                    elif message.startswith('42["'):
+                        arrivals.events[message[4 : message.index('"', 4)]] += 1
+                        if message.startswith('42["called"'):
+                            arrivals.heard(json.loads(message[2:])[1])
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
@@ -176,6 +180,12 @@ def measure(
         f" this process {clients_cpu / rounds * 1000:.1f} ms",
         flush=True,
     )
+    if arrivals.events:
+        per_round = ", ".join(
+            f"{name} {count / clients / rounds:.2f}"
+            for name, count in arrivals.events.most_common()
+        )
+        print(f"  events per display per round: {per_round}", flush=True)
     return percentile_99(last_after_answer), percentile_99(last_after_request)
 
 

@@ -47,18 +47,22 @@ def announcements(
 
 
 def publish(change: Change) -> None:
-    """`called` first (the boards wait for it), then the queue, then everything else."""
+    """`called` first (the boards wait for it), then the queue if it is due, then everything
+    else. The change's queue is held before any of its events goes to the branch room, so that
+    each of them stands for the changes of a queue still waiting (branch_events.py)."""
     if change.replayed:
         return
     seq = change.seq
     ticket = change.ticket
+    room_events = branch_events()
+    room_events.hold_queue(change.branch_id, seq, change.queue)
     calls = [event for event in change.events if isinstance(event, TicketCalled)]
     for event in calls:
         publish_called(change, event)
     if calls:
-        # Let each display's connection send `called` before the `queue` below joins it.
+        # Let each display's connection send `called` before a `queue` joins it.
         socketio.sleep(0)
-    branch_events().queue(change.branch_id, seq, change.queue, at_once=bool(calls))
+    room_events.send_queue_when_due(change.branch_id)
     for event in change.events:
         if isinstance(event, CounterChanged):
             publish_counter(seq, change.branch_id, event, change.estimates)
@@ -114,7 +118,7 @@ def publish_called(change: Change, event: TicketCalled) -> None:
             ticket["counter"]["names"],
         ),
     }
-    branch_events().emit_call(change.branch_id, called)
+    branch_events().emit(change.branch_id, "called", called)
     for room in (*counter_rooms(event.counter_id), ticket_room(ticket["token"])):
         emit("called", called, to=room)
 

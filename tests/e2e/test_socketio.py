@@ -11,7 +11,7 @@ from tests.live import LiveServer
 pytestmark = pytest.mark.slow
 
 # Events a branch room receives; each carries the branch seq.
-BRANCH_EVENTS = ("queue", "called", "device")
+BRANCH_EVENTS = ("queue", "called", "withdrawn", "counter", "device")
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_the_board_hears_called_before_the_queue_of_the_same_change(
         for name, data in display.events
         if name in BRANCH_EVENTS and isinstance(data, dict) and data.get("seq") == called["seq"]
     ]
-    assert of_the_call == ["called", "queue"]
+    assert of_the_call[0] == "called" and of_the_call.count("queue") == 1
 
 
 def test_branch_events_seq_has_no_gaps(live_server, store, staff, listen):
@@ -139,7 +139,7 @@ def test_a_burst_of_changes_reaches_the_boards_as_few_queue_events_without_gaps(
     assert [s["waiting"] for s in last["services"] if s["id"] == store.payments] == [30]
 
 
-def test_a_call_goes_first_and_its_own_queue_at_once_in_place_of_the_waiting_one(
+def test_a_call_goes_first_and_stands_for_the_waiting_queue_that_follows_in_its_time(
     paced_server, store, listen
 ):
     """The boards hear a call before any queue's fan-out; no change is left unaccounted."""
@@ -152,10 +152,38 @@ def test_a_call_goes_first_and_its_own_queue_at_once_in_place_of_the_waiting_one
     end = branch_seq(staff, store.branch_id)
     display.wait_for("queue", lambda data: data["seq"] == end)
     events = [(name, data) for name, data in list(display.events) if name in BRANCH_EVENTS]
-    assert [name for name, _ in events] == ["queue", "called", "queue"]
+    # the counter opens with its first call
+    assert [name for name, _ in events] == ["queue", "called", "counter", "queue"]
     assert covered(events) == set(range(start + 1, end + 1))
     assert events[1][1]["ticket"]["code"] == called["code"]
     assert events[1][1]["seq_from"] == start + 2  # the second ticket's waiting queue
+    assert events[3][1]["seq_from"] == start + 2 and events[3][1]["seq"] == end
+
+
+def test_a_call_and_its_no_show_within_the_interval_share_one_queue_event(
+    paced_server, store, listen
+):
+    """Each change's event to the boards goes at once; their queue goes once, after them."""
+    staff = ApiClient(paced_server.url, store.staff_token)
+    display = listen(paced_server.url, store.display_token)
+    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    issue(staff, store.payments)
+    called = move(staff, f"/counters/{store.counter1}/call-next")
+    move(staff, f"/tickets/{called['id']}/no-show")
+    end = branch_seq(staff, store.branch_id)
+    withdrawn = display.wait_for("withdrawn")
+    assert display.received("queue")[-1]["seq"] == start + 1, "the queue still waits"
+    assert (withdrawn["code"], withdrawn["kind"], withdrawn["seq"]) == (
+        called["code"],
+        "no_show",
+        end,
+    )
+    last = display.wait_for("queue", lambda data: data["seq"] == end)
+    events = [(name, data) for name, data in list(display.events) if name in BRANCH_EVENTS]
+    assert [name for name, _ in events] == ["queue", "called", "counter", "withdrawn", "queue"]
+    assert covered(events) == set(range(start + 1, end + 1))
+    assert last["seq_from"] == start + 2
+    assert [s["waiting"] for s in last["services"] if s["id"] == store.payments] == [0]
 
 
 def test_phone_follows_its_ticket_until_called(live_server, store, staff, listen):
