@@ -303,9 +303,6 @@
         return [t.id, t.service_id, t.customer_name, t.priority, t.transferred, t.channel,
           t.more_time_count, t.on_my_way_at, t.queued_at];
       }),
-      Object.keys(joinedAt).filter(function (id) {
-        return Date.now() - joinedAt[id] < JOINED_HIGHLIGHT_MS;
-      }),
     ]);
     if (shown === queuesShown) {
       renderWaits();
@@ -334,10 +331,6 @@
           joined.push(serviceName(service));
         }
         if (!tickets.length) delete joinedAt[service.id];
-        // a redraw soon after (the next event) keeps the highlight for its few seconds
-        if (Date.now() - (joinedAt[service.id] || -Infinity) < JOINED_HIGHLIGHT_MS) {
-          section.classList.add("just-joined");
-        }
         heading.textContent = service.prefix + " · " + serviceName(service) + " — " +
           fill(labels.waiting_count, { n: tickets.length }) + " (" +
           fill(labels.target, { time: duration(service.target_wait_s) }) + ")";
@@ -421,7 +414,13 @@
     return span;
   }
 
+  // The waits tick and a queue's "someone joined" highlight ends in place, every second,
+  // without redrawing the queues under the staff member's finger.
   function renderWaits() {
+    document.querySelectorAll(".queue").forEach(function (section) {
+      const since = Date.now() - (joinedAt[section.dataset.serviceId] || -Infinity);
+      section.classList.toggle("just-joined", since < JOINED_HIGHLIGHT_MS);
+    });
     document.querySelectorAll(".queue-list .wait").forEach(function (wait) {
       const seconds = secondsSince(wait.dataset.queuedAt);
       wait.textContent = duration(seconds);

@@ -124,3 +124,14 @@ def test_queues_fold_away_and_stay_folded(desk, api, seven_services):
     desk.wait_for_selector("#action-pause:not([disabled])")
     expect(queue.locator("li[data-code='E001']")).to_be_hidden()
     expect(queue.locator("summary")).to_contain_text("1 waiting")
+
+
+def test_a_joined_queue_stops_flashing_in_place(desk, api, seven_services):
+    """The highlight ends on the page's own clock, leaving the queues as they are: a redraw
+    could take the row a staff member is about to tap from under their finger."""
+    api.issue(seven_services["G"])
+    gifts = desk.locator(f".queue[data-service-id='{seven_services['G']}']")
+    expect(gifts).to_have_class("queue just-joined")
+    gifts.locator("li").first.evaluate("item => { item.dataset.drawn = 'once'; }")
+    expect(gifts).to_have_class("queue", timeout=8_000)
+    expect(gifts.locator("li").first).to_have_attribute("data-drawn", "once")
