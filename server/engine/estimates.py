@@ -31,6 +31,8 @@ RECENT_CALLS = 200
 RECENT_PAUSES = 20
 # The day's pattern of breaks is read from the pauses that began over the last few days.
 RECENT_BREAKS = 60
+# Seconds between two stamps, worked out by SQLite (NULL when either is).
+SECONDS = "(julianday({end}) - julianday({start})) * 86400"
 # Priority and transfer arrivals are counted over the last hour (or the day so far, if shorter).
 JUMP_WINDOW_S = 3600
 MIN_JUMP_WINDOW_S = 900
@@ -120,6 +122,11 @@ class BranchEstimator:
     def rows(self, sql: str, params: list | dict) -> list[dict]:
         return [dict(r) for r in self.db.execute(sql, params).fetchall()]
 
+    def tuples(self, sql: str, params: list | dict) -> list[tuple]:
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params).fetchall()
+
     def counters(self, branch_id: int, now: str) -> list[CounterNow]:
         found = self.rows(
             "SELECT counters.id, counters.active, counters.staffed_by, counters.paused_at,"
@@ -158,56 +165,49 @@ class BranchEstimator:
         """The branch's whole queue in calling order (each counter picks its services' part),
         read in that order from tickets_queue_order, as plain (id, service_id) tuples: every
         full play reads it."""
-        cursor = self.db.conn.cursor()
-        cursor.row_factory = None
-        cursor.execute(
+        return self.tuples(
             "SELECT tickets.id, tickets.service_id FROM tickets"
             " WHERE tickets.branch_id = ? AND tickets.service_day = ?"
             f" AND tickets.status = 'waiting' ORDER BY {QUEUE_ORDER}",
             [branch_id, day],
         )
-        return cursor.fetchall()
 
     def service_times(self, branch_id: int, day: str, now: str) -> ServiceTimes:
+        """What the model learns from history, read as plain tuples with the seconds worked
+        out by SQLite: every full play reads a few hundred rows."""
         services = [
             row
             for (service_id,) in self.db.execute(
                 "SELECT id FROM services WHERE branch_id = ?", [branch_id]
             ).fetchall()
-            for row in self.rows(  # each service's latest, through tickets_recent_done
+            for row in self.tuples(  # each service's latest, through tickets_recent_done
                 "SELECT service_id, counter_id,"
-                " (julianday(finished_at) - julianday(started_at)) * 86400 AS s FROM tickets"
+                f" {SECONDS.format(start='started_at', end='finished_at')} FROM tickets"
                 " WHERE service_id = ? AND status = 'done' AND started_at IS NOT NULL"
                 " ORDER BY finished_at DESC LIMIT ?",
                 [service_id, RECENT_SERVICES],
             )
         ]
-        calls = self.rows(
-            "SELECT called_at, started_at, finished_at, status FROM tickets"
+        calls = self.tuples(  # (call → start, or None; call → no-show, or None)
+            f"SELECT {SECONDS.format(start='called_at', end='started_at')},"
+            " CASE WHEN status = 'no_show' THEN"
+            f" {SECONDS.format(start='called_at', end='finished_at')} END FROM tickets"
             " WHERE branch_id = ? AND called_at IS NOT NULL"
             " AND (started_at IS NOT NULL OR status = 'no_show')"
             " ORDER BY called_at DESC LIMIT ?",
             [branch_id, RECENT_CALLS],
         )
-        pauses = self.rows(
-            "SELECT json_extract(counter_events.data, '$.paused_s') AS s FROM counter_events"
+        pauses = self.tuples(
+            "SELECT json_extract(counter_events.data, '$.paused_s') FROM counter_events"
             " JOIN counters ON counters.id = counter_events.counter_id"
             " WHERE counters.branch_id = ? AND counter_events.kind = 'resumed'"
             " ORDER BY counter_events.id DESC LIMIT ?",
             [branch_id, RECENT_PAUSES],
         )
         return learn_service_times(
-            [(r["service_id"], r["counter_id"], r["s"]) for r in services],
-            [
-                (
-                    seconds_between(r["called_at"], r["started_at"]) if r["started_at"] else None,
-                    seconds_between(r["called_at"], r["finished_at"])
-                    if r["status"] == "no_show"
-                    else None,
-                )
-                for r in calls
-            ],
-            [r["s"] for r in pauses if r["s"] is not None],
+            services,
+            calls,
+            [seconds for (seconds,) in pauses if seconds is not None],
             self.jump_rates(branch_id, day, now),
             self.breaks_due(branch_id, now),
         )
