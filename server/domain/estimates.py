@@ -16,7 +16,7 @@ import math
 import statistics
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 # Until a service has history, assume five minutes per customer.
@@ -70,6 +70,26 @@ class ServiceTimes:
         """Expected counter time from calling a ticket to being free for the next one."""
         came = (1 - self.no_show_rate) * (self.walk_up_s + self.service(service_id, counter_id))
         return came + self.no_show_rate * self.no_show_s
+
+    def for_today(self, jumps: dict[int, float], breaks_s: Iterable[float] = ()) -> ServiceTimes:
+        """These times with `jumps`, per service the recent priority and transfer arrivals per
+        second, and `breaks_s`, seconds from now to when the breaks expected later today usually
+        began (`breaks_ahead`).
+
+        A break begins when its counter is first free after it is due, later than it was due by
+        the rest of the call then in hand, about half a call. The play-forward gives the break to
+        the first counter free after it is due, so each is expected due half a usual call before
+        it usually began: else that rest would count twice, and the customers issued just before
+        the break would be told they go first.
+        """
+        usual_call_s = self.walk_up_s + (
+            statistics.fmean(self.service_s.values()) if self.service_s else DEFAULT_SERVICE_S
+        )
+        return replace(
+            self,
+            jump_rate=jumps,
+            breaks_s=tuple(sorted(max(b - usual_call_s / 2, 0.0) for b in breaks_s)),
+        )
 
 
 @dataclass(frozen=True)
@@ -383,19 +403,22 @@ def learn_service_times(
     jumps: dict[int, float],
     breaks_s: Iterable[float] = (),
 ) -> ServiceTimes:
-    """Service times from history.
+    """Service times from history (`learn_history`), with today's arrivals that jump the queue
+    and the breaks still to come (`ServiceTimes.for_today`)."""
+    return learn_history(services, calls, pauses).for_today(jumps, breaks_s)
+
+
+def learn_history(
+    services: Iterable[tuple[int, int | None, float]],
+    calls: Iterable[tuple[float | None, float | None]],
+    pauses: Iterable[float],
+) -> ServiceTimes:
+    """What finished services, calls and pauses say, apart from the clock: the part that may
+    be kept between changes that leave them as they were (most calls, every ticket issued).
 
     `services`: recent (service_id, counter_id, seconds) of finished services; `calls`: recent
     calls as (call → start seconds, or None; call → no-show seconds, or None); `pauses`: recent
-    pause lengths; `jumps`: per service, recent priority and transfer arrivals per second;
-    `breaks_s`: seconds from now to when the breaks expected later today usually began
-    (`breaks_ahead`).
-
-    A break begins when its counter is first free after it is due, later than it was due by the
-    rest of the call then in hand, about half a call. The play-forward gives the break to the
-    first counter free after it is due, so each is expected due half a usual call before it
-    usually began: else that rest would count twice, and the customers issued just before the
-    break would be told they go first.
+    pause lengths.
     """
     per_service: dict[int, list[float]] = {}
     per_counter: dict[tuple[int, int], list[float]] = {}
@@ -412,20 +435,14 @@ def learn_service_times(
     pauses = list(pauses)
     answered = len(walk_ups) + len(no_shows)
     fits = {s: log_normal_fit(d) for s, d in per_service.items()}
-    walk_up_s = math.fsum(walk_ups) / len(walk_ups) if walk_ups else DEFAULT_WALK_UP_S
-    usual_call_s = walk_up_s + (
-        statistics.fmean(mean for mean, _ in fits.values()) if fits else DEFAULT_SERVICE_S
-    )
     return ServiceTimes(
         service_s={s: mean for s, (mean, _) in fits.items()},
         counter_service_s={
             key: log_normal_fit(d)[0] for key, d in per_counter.items() if len(d) >= COUNTER_SAMPLES
         },
         spread={s: spread for s, (_, spread) in fits.items() if len(per_service[s]) >= 2},
-        walk_up_s=walk_up_s,
+        walk_up_s=math.fsum(walk_ups) / len(walk_ups) if walk_ups else DEFAULT_WALK_UP_S,
         no_show_s=math.fsum(no_shows) / len(no_shows) if no_shows else DEFAULT_NO_SHOW_S,
         no_show_rate=len(no_shows) / answered if answered >= 10 else DEFAULT_NO_SHOW_RATE,
         pause_s=statistics.median(pauses) if pauses else DEFAULT_PAUSE_S,
-        jump_rate=jumps,
-        breaks_s=tuple(sorted(max(b - usual_call_s / 2, 0.0) for b in breaks_s)),
     )

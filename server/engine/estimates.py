@@ -19,7 +19,7 @@ from server.domain.estimates import (
     Waiting,
     breaks_ahead,
     estimate_branch,
-    learn_service_times,
+    learn_history,
 )
 from server.domain.tickets import QUEUE_ORDER
 from server.engine.clock import Clock, iso, parse
@@ -64,6 +64,12 @@ class State:
 KEPT: WeakKeyDictionary[sqlite_utils.Database, dict[int, tuple[State, BranchEstimates]]] = (
     WeakKeyDictionary()
 )
+
+
+# Per connection, per branch: what its history says, and the marker it was learned at.
+LEARNED: WeakKeyDictionary[
+    sqlite_utils.Database, dict[int, tuple[tuple[int, int], ServiceTimes]]
+] = WeakKeyDictionary()
 
 
 class BranchEstimator:
@@ -173,8 +179,27 @@ class BranchEstimator:
         )
 
     def service_times(self, branch_id: int, day: str, now: str) -> ServiceTimes:
-        """What the model learns from history, read as plain tuples with the seconds worked
-        out by SQLite: every full play reads a few hundred rows."""
+        return self.history(branch_id).for_today(
+            self.jump_rates(branch_id, day, now), self.breaks_due(branch_id, now)
+        )
+
+    def history(self, branch_id: int) -> ServiceTimes:
+        """What the branch's history says, learned again only when it has changed: its
+        `history_seq`, bumped by triggers (migration 0150), or a write undone on this
+        connection (a rolled-back change gives its history_seq to the next one)."""
+        (version,) = self.db.execute(
+            "SELECT history_seq FROM branches WHERE id = ?", [branch_id]
+        ).fetchone()
+        marker = (version, times_undone(self.db))
+        learned = LEARNED.setdefault(self.db, {})
+        kept = learned.get(branch_id)
+        if kept is None or kept[0] != marker:
+            kept = learned[branch_id] = (marker, self.learn_history(branch_id))
+        return kept[1]
+
+    def learn_history(self, branch_id: int) -> ServiceTimes:
+        """The branch's recent services, calls and pauses, read as plain tuples with the seconds
+        worked out by SQLite, and learned from."""
         services = [
             row
             for (service_id,) in self.db.execute(
@@ -204,13 +229,7 @@ class BranchEstimator:
             " ORDER BY counter_events.id DESC LIMIT ?",
             [branch_id, RECENT_PAUSES],
         )
-        return learn_service_times(
-            services,
-            calls,
-            [seconds for (seconds,) in pauses if seconds is not None],
-            self.jump_rates(branch_id, day, now),
-            self.breaks_due(branch_id, now),
-        )
+        return learn_history(services, calls, [s for (s,) in pauses if s is not None])
 
     def breaks_due(self, branch_id: int, now: str) -> tuple[float, ...]:
         """Seconds from now to the breaks the branch's recent days say are still to come."""

@@ -611,6 +611,47 @@ QUEUE_LENGTHS: Migration = (
     ],
 )
 
+# What the wait model learns from a branch's history (server/engine/estimates.py) changes only
+# when a ticket enters, leaves or changes among its finished services and answered calls, or a
+# pause ends: then these triggers bump the branch's history_seq, and a change that leaves it as
+# it was (a call, a ticket issued) uses what was learned before instead of reading it again.
+IN_HISTORY = "({row}.started_at IS NOT NULL OR {row}.status = 'no_show')"
+HISTORY_CHANGED = "UPDATE branches SET history_seq = history_seq + 1 WHERE id = {branch};"
+PAUSES_CHANGED = HISTORY_CHANGED.format(
+    branch="(SELECT branch_id FROM counters WHERE id = {row}.counter_id)"
+)
+
+HISTORY_SEQ: Migration = (
+    "0150_history_seq",
+    [
+        "ALTER TABLE branches ADD COLUMN history_seq INTEGER NOT NULL DEFAULT 0",
+        "CREATE TRIGGER history_ticket_added AFTER INSERT ON tickets"
+        f" WHEN {IN_HISTORY.format(row='NEW')}"
+        f" BEGIN {HISTORY_CHANGED.format(branch='NEW.branch_id')} END",
+        "CREATE TRIGGER history_ticket_moved AFTER UPDATE OF status, service_id, counter_id,"
+        " called_at, started_at, finished_at, branch_id ON tickets"
+        f" WHEN {IN_HISTORY.format(row='OLD')} OR {IN_HISTORY.format(row='NEW')}"
+        f" BEGIN {HISTORY_CHANGED.format(branch='OLD.branch_id')}"
+        f" {HISTORY_CHANGED.format(branch='NEW.branch_id')} END",
+        "CREATE TRIGGER history_ticket_deleted AFTER DELETE ON tickets"
+        f" WHEN {IN_HISTORY.format(row='OLD')}"
+        f" BEGIN {HISTORY_CHANGED.format(branch='OLD.branch_id')} END",
+        "CREATE TRIGGER history_pause_added AFTER INSERT ON counter_events"
+        f" WHEN NEW.kind = 'resumed' BEGIN {PAUSES_CHANGED.format(row='NEW')} END",
+        "CREATE TRIGGER history_pause_moved AFTER UPDATE ON counter_events"
+        " WHEN OLD.kind = 'resumed' OR NEW.kind = 'resumed'"
+        f" BEGIN {PAUSES_CHANGED.format(row='OLD')} {PAUSES_CHANGED.format(row='NEW')} END",
+        "CREATE TRIGGER history_pause_deleted AFTER DELETE ON counter_events"
+        f" WHEN OLD.kind = 'resumed' BEGIN {PAUSES_CHANGED.format(row='OLD')} END",
+        "CREATE TRIGGER history_counter_moved AFTER UPDATE OF branch_id ON counters"
+        f" BEGIN {HISTORY_CHANGED.format(branch='OLD.branch_id')}"
+        f" {HISTORY_CHANGED.format(branch='NEW.branch_id')} END",
+        "CREATE TRIGGER history_service_moved AFTER UPDATE OF branch_id ON services"
+        f" BEGIN {HISTORY_CHANGED.format(branch='OLD.branch_id')}"
+        f" {HISTORY_CHANGED.format(branch='NEW.branch_id')} END",
+    ],
+)
+
 MIGRATIONS: list[Migration] = [
     INITIAL,
     QUEUE_ORDER_AND_TOKENS,
@@ -634,6 +675,7 @@ MIGRATIONS: list[Migration] = [
     ON_MY_WAY,
     STATISTICS_FROM_ROLLUPS,
     QUEUE_LENGTHS,
+    HISTORY_SEQ,
 ]
 
 
