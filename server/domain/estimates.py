@@ -396,18 +396,6 @@ def breaks_ahead(
     return tuple(ahead)
 
 
-def learn_service_times(
-    services: Iterable[tuple[int, int | None, float]],
-    calls: Iterable[tuple[float | None, float | None]],
-    pauses: Iterable[float],
-    jumps: dict[int, float],
-    breaks_s: Iterable[float] = (),
-) -> ServiceTimes:
-    """Service times from history (`learn_history`), with today's arrivals that jump the queue
-    and the breaks still to come (`ServiceTimes.for_today`)."""
-    return learn_history(services, calls, pauses).for_today(jumps, breaks_s)
-
-
 def learn_history(
     services: Iterable[tuple[int, int | None, float]],
     calls: Iterable[tuple[float | None, float | None]],

@@ -19,7 +19,7 @@ from server.domain.estimates import (
     breaks_ahead,
     estimate_branch,
     expected_left_s,
-    learn_service_times,
+    learn_history,
     log_normal_fit,
 )
 
@@ -99,15 +99,15 @@ def test_a_break_is_expected_due_half_a_usual_call_before_it_usually_began():
     the due time by the rest of a call, which the play-forward adds again itself."""
     services = [(A, 1, 100.0)] * 20
     calls = [(20.0, None)] * 10  # walk-up 20 s: a usual call is 120 s
-    times = learn_service_times(services, calls, [900.0], {}, breaks_s=[150.0, 40.0])
+    times = learn_history(services, calls, [900.0]).for_today({}, breaks_s=[150.0, 40.0])
     assert times.breaks_s == (0.0, pytest.approx(90.0))
 
 
 def test_the_customer_issued_just_before_a_usual_break_waits_for_it():
     """The break usually began 150 s from now: due at 90, so the counter free at 100 takes it
     and the ticket waits for it (counting from the start, the counter would call it first)."""
-    times = learn_service_times(
-        [(A, 1, 100.0)] * 20, [(20.0, None)] * 10, [900.0], {}, breaks_s=[150.0]
+    times = learn_history([(A, 1, 100.0)] * 20, [(20.0, None)] * 10, [900.0]).for_today(
+        {}, breaks_s=[150.0]
     )
     times = replace(times, walk_up_s=0.0, no_show_rate=0.0)
     busy = counter(1, A, current_service_id=A, called_s=30, started_s=0)
@@ -180,7 +180,7 @@ def test_the_range_widens_with_the_work_ahead():
 def test_learning_fits_service_times_per_service_and_per_counter_with_enough_cases():
     services = [(A, 1, 100.0)] * 20 + [(A, 2, 300.0)] * 3
     calls = [(30.0, None)] * 9 + [(None, 90.0)]
-    times = learn_service_times(services, calls, [600.0, 1200.0, 900.0], {A: 0.001})
+    times = learn_history(services, calls, [600.0, 1200.0, 900.0]).for_today({A: 0.001})
     assert times.counter_service_s == {(1, A): pytest.approx(100)}  # counter 2: too few
     assert 100 < times.service_s[A] < 300
     assert (times.walk_up_s, times.no_show_s, times.no_show_rate) == (30, 90, 0.1)
