@@ -77,7 +77,8 @@ def measure(server: str, tickets: int, displays: int, clients: int) -> float:
     print(
         f"{name:<9} {issued} tickets ({issued / elapsed:.0f}/s), {len(answered)} called"
         f" (call-next answered in {milliseconds(answered)}),"
-        f" {displays} displays: longest stall {stalls['max_ms']:.1f} ms,"
+        f" {displays} displays: longest stall {stalls['max_ms']:.1f} ms"
+        f" (the loop's own CPU in it {stalls['max_cpu_ms']:.1f} ms),"
         f" p99 {stalls['p99_ms']:.2f} ms over {stalls['wakeups']} wake-ups",
         flush=True,
     )
