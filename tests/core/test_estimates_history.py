@@ -15,19 +15,13 @@ from server.engine import QueueEngine
 from server.storage import transaction
 from tests.core.test_position_eta import staff
 from tests.stats.conftest import StepClock
+from tests.stats.test_stored_durations import SUITS as SERVED_SUITS
 
 MOVES = ["issue"] * 2 + ["call", "start"] * 3 + ["finish"] * 2 + ["resume"] * 2
 MOVES += ["no_show", "park", "transfer", "cancel", "recall", "call_ticket", "pause"]
-SUITS = {
-    "call_ticket": ("waiting",),
-    "start": ("called",),
-    "finish": ("serving",),
-    "no_show": ("called",),
-    "recall": ("called",),
-    "cancel": ("waiting",),
-    "transfer": ("called", "serving"),
-    "park": ("called", "serving"),
-}
+# In what status a ticket suits each move: as in the statistics' random moves, and a transfer
+# or a park takes a ticket at a counter.
+SUITS = {**SERVED_SUITS, "transfer": ("called", "serving"), "park": ("called", "serving")}
 # The statement that reads a branch's answered calls: it runs only when history is learned.
 READS_CALLS = "ORDER BY called_at DESC"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import socketio
 
@@ -122,13 +124,18 @@ def paced_server(db_path, store):
     server.stop()
 
 
+def board_of(server: LiveServer, store, listen) -> tuple[ApiClient, Any, int]:
+    """Staff's API, and a display that has joined the branch room, with the seq it joined at."""
+    display = listen(server.url, store.display_token)
+    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    return ApiClient(server.url, store.staff_token), display, start
+
+
 def test_a_burst_of_changes_reaches_the_boards_as_few_queue_events_without_gaps(
     paced_server, store, listen
 ):
     """Thirty tickets in a row: the board gets the newest queue a few times, not thirty."""
-    staff = ApiClient(paced_server.url, store.staff_token)
-    display = listen(paced_server.url, store.display_token)
-    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    staff, display, start = board_of(paced_server, store, listen)
     for _ in range(30):
         issue(staff, store.payments)
     end = branch_seq(staff, store.branch_id)
@@ -143,9 +150,7 @@ def test_a_call_goes_first_and_stands_for_the_waiting_queue_that_follows_in_its_
     paced_server, store, listen
 ):
     """The boards hear a call before any queue's fan-out; no change is left unaccounted."""
-    staff = ApiClient(paced_server.url, store.staff_token)
-    display = listen(paced_server.url, store.display_token)
-    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    staff, display, start = board_of(paced_server, store, listen)
     issue(staff, store.payments)
     issue(staff, store.payments)  # within the interval: its queue waits
     called = move(staff, f"/counters/{store.counter1}/call-next")
@@ -164,9 +169,7 @@ def test_a_call_and_its_no_show_within_the_interval_share_one_queue_event(
     paced_server, store, listen
 ):
     """Each change's event to the boards goes at once; their queue goes once, after them."""
-    staff = ApiClient(paced_server.url, store.staff_token)
-    display = listen(paced_server.url, store.display_token)
-    start = display.subscribe(f"branch:{store.branch_id}")["seq"]
+    staff, display, start = board_of(paced_server, store, listen)
     issue(staff, store.payments)
     called = move(staff, f"/counters/{store.counter1}/call-next")
     move(staff, f"/tickets/{called['id']}/no-show")
