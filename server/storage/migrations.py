@@ -616,10 +616,15 @@ QUEUE_LENGTHS: Migration = (
 # pause ends: then these triggers bump the branch's history_seq, and a change that leaves it as
 # it was (a call, a ticket issued) uses what was learned before instead of reading it again.
 IN_HISTORY = "({row}.started_at IS NOT NULL OR {row}.status = 'no_show')"
-HISTORY_CHANGED = "UPDATE branches SET history_seq = history_seq + 1 WHERE id = {branch};"
-PAUSES_CHANGED = HISTORY_CHANGED.format(
-    branch="(SELECT branch_id FROM counters WHERE id = {row}.counter_id)"
-)
+
+
+def history_changed(*branches: str) -> str:
+    return f"UPDATE branches SET history_seq = history_seq + 1 WHERE id IN ({', '.join(branches)});"
+
+
+def branch_of_counter(row: str) -> str:
+    return f"(SELECT branch_id FROM counters WHERE id = {row}.counter_id)"
+
 
 HISTORY_SEQ: Migration = (
     "0150_history_seq",
@@ -627,28 +632,25 @@ HISTORY_SEQ: Migration = (
         "ALTER TABLE branches ADD COLUMN history_seq INTEGER NOT NULL DEFAULT 0",
         "CREATE TRIGGER history_ticket_added AFTER INSERT ON tickets"
         f" WHEN {IN_HISTORY.format(row='NEW')}"
-        f" BEGIN {HISTORY_CHANGED.format(branch='NEW.branch_id')} END",
+        f" BEGIN {history_changed('NEW.branch_id')} END",
         "CREATE TRIGGER history_ticket_moved AFTER UPDATE OF status, service_id, counter_id,"
         " called_at, started_at, finished_at, branch_id ON tickets"
         f" WHEN {IN_HISTORY.format(row='OLD')} OR {IN_HISTORY.format(row='NEW')}"
-        f" BEGIN {HISTORY_CHANGED.format(branch='OLD.branch_id')}"
-        f" {HISTORY_CHANGED.format(branch='NEW.branch_id')} END",
+        f" BEGIN {history_changed('OLD.branch_id', 'NEW.branch_id')} END",
         "CREATE TRIGGER history_ticket_deleted AFTER DELETE ON tickets"
         f" WHEN {IN_HISTORY.format(row='OLD')}"
-        f" BEGIN {HISTORY_CHANGED.format(branch='OLD.branch_id')} END",
+        f" BEGIN {history_changed('OLD.branch_id')} END",
         "CREATE TRIGGER history_pause_added AFTER INSERT ON counter_events"
-        f" WHEN NEW.kind = 'resumed' BEGIN {PAUSES_CHANGED.format(row='NEW')} END",
+        f" WHEN NEW.kind = 'resumed' BEGIN {history_changed(branch_of_counter('NEW'))} END",
         "CREATE TRIGGER history_pause_moved AFTER UPDATE ON counter_events"
-        " WHEN OLD.kind = 'resumed' OR NEW.kind = 'resumed'"
-        f" BEGIN {PAUSES_CHANGED.format(row='OLD')} {PAUSES_CHANGED.format(row='NEW')} END",
+        " WHEN OLD.kind = 'resumed' OR NEW.kind = 'resumed' BEGIN"
+        f" {history_changed(branch_of_counter('OLD'), branch_of_counter('NEW'))} END",
         "CREATE TRIGGER history_pause_deleted AFTER DELETE ON counter_events"
-        f" WHEN OLD.kind = 'resumed' BEGIN {PAUSES_CHANGED.format(row='OLD')} END",
+        f" WHEN OLD.kind = 'resumed' BEGIN {history_changed(branch_of_counter('OLD'))} END",
         "CREATE TRIGGER history_counter_moved AFTER UPDATE OF branch_id ON counters"
-        f" BEGIN {HISTORY_CHANGED.format(branch='OLD.branch_id')}"
-        f" {HISTORY_CHANGED.format(branch='NEW.branch_id')} END",
+        f" BEGIN {history_changed('OLD.branch_id', 'NEW.branch_id')} END",
         "CREATE TRIGGER history_service_moved AFTER UPDATE OF branch_id ON services"
-        f" BEGIN {HISTORY_CHANGED.format(branch='OLD.branch_id')}"
-        f" {HISTORY_CHANGED.format(branch='NEW.branch_id')} END",
+        f" BEGIN {history_changed('OLD.branch_id', 'NEW.branch_id')} END",
     ],
 )
 
