@@ -124,9 +124,8 @@ def test_a_rolled_back_change_leaves_no_history_behind(db, store):
     clock.advance(seconds=100)
     with pytest.raises(RuntimeError), transaction(db):
         engine.finish(served.ticket["id"])
-        assert engine.reads.estimator.history(store.branch_id).service_s[
-            store.payments
-        ] == pytest.approx(100)
+        learned = engine.reads.estimator.history(store.branch_id)
+        assert learned.service_s[store.payments] == pytest.approx(100)
         raise RuntimeError("the group's commit failed")
     clock.advance(seconds=400)
     engine.finish(served.ticket["id"])
