@@ -96,7 +96,10 @@ def test_the_screen_speaks_the_customers_language(live_server, store, page):
     expect(shown.locator(".rating-question")).to_have_text("Bugünkü hizmetimizi nasıl buldunuz?")
     shown.locator(".face-5").click()
     shown.locator(".rating-send").click()
+    # The thanks step is in the page all along: it is its showing that says the rating is in.
+    expect(page.locator("#feedback")).to_have_attribute("data-step", "thanks")
     expect(shown.locator(".step-thanks h1")).to_have_text("Teşekkür ederiz!")
+    expect(shown.locator(".step-thanks h1")).to_be_visible()
     day = ticket["service_day"]  # not "today": the test may run across the store's midnight
     rating = requests.get(
         f"{live_server.url}/api/v1/stats?from={day}&to={day}",
